@@ -54,6 +54,11 @@ function baseTypeOf(logical: string): string {
   return 'string';
 }
 
+/** Sets an own property even for names like "__proto__" (a column may be called anything). */
+function setOwn(target: Record<string, CdcValue>, name: string, value: CdcValue): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -182,7 +187,7 @@ export function decodeWithSchema(value: unknown, schema: ConnectSchema, path: st
 function decodeMap(value: unknown, schema: ConnectSchema, path: string): CdcValue {
   if (isPlainObject(value)) {
     const out: Record<string, CdcValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = decodeWithSchema(v, schema.values!, `${path}.${k}`);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, decodeWithSchema(v, schema.values!, `${path}.${k}`));
     return out;
   }
   if (Array.isArray(value)) {
@@ -201,7 +206,7 @@ export function decodeSchemaless(value: unknown): CdcValue {
   if (Array.isArray(value)) return value.map(decodeSchemaless);
   if (isPlainObject(value)) {
     const out: Record<string, CdcValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = decodeSchemaless(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, decodeSchemaless(v));
     return out;
   }
   return value as CdcValue;
@@ -221,15 +226,16 @@ export function decodeRow(
   const out: CdcRow = {};
   for (const field of schema?.fields ?? []) {
     // Absent ≠ null: PostgreSQL's `before` under REPLICA IDENTITY DEFAULT holds only the key.
-    if (field.field! in row) out[field.field!] = decodeWithSchema(row[field.field!], field, `${path}.${field.field}`);
+    const name = field.field!;
+    if (Object.hasOwn(row, name)) setOwn(out, name, decodeWithSchema(row[name], field, `${path}.${name}`));
   }
   for (const [column, value] of Object.entries(row)) {
-    if (column in out) continue;
+    if (Object.hasOwn(out, column)) continue;
     const hint = schema === null && value !== null ? hints(column) : undefined;
     const columnPath = `${path}.${column}`;
-    if (hint === undefined) out[column] = decodeSchemaless(value);
-    else if ('scale' in hint) out[column] = decodeDecimal(value, hint.scale, columnPath, 'round');
-    else out[column] = decodeWithSchema(value, { type: baseTypeOf(hint.logical), name: hint.logical }, columnPath);
+    if (hint === undefined) setOwn(out, column, decodeSchemaless(value));
+    else if ('scale' in hint) setOwn(out, column, decodeDecimal(value, hint.scale, columnPath, 'round'));
+    else setOwn(out, column, decodeWithSchema(value, { type: baseTypeOf(hint.logical), name: hint.logical }, columnPath));
   }
   return out;
 }
