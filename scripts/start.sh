@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm start`: the whole thing on the embedded default. Puts Node 24 on PATH (bootstrapping it from
+# npm when the system Node is older), builds the dashboard when its build is missing or older than
+# its sources, then runs the service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/node-env.sh
+if [ ! -f dist/dashboard/index.html ] || [ -n "$(find dashboard src/contracts -newer dist/dashboard/index.html -type f 2>/dev/null | head -n 1)" ]; then
+  echo "[start] building the dashboard" >&2
+  npx vite build --config dashboard/vite.config.ts --logLevel warn >&2 || echo "[start] dashboard build failed; the API still runs" >&2
+fi
+exec node src/main.ts "$@"

@@ -1,0 +1,76 @@
+// The one configuration schema. The Config type is derived from it, so the knobs, their defaults and
+// their validation live in one place (and .env.example documents the same list).
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveNumber = z.coerce.number({ message: 'must be a number' }).refine((n) => Number.isFinite(n) && n > 0, 'must be a number greater than 0');
+const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0');
+
+const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+export const configSchema = z.object({
+  PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(8000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
+
+  // Feeds: empty KAFKA_BOOTSTRAP_SERVERS = the embedded default (no Kafka, no JVM).
+  KAFKA_BOOTSTRAP_SERVERS: csv.default([]),
+  KAFKA_TOPIC_PATTERN: z
+    .string()
+    // Debezium data topics are <prefix>.<db>.<schema>.<table> (SQL Server), <prefix>.<schema>.<table>
+    // (PostgreSQL) or <prefix>.<db>.<table> (MariaDB). Matched case-insensitively.
+    .default('^(shorisql_\\d+|shoripg|shorimaria)\\.(.+\\.)?tickets$')
+    .refine((s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a valid regular expression'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('shori-realtime'),
+  KAFKA_LAKEHOUSE_GROUP: z.string().min(1).default('shori-lakehouse'),
+  KAFKA_UI_GROUP: z.string().min(1).default('shori-ui'),
+  KAFKA_UNASSIGNED_RESTART_SEC: positiveNumber.default(60),
+  KAFKA_CONSUMER_RESTART_BACKOFF_SEC: positiveNumber.default(5),
+
+  // Embedded sources: the two stand-ins for ShoriSQL_1 and ShoriSQL_2.
+  EMBEDDED_SOURCES: csv.default(['shorisql_1', 'shorisql_2']).refine((list) => list.length > 0 && list.every((s) => /^[A-Za-z0-9_]+$/.test(s)), 'must be a comma-separated list of names of letters, digits and _'),
+  EMBEDDED_CAPTURE_POLL_MS: positiveInt.default(100),
+
+  // Lakehouse.
+  LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
+  LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),
+  LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
+  GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(30),
+  GOLD_SQL_DIR: z.string().default(''),
+  DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
+
+  // SSE.
+  SSE_CLIENT_QUEUE_SIZE: positiveInt.default(1000),
+  SSE_CLIENT_OVERFLOW_LIMIT: positiveInt.default(5),
+  SSE_EMIT_CDC_RAW: bool.default(false),
+  SSE_CDC_STATS_INTERVAL_SEC: positiveNumber.default(1),
+  SSE_HEARTBEAT_INTERVAL_SEC: positiveNumber.default(15),
+  CORS_ALLOW_ORIGINS: csv.default(['http://localhost:5173', 'http://127.0.0.1:5173']),
+
+  // Built-in workload so a newcomer sees movement at once.
+  GENERATOR_ENABLED: bool.default(true),
+  GENERATOR_RATE: positiveNumber.default(5),
+
+  // Only used by the SQL Server deployment (docker compose, scripts/setup.sh). A secret: never logged.
+  SQLSERVER_SA_PASSWORD: z.string().default(''),
+  // Read by the dashboard build (Vite); listed here so it is documented and validated with the rest.
+  VITE_API_BASE_URL: z.string().default(''),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+/** Knobs that must never be shown (health endpoint, logs). */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['SQLSERVER_SA_PASSWORD']);

@@ -1,0 +1,63 @@
+// Drives an embedded source (node:sqlite). Each operation is its own transaction, as an OLTP
+// application's would be; the capture triggers record it in the same transaction.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { GeneratorTarget } from './target.ts';
+import type { NewTicket, TicketChange } from './workload.ts';
+import type { TicketStatus } from '../sources/embedded/tickets-schema.ts';
+import { openSourceDb } from '../sources/embedded/source-db.ts';
+
+const UPDATABLE = ['Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'UpdatedAt', 'ResolvedAt'] as const;
+
+export class EmbeddedTarget implements GeneratorTarget {
+  readonly name: string;
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  readonly #random: StatementSync;
+  readonly #delete: StatementSync;
+
+  constructor(dataDir: string, name: string) {
+    this.name = name;
+    this.#db = openSourceDb(dataDir, name);
+    this.#insert = this.#db.prepare(
+      `INSERT INTO Tickets (Title, Description, Status, Priority, Category, CustomerID, AssignedTo, EstimatedCost, CreatedAt, UpdatedAt, ResolvedAt)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING TicketID`,
+    );
+    this.#random = this.#db.prepare(
+      `SELECT TicketID, Status FROM Tickets WHERE TicketID >= (SELECT abs(random()) % (max(TicketID) + 1) FROM Tickets) ORDER BY TicketID LIMIT 1`,
+    );
+    this.#delete = this.#db.prepare('DELETE FROM Tickets WHERE TicketID = ?');
+  }
+
+  async insert(row: NewTicket): Promise<number> {
+    const result = this.#insert.get(row.Title, row.Description, row.Status, row.Priority, row.Category, row.CustomerID, row.AssignedTo, row.EstimatedCost, row.CreatedAt, row.UpdatedAt, row.ResolvedAt) as { TicketID: number };
+    return Number(result.TicketID);
+  }
+
+  async update(ticketId: number, change: TicketChange): Promise<boolean> {
+    const columns = UPDATABLE.filter((c) => c in change);
+    if (columns.length === 0) return false;
+    const sql = `UPDATE Tickets SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE TicketID = ?`;
+    const values = columns.map((c) => (change as Record<string, string | number | null>)[c]);
+    return Number(this.#db.prepare(sql).run(...values, ticketId).changes) > 0;
+  }
+
+  async changeKey(ticketId: number): Promise<number | null> {
+    const row = this.#db
+      .prepare(`UPDATE Tickets SET TicketID = (SELECT max(TicketID) + 1 FROM Tickets) WHERE TicketID = ? RETURNING TicketID`)
+      .get(ticketId) as { TicketID: number } | undefined;
+    return row ? Number(row.TicketID) : null;
+  }
+
+  async delete(ticketId: number): Promise<boolean> {
+    return Number(this.#delete.run(ticketId).changes) > 0;
+  }
+
+  async randomTicket(): Promise<{ TicketID: number; Status: TicketStatus } | null> {
+    const row = this.#random.get() as { TicketID: number; Status: TicketStatus } | undefined;
+    return row ? { TicketID: Number(row.TicketID), Status: row.Status } : null;
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

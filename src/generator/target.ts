@@ -1,0 +1,17 @@
+// What a workload needs from a database it drives. One implementation per kind of source
+// (embedded SQLite here; SQL Server, PostgreSQL and MariaDB drivers implement the same interface).
+import type { NewTicket, TicketChange } from './workload.ts';
+import type { TicketStatus } from '../sources/embedded/tickets-schema.ts';
+
+export interface GeneratorTarget {
+  /** The source name (`topic.prefix`), e.g. shorisql_1. */
+  readonly name: string;
+  insert(row: NewTicket): Promise<number>;
+  update(ticketId: number, change: TicketChange): Promise<boolean>;
+  /** Moves a ticket to a new primary key (Debezium emits delete + tombstone + create). */
+  changeKey(ticketId: number): Promise<number | null>;
+  delete(ticketId: number): Promise<boolean>;
+  /** A random existing ticket, or null when the table is empty. */
+  randomTicket(): Promise<{ TicketID: number; Status: TicketStatus } | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,132 @@
+// Gold: aggregates recomputed from Silver. Each Gold table is one SQL file (`<name>.sql`) in the
+// built-in folder or in GOLD_SQL_DIR, so a user adds a table by dropping a file. In the SQL,
+// `{{silver.tickets}}`, `{{silver.tickets_history}}` and `{{bronze.cdc_events}}` stand for the
+// current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts';
+import { ShoriError } from '../../errors.ts';
+import { tablePath } from './tables.ts';
+
+export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
+
+export interface GoldDefinition {
+  name: string;
+  sql: string;
+  file: string;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export function loadGoldDefinitions(dirs: string[]): GoldDefinition[] {
+  const byName = new Map<string, GoldDefinition>();
+  for (const dir of dirs) {
+    if (!dir || !existsSync(dir)) continue;
+    for (const entry of readdirSync(dir).sort()) {
+      if (!entry.endsWith('.sql')) continue;
+      const name = basename(entry, '.sql');
+      if (!NAME.test(name)) {
+        throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${join(dir, entry)}: the name must be lower-case letters, digits and _ (it becomes the table name)`, { context: { file: join(dir, entry) } });
+      }
+      const file = join(dir, entry);
+      byName.set(name, { name, file, sql: readFileSync(file, 'utf8') });
+    }
+  }
+  return [...byName.values()];
+}
+
+/** DuckDB result types → Delta types (the Gold schemas are derived from the SQL). */
+export function deltaTypeOf(duckType: string): DeltaField['type'] {
+  const t = duckType.toUpperCase();
+  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
+  if (dec) return `decimal(${Number(dec[1])},${Number(dec[2])})` as DeltaField['type'];
+  switch (t) {
+    case 'BIGINT':
+    case 'HUGEINT':
+    case 'UBIGINT':
+      return 'long';
+    case 'INTEGER':
+    case 'UINTEGER':
+      return 'integer';
+    case 'SMALLINT':
+    case 'USMALLINT':
+      return 'short';
+    case 'TINYINT':
+    case 'UTINYINT':
+      return 'byte';
+    case 'DOUBLE':
+      return 'double';
+    case 'FLOAT':
+      return 'float';
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'DATE':
+      return 'date';
+    case 'TIMESTAMP WITH TIME ZONE':
+      return 'timestamp';
+    case 'TIMESTAMP':
+      return 'timestamp_ntz';
+    case 'VARCHAR':
+      return 'string';
+    case 'BLOB':
+      return 'binary';
+    default:
+      throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold column type ${duckType} has no Delta equivalent; cast it in the SQL`, { context: { duckType } });
+  }
+}
+
+export class GoldRefresher {
+  readonly #dataDir: string;
+  readonly #definitions: GoldDefinition[];
+  readonly #tables = new Map<string, DeltaTable>();
+  /** Silver version the last refresh saw: no change, no recompute. */
+  #lastSilverVersion = -1;
+
+  constructor(dataDir: string, definitions: GoldDefinition[]) {
+    this.#dataDir = dataDir;
+    this.#definitions = definitions;
+  }
+
+  names(): string[] {
+    return this.#definitions.map((d) => d.name);
+  }
+
+  #render(sql: string, sources: Record<string, DeltaTable>): string {
+    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+      const table = sources[`${layer}.${name}`];
+      if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
+      return `${table.scanSql()} AS "${name}"`;
+    });
+  }
+
+  /** Recomputes every Gold table if Silver moved; returns whether it did. */
+  async refresh(conn: DuckDBConnection, sources: Record<string, DeltaTable>, force = false): Promise<boolean> {
+    const silver = sources['silver.tickets'];
+    await silver.refresh();
+    if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
+    const silverVersion = silver.snapshot.version;
+    for (const definition of this.#definitions) {
+      const sql = this.#render(definition.sql, sources);
+      let described;
+      try {
+        described = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as Array<{ column_name: string; column_type: string }>;
+      } catch (cause) {
+        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${definition.name} (${definition.file}) has invalid SQL`, { cause, fatal: false, context: { file: definition.file } });
+      }
+      const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
+      let table = this.#tables.get(definition.name);
+      if (!table) {
+        table = await DeltaTable.createIfAbsent(tablePath(this.#dataDir, 'gold', definition.name), { schema, name: definition.name });
+        this.#tables.set(definition.name, table);
+      }
+      await table.overwrite(conn, sql, {
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
+      });
+    }
+    this.#lastSilverVersion = silverVersion;
+    return true;
+  }
+}

@@ -1,0 +1,199 @@
+// The medallion writer: one micro-batch of feed records in, three Delta commits out (Bronze append,
+// Silver merge + history append + tombstones), each carrying the batch's last position per
+// (stream, partition) as a Delta `txn`. On restart every table skips what its own `txn` says it has,
+// so a crash between two commits neither loses nor duplicates anything.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
+import type { DecodeResult } from '../../sources/debezium/types.ts';
+import { DeltaTable, type TxnVersion } from '../delta/index.ts';
+import { decodeMessage } from '../../sources/debezium/decode.ts';
+import { stageRows } from './staging.ts';
+import { BRONZE_STAGE_COLUMNS, CHANGE_STAGE_COLUMNS, bronzeRow, changeRow } from './change-rows.ts';
+import {
+  BRONZE_EVENTS_SCHEMA,
+  SILVER_HISTORY_SCHEMA,
+  SILVER_TICKETS_SCHEMA,
+  SILVER_TOMBSTONES_SCHEMA,
+  TICKET_COLUMN_NAMES,
+  tablePath,
+} from './tables.ts';
+import { isoMicros } from '../../util/time.ts';
+
+export const txnAppId = (p: StreamPartition) => `shori:${p.stream}:${p.partition}`;
+
+export interface BatchResult {
+  records: number;
+  changes: number;
+  decodeErrors: number;
+  silverRowsChanged: number;
+  versions: Record<string, number>;
+  positions: PartitionPosition[];
+  freshnessMs: { min: number; max: number } | null;
+}
+
+const cols = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+export class Medallion {
+  readonly dataDir: string;
+  readonly bronze: DeltaTable;
+  readonly silver: DeltaTable;
+  readonly history: DeltaTable;
+  readonly tombstones: DeltaTable;
+  readonly #db: DuckDBInstance;
+  readonly conn: DuckDBConnection;
+
+  private constructor(dataDir: string, tables: DeltaTable[], db: DuckDBInstance, conn: DuckDBConnection) {
+    this.dataDir = dataDir;
+    [this.bronze, this.silver, this.history, this.tombstones] = tables;
+    this.#db = db;
+    this.conn = conn;
+  }
+
+  static async open(dataDir: string): Promise<Medallion> {
+    const silverProps = { 'delta.enableChangeDataFeed': 'true' };
+    const tables = [
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events' }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history' }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones' }),
+    ];
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new Medallion(dataDir, tables, db, conn);
+  }
+
+  tables(): DeltaTable[] {
+    return [this.bronze, this.silver, this.history, this.tombstones];
+  }
+
+  /**
+   * Where each partition must resume: after the lowest position all tables have committed. A table
+   * that has never seen the partition leaves the decision to the feed's committed position.
+   */
+  async resumePositions(partitions: StreamPartition[]): Promise<PartitionPosition[]> {
+    for (const t of this.tables()) await t.refresh();
+    const out: PartitionPosition[] = [];
+    for (const p of partitions) {
+      const versions = this.tables().map((t) => t.snapshot.txnVersion(txnAppId(p)));
+      if (versions.some((v) => v === undefined)) continue;
+      out.push({ ...p, next: Math.min(...(versions as number[])) + 1 });
+    }
+    return out;
+  }
+
+  async writeBatch(records: FeedRecord[]): Promise<BatchResult> {
+    const ingestTs = isoMicros();
+    const decoded: DecodeResult[] = records.map((r) =>
+      r.value === null && r.key === null
+        ? { ok: false, error: { message: 'record with neither key nor value', context: {} } }
+        : decodeMessage(r.key, r.value, { topic: r.stream, partition: r.partition, offset: r.position }),
+    );
+    const last = new Map<string, PartitionPosition>();
+    for (const r of records) last.set(`${r.stream}/${r.partition}`, { stream: r.stream, partition: r.partition, next: r.position + 1 });
+    const positions = [...last.values()];
+    const txns: TxnVersion[] = positions.map((p) => ({ appId: txnAppId(p), version: p.next - 1 }));
+    const versions: Record<string, number> = {};
+
+    // Each table skips records its own txn says it already holds (a crash between commits).
+    const fresh = (table: DeltaTable) => (r: FeedRecord) => {
+      const done = table.snapshot.txnVersion(txnAppId(r));
+      return done === undefined || r.position > done;
+    };
+
+    // Bronze: every record, decoded or not (bad input is kept, with its error, never lost).
+    await this.bronze.refresh();
+    const bronzeFresh = fresh(this.bronze);
+    const bronzeRows = records.flatMap((r, i) => (bronzeFresh(r) ? [bronzeRow(r, decoded[i], ingestTs)] : []));
+    await stageRows(this.conn, 'stage_bronze', [...BRONZE_STAGE_COLUMNS], bronzeRows);
+    versions['bronze.cdc_events'] = (await this.bronze.append(this.conn, 'SELECT * FROM stage_bronze', { txns, operation: 'WRITE' })).version;
+
+    // Silver: changes in source order; the newest change per key wins.
+    const committedAt = isoMicros();
+    await this.silver.refresh();
+    await this.history.refresh();
+    await this.tombstones.refresh();
+    const silverFresh = fresh(this.silver);
+    const historyFresh = fresh(this.history);
+    const changeRows: Array<{ row: NonNullable<ReturnType<typeof changeRow>>; forSilver: boolean; forHistory: boolean }> = [];
+    const sourceTimes: number[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const row = changeRow(records[i], decoded[i], committedAt);
+      if (!row) continue;
+      changeRows.push({ row, forSilver: silverFresh(records[i]), forHistory: historyFresh(records[i]) });
+      const d = decoded[i];
+      if (d.ok && d.value.kind === 'change') sourceTimes.push(d.value.source.tsMs);
+    }
+    await stageRows(this.conn, 'stage_changes', CHANGE_STAGE_COLUMNS, changeRows.filter((c) => c.forHistory).map((c) => c.row));
+    const historyCols = SILVER_HISTORY_SCHEMA.fields.map((x) => x.name);
+    versions['silver.tickets_history'] = (
+      await this.history.append(this.conn, `SELECT ${cols(historyCols)} FROM stage_changes ORDER BY "source", "_seq"`, { txns, operation: 'WRITE' })
+    ).version;
+
+    await stageRows(this.conn, 'stage_silver', CHANGE_STAGE_COLUMNS, changeRows.filter((c) => c.forSilver).map((c) => c.row));
+    // The newest change per key, minus those a tombstone shows to be stale (older than the delete).
+    await this.conn.run(`
+      CREATE OR REPLACE TEMP TABLE batch_latest AS
+      SELECT * FROM stage_silver
+      QUALIFY row_number() OVER (PARTITION BY "source", "TicketID" ORDER BY "_seq" DESC) = 1`);
+    await this.conn.run(`
+      DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${this.tombstones.scanSql()}) tb
+      WHERE b."source" = tb."source" AND b."TicketID" = tb.tid AND b."_seq" <= tb."_seq"`);
+    const silverCols = SILVER_TICKETS_SCHEMA.fields.map((x) => x.name);
+    const silverResult = await this.silver.merge(
+      this.conn,
+      {
+        sourceSql: `SELECT ${cols([...silverCols, '_op'])} FROM batch_latest`,
+        on: ['source', 'TicketID'],
+        whenMatched: [
+          { condition: `s."_seq" > t."_seq" AND s."_op" = 'd'`, action: 'delete' },
+          { condition: `s."_seq" > t."_seq"`, action: 'update' },
+        ],
+        whenNotMatched: [{ condition: `s."_op" <> 'd'`, action: 'insert' }],
+      },
+      { txns, operation: 'MERGE' },
+    );
+    versions['silver.tickets'] = silverResult.version;
+    // Freshness: from the source's commit to the Silver commit that made the change visible.
+    const silverCommittedMs = Date.now();
+    let freshness: BatchResult['freshnessMs'] = null;
+    if (sourceTimes.length > 0) {
+      let oldest = Infinity;
+      let newest = -Infinity;
+      for (const t of sourceTimes) (oldest = Math.min(oldest, t)), (newest = Math.max(newest, t));
+      freshness = { min: silverCommittedMs - newest, max: silverCommittedMs - oldest };
+    }
+    versions['silver._tickets_tombstones'] = (
+      await this.tombstones.merge(
+        this.conn,
+        {
+          sourceSql: `SELECT "source", "TicketID", "_seq", "_committed_at" AS deleted_at, "_op" FROM batch_latest`,
+          on: ['source', 'TicketID'],
+          whenMatched: [
+            { condition: `s."_op" <> 'd' AND s."_seq" > t."_seq"`, action: 'delete' },
+            { condition: `s."_op" = 'd' AND s."_seq" > t."_seq"`, action: 'update' },
+          ],
+          whenNotMatched: [{ condition: `s."_op" = 'd'`, action: 'insert' }],
+        },
+        { txns, operation: 'MERGE' },
+      )
+    ).version;
+
+    return {
+      records: records.length,
+      changes: changeRows.length,
+      decodeErrors: decoded.filter((d) => !d.ok).length,
+      silverRowsChanged: (silverResult.rowsInserted ?? 0) + (silverResult.rowsUpdated ?? 0) + (silverResult.rowsDeleted ?? 0),
+      versions,
+      positions,
+      freshnessMs: freshness,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.#db.closeSync();
+  }
+}
+
+export { TICKET_COLUMN_NAMES };

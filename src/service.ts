@@ -1,0 +1,120 @@
+// Composes the running service: feed → (UI tap, lakehouse worker) → SSE and Delta; HTTP on top.
+// main.ts only starts it and wires signals.
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/index.ts';
+import type { Logger } from './log/logger.ts';
+import type { Feed } from './feeds/feed.ts';
+import { createFeed } from './feeds/create-feed.ts';
+import { Broadcaster } from './sse/broadcaster.ts';
+import { PipelineState } from './pipeline/pipeline-state.ts';
+import { UiTap } from './pipeline/ui-tap.ts';
+import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
+import { Medallion } from './lakehouse/medallion/lakehouse.ts';
+import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
+import { TableCatalog } from './lakehouse/catalog.ts';
+import { buildApp } from './http/app.ts';
+import { EmbeddedTarget } from './generator/embedded-target.ts';
+import { runWorkload } from './generator/runner.ts';
+import { publicKnobs } from './config/index.ts';
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
+
+export interface Service {
+  app: FastifyInstance;
+  state: PipelineState;
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(config: Config, logger: Logger): Promise<Service> {
+  logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
+  const feed: Feed = await createFeed(config);
+  const state = new PipelineState();
+  const broadcaster = new Broadcaster({
+    queueSize: config.SSE_CLIENT_QUEUE_SIZE,
+    overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
+    onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
+  });
+  const medallion = await Medallion.open(config.DATA_DIR);
+  const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names());
+
+  const ui = new UiTap({
+    feed,
+    group: config.KAFKA_UI_GROUP,
+    broadcaster,
+    state,
+    logger: logger.child({ worker: 'ui' }),
+    emitRaw: config.SSE_EMIT_CDC_RAW,
+    statsIntervalSec: config.SSE_CDC_STATS_INTERVAL_SEC,
+    restartBackoffSec: config.KAFKA_CONSUMER_RESTART_BACKOFF_SEC,
+  });
+  const lakehouse = new LakehouseWorker({
+    feed,
+    group: config.KAFKA_LAKEHOUSE_GROUP,
+    medallion,
+    gold,
+    broadcaster,
+    state,
+    logger: logger.child({ worker: 'lakehouse' }),
+    flushIntervalSec: config.LAKEHOUSE_FLUSH_INTERVAL_SEC,
+    maxBatchSize: config.LAKEHOUSE_MAX_BATCH_SIZE,
+    maxBatchBytes: config.LAKEHOUSE_MAX_BATCH_BYTES,
+    goldRefreshIntervalSec: config.GOLD_REFRESH_INTERVAL_SEC,
+    retryBackoffSec: Math.min(config.KAFKA_CONSUMER_RESTART_BACKOFF_SEC, 2),
+  });
+
+  const app = await buildApp(
+    {
+      config,
+      feed,
+      state,
+      broadcaster,
+      catalog,
+      lakehouseSubscription: () => lakehouse.subscription(),
+      restartLakehouse: () => lakehouse.restart(),
+    },
+    logger,
+    { dashboardDir: DASHBOARD_DIR },
+  );
+  const heartbeat = setInterval(() => broadcaster.publish('heartbeat', {}), config.SSE_HEARTBEAT_INTERVAL_SEC * 1000);
+
+  ui.start();
+  lakehouse.start();
+
+  // The gentle built-in workload, so a newcomer sees movement at once (embedded sources only).
+  const generatorAbort = new AbortController();
+  let generator: Promise<unknown> = Promise.resolve();
+  if (config.GENERATOR_ENABLED && feed.kind === 'embedded') {
+    const targets = config.EMBEDDED_SOURCES.map((name) => new EmbeddedTarget(config.DATA_DIR, name));
+    generator = runWorkload({ targets, rate: config.GENERATOR_RATE, mix: { insert: 50, update: 40, delete: 10 }, burstFraction: 0.05, signal: generatorAbort.signal })
+      .catch((error: unknown) => logger.error({ err: String(error) }, 'built-in generator stopped'))
+      .finally(() => Promise.all(targets.map((t) => t.close())));
+  }
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ address, feed: feed.kind, dashboard: `${address}/` }, 'shori-realtime is up');
+
+  let stopped = false;
+  return {
+    app,
+    state,
+    address,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      generatorAbort.abort();
+      await generator;
+      clearInterval(heartbeat);
+      // The lakehouse finishes the batch it is writing (no half-written commit), then stops.
+      await Promise.all([ui.stop(), lakehouse.stop()]);
+      broadcaster.closeAll();
+      await app.close();
+      catalog.close();
+      await medallion.close();
+      await feed.close();
+      logger.info('stopped cleanly');
+    },
+  };
+}
