@@ -1,0 +1,12 @@
+// The one entry point of lakehouse/delta: a Delta Lake reader and writer on local storage,
+// with DuckDB as the data engine. Knows nothing of Kafka, CDC or HTTP.
+export { DeltaTable, type HistoryEntry, type TableOptions } from './table.ts';
+export type { Snapshot } from './snapshot/snapshot.ts';
+export type { DeltaField, DeltaSchema, DeltaType, DeltaPrimitiveType, DeltaStructType, DeltaArrayType, DeltaMapType } from './schema/types.ts';
+export { toDuckDbType, quoteIdent, quoteLiteral, parseSchemaString, serializeSchema } from './schema/duckdb-types.ts';
+export type { CommitResult, MergeSpec, TxnVersion, WriteOptions } from './operations/types.ts';
+export type { CreateOptions } from './operations/create.ts';
+export type { AddAction, RemoveAction, MetadataAction, ProtocolAction, TxnAction, CommitInfoAction, Action } from './actions/types.ts';
+export type { Storage, StorageEntry } from './storage/storage.ts';
+export { LocalStorage } from './storage/local-storage.ts';
+export type { ConflictKind } from './transaction/conflict-checker.ts';

@@ -1,0 +1,118 @@
+// Writes rows from a DuckDB query into new Delta data files and returns their add actions.
+// Every column is cast to the table's DuckDB type first, so the parquet types follow the Delta
+// schema. COPY ... RETURN_STATS reports rows, size and per-column statistics for the file just
+// written, which become the add's `stats`. Partitioned tables: the rows are staged in a temp table
+// and each distinct partition tuple is written to its own Hive-style folder (`col=value/`), with
+// the partition values serialised as the protocol says ("Partition Value Serialization").
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ShoriError } from '../../../errors.ts';
+import type { AddAction } from '../actions/types.ts';
+import type { DeltaField, DeltaSchema } from '../schema/types.ts';
+import { castSelectList, fieldByName, quoteIdent, quoteLiteral } from '../schema/duckdb-types.ts';
+import type { Storage } from '../storage/storage.ts';
+import { encodeLogPath, escapePartitionValue } from '../storage/paths.ts';
+import { buildStatsJson, type ColumnStats } from './stats.ts';
+
+export interface TableLayout { schema: DeltaSchema; partitionColumns: string[] }
+
+export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+
+export function dataFileName(): string {
+  return `part-00000-${randomUUID()}-c000.snappy.parquet`;
+}
+
+/** DuckDB expression rendering a partition column as its Delta partition value string. */
+export function partitionValueExpr(field: DeltaField, ref: string): string {
+  switch (field.type) {
+    case 'string': return ref;
+    case 'boolean': return `CASE WHEN ${ref} THEN 'true' ELSE 'false' END`;
+    case 'date': return `strftime(${ref}, '%Y-%m-%d')`;
+    case 'timestamp': return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
+    case 'timestamp_ntz': return `strftime(${ref}, '%Y-%m-%d %H:%M:%S.%f')`;
+    case 'long': case 'integer': case 'short': case 'byte': case 'float': case 'double':
+      return `CAST(${ref} AS VARCHAR)`;
+    default:
+      if (typeof field.type === 'string' && field.type.startsWith('decimal')) return `CAST(${ref} AS VARCHAR)`;
+      throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Cannot partition by column '${field.name}' of type ${JSON.stringify(field.type)}`, { context: { column: field.name } });
+  }
+}
+
+let tempCounter = 0;
+export function tempName(kind: string): string {
+  return `__delta_${kind}_${process.pid}_${++tempCounter}_${randomUUID().slice(0, 8)}`;
+}
+
+interface ReturnedStats { count: number; size: number; columns: Map<string, ColumnStats> }
+
+async function copyToFile(conn: DuckDBConnection, storage: Storage, selectSql: string, relative: string): Promise<ReturnedStats> {
+  const target = await storage.prepareEngineWrite(relative);
+  let rows: Record<string, unknown>[];
+  try {
+    const reader = await conn.runAndReadAll(`COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS)`);
+    rows = reader.getRowObjectsJson() as Record<string, unknown>[];
+  } catch (cause) {
+    await storage.delete(relative).catch(() => undefined);
+    throw new ShoriError('SHORI_DELTA_IO', `Writing data file ${relative} failed`, { cause, context: { path: relative } });
+  }
+  const row = rows[0];
+  const columns = new Map<string, ColumnStats>();
+  for (const entry of (row.column_statistics as Array<{ key: string; value: Array<{ key: string; value: string }> }>) ?? []) {
+    const stats: ColumnStats = {};
+    for (const kv of entry.value) stats[kv.key] = kv.value;
+    columns.set(entry.key, stats);
+  }
+  return { count: Number(row.count), size: Number(row.file_size_bytes), columns };
+}
+
+async function writeOne(conn: DuckDBConnection, storage: Storage, selectSql: string, dir: string, dataFields: DeltaField[], partitionValues: Record<string, string | null>): Promise<AddAction | undefined> {
+  const relative = `${dir}${dataFileName()}`;
+  const returned = await copyToFile(conn, storage, selectSql, relative);
+  if (returned.count === 0) {
+    await storage.delete(relative);
+    return undefined;
+  }
+  return {
+    path: encodeLogPath(relative),
+    partitionValues,
+    size: returned.size,
+    modificationTime: Date.now(),
+    dataChange: true,
+    stats: buildStatsJson(returned.count, dataFields, returned.columns),
+  };
+}
+
+/**
+ * Write the rows of `sourceSql` (columns named like the table's; extra columns ignored) as new
+ * data files. Returns one add per non-empty file; no rows → no files.
+ */
+export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string): Promise<AddAction[]> {
+  const partitionSet = new Set(layout.partitionColumns);
+  const dataFields = layout.schema.fields.filter((f) => !partitionSet.has(f.name));
+  if (layout.partitionColumns.length === 0) {
+    const select = `SELECT ${castSelectList(dataFields, '__src')} FROM (${sourceSql}) AS __src`;
+    const add = await writeOne(conn, storage, select, '', dataFields, {});
+    return add ? [add] : [];
+  }
+  const staged = tempName('stage');
+  await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${castSelectList(layout.schema.fields, '__src')} FROM (${sourceSql}) AS __src`);
+  try {
+    const partFields = layout.partitionColumns.map((c) => fieldByName(layout.schema, c));
+    const renders = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} AS __p${i}`).join(', ');
+    const groups = (await conn.runAndReadAll(`SELECT DISTINCT ${renders} FROM ${staged}`)).getRows()
+      .map((r) => r.map((v) => (v === null || v === undefined ? null : String(v))));
+    const adds: AddAction[] = [];
+    const dataList = dataFields.map((f) => quoteIdent(f.name)).join(', ');
+    for (const values of groups) {
+      const where = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} IS NOT DISTINCT FROM ${values[i] === null ? 'NULL' : quoteLiteral(values[i]!)}`).join(' AND ');
+      const dir = partFields.map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`).join('');
+      const partitionValues: Record<string, string | null> = {};
+      partFields.forEach((f, i) => { partitionValues[f.name] = values[i] === '' ? null : values[i]; });
+      const add = await writeOne(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues);
+      if (add) adds.push(add);
+    }
+    return adds;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${staged}`);
+  }
+}

@@ -1,0 +1,41 @@
+// What this implementation can read and write. Reading: reader v1, v2 without column mapping, v3
+// with only the features below. Writing: writer <= 2 (appendOnly honoured; invariants refused),
+// or writer 7 with only the listed writer features. Anything else is refused by name.
+import { ShoriError } from '../../../errors.ts';
+import type { MetadataAction, ProtocolAction } from '../actions/types.ts';
+
+const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck']);
+const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck']);
+
+export function assertReadable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
+  const reader = protocol.minReaderVersion;
+  const mapping = metadata.configuration?.['delta.columnMapping.mode'];
+  if (mapping && mapping !== 'none') unsupported(`columnMapping (mode ${mapping})`, location);
+  if (reader === 1 || reader === 2) return;
+  if (reader === 3) {
+    for (const feature of protocol.readerFeatures ?? []) {
+      if (!READER_FEATURES.has(feature)) unsupported(feature, location);
+    }
+    return;
+  }
+  unsupported(`minReaderVersion ${reader}`, location);
+}
+
+export function assertWritable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
+  assertReadable(protocol, metadata, location);
+  const writer = protocol.minWriterVersion;
+  if (writer === 7) {
+    for (const feature of protocol.writerFeatures ?? []) {
+      if (!WRITER_FEATURES.has(feature)) unsupported(`writer feature ${feature}`, location);
+    }
+  } else if (writer > 2) {
+    unsupported(`minWriterVersion ${writer}`, location);
+  }
+  if (metadata.schemaString.includes('delta.invariants')) unsupported('column invariants (writer)', location);
+}
+
+function unsupported(feature: string, location: string): never {
+  throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Delta table ${location} uses ${feature}, which shori-realtime does not support`, {
+    context: { feature, location },
+  });
+}

@@ -1,0 +1,122 @@
+// An immutable view of the table at one version, built by log replay. Loading starts from the
+// newest checkpoint <= version; refreshing reads only the commits after the current version, by
+// probing version+1, version+2, ... so its cost follows the new commits, not the log's length.
+import { ShoriError } from '../../../errors.ts';
+import type { AddAction, MetadataAction, ProtocolAction, RemoveAction } from '../actions/types.ts';
+import { parseCommit } from '../actions/serde.ts';
+import { parseSchemaString } from '../schema/duckdb-types.ts';
+import type { DeltaSchema } from '../schema/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import { commitPath, listLog, selectSegment, LOG_DIR } from '../log/log-files.ts';
+import { TableState } from '../log/replay.ts';
+import { readCheckpoint } from '../checkpoint/checkpoint.ts';
+import { assertReadable } from './protocol-support.ts';
+
+export interface Snapshot {
+  readonly version: number;
+  readonly schema: DeltaSchema;
+  readonly partitionColumns: string[];
+  readonly properties: Record<string, string>;
+  readonly protocol: ProtocolAction;
+  readonly metadata: MetadataAction;
+  /** Live data files (add actions) in log order. */
+  readonly files: AddAction[];
+  /** Sum of numRecords over live files, or null when a file has no stats. */
+  readonly numRows: number | null;
+  txnVersion(appId: string): number | undefined;
+  txns(): Map<string, number>;
+  /** Removes still present as tombstones (for VACUUM and checkpoints). */
+  tombstones(): RemoveAction[];
+}
+
+export class TableSnapshot implements Snapshot {
+  readonly state: TableState;
+  readonly version: number;
+  readonly schema: DeltaSchema;
+  readonly protocol: ProtocolAction;
+  readonly metadata: MetadataAction;
+  private cachedFiles?: AddAction[];
+  private cachedRows?: number | null;
+
+  constructor(state: TableState, location: string) {
+    if (!state.protocol) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Delta table ${location} has no protocol action at version ${state.version}`, { context: { location } });
+    if (!state.metadata) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Delta table ${location} has no metaData action at version ${state.version}`, { context: { location } });
+    assertReadable(state.protocol, state.metadata, location);
+    this.state = state;
+    this.version = state.version;
+    this.protocol = state.protocol;
+    this.metadata = state.metadata;
+    this.schema = parseSchemaString(state.metadata.schemaString);
+    for (const column of this.partitionColumns) {
+      if (!this.schema.fields.some((f) => f.name === column)) {
+        throw new ShoriError('SHORI_DELTA_PROTOCOL', `Partition column '${column}' is not in the schema of ${location}`, { context: { location, column } });
+      }
+    }
+    for (const add of state.files.values()) {
+      if (add.deletionVector) {
+        throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Delta table ${location} has deletion vectors, which shori-realtime does not support`, { context: { feature: 'deletionVectors', location } });
+      }
+    }
+  }
+
+  get partitionColumns(): string[] { return this.metadata.partitionColumns ?? []; }
+  get properties(): Record<string, string> { return this.metadata.configuration ?? {}; }
+
+  get files(): AddAction[] {
+    this.cachedFiles ??= [...this.state.files.values()];
+    return this.cachedFiles;
+  }
+
+  get numRows(): number | null {
+    if (this.cachedRows === undefined) {
+      let total = 0;
+      for (const file of this.state.files.values()) {
+        const n = file.stats ? (JSON.parse(file.stats) as { numRecords?: number }).numRecords : undefined;
+        if (typeof n !== 'number') { total = NaN; break; }
+        total += n;
+      }
+      this.cachedRows = Number.isNaN(total) ? null : total;
+    }
+    return this.cachedRows;
+  }
+
+  txnVersion(appId: string): number | undefined { return this.state.txns.get(appId)?.version; }
+  txns(): Map<string, number> { return new Map([...this.state.txns].map(([k, v]) => [k, v.version])); }
+  tombstones(): RemoveAction[] { return [...this.state.tombstones.values()]; }
+}
+
+async function readCommit(storage: Storage, version: number): Promise<string | undefined> {
+  const bytes = await storage.get(commitPath(version));
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+}
+
+export async function loadSnapshot(storage: Storage, version?: number): Promise<TableSnapshot> {
+  const listing = await listLog(storage);
+  if (listing.commits.size === 0 && listing.checkpoints.length === 0) {
+    const hasLog = (await storage.list(LOG_DIR)).length > 0;
+    throw new ShoriError('SHORI_DELTA_NOT_A_TABLE', hasLog
+      ? `${storage.location}/_delta_log has no commits or checkpoints`
+      : `${storage.location} is not a Delta table (no _delta_log)`, { context: { location: storage.location } });
+  }
+  const segment = selectSegment(listing, storage.location, version);
+  const state = new TableState();
+  if (segment.checkpoint) state.apply(await readCheckpoint(storage, segment.checkpoint), segment.checkpoint.version);
+  for (const commit of segment.commits) {
+    const text = await readCommit(storage, commit.version);
+    if (text === undefined) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Commit ${commit.version} disappeared while reading`, { canRetry: true });
+    state.apply(parseCommit(text, commit.version), commit.version);
+  }
+  return new TableSnapshot(state, storage.location);
+}
+
+/** Newer snapshot from `base` by applying commits base.version+1.. until one is missing. */
+export async function refreshSnapshot(storage: Storage, base: TableSnapshot): Promise<TableSnapshot> {
+  let state: TableState | undefined;
+  for (let v = base.version + 1; ; v++) {
+    const text = await readCommit(storage, v);
+    if (text === undefined) break;
+    state ??= base.state.clone();
+    state.apply(parseCommit(text, v), v);
+  }
+  return state ? new TableSnapshot(state, storage.location) : base;
+}

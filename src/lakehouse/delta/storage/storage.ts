@@ -1,0 +1,22 @@
+// The only door to the table's bytes. Every path is relative to the table root and '/'-separated.
+// `putIfAbsent` is the atomic primitive the commit protocol rests on ("Writers MUST never
+// overwrite an existing log entry"); `engineUri` tells DuckDB where to read or write a data file.
+export interface StorageEntry { path: string; size: number; modificationTime: number }
+
+export interface Storage {
+  /** Human-readable table location (a directory path or URI). */
+  readonly location: string;
+  /** The object's bytes, or undefined when it does not exist. */
+  get(path: string): Promise<Uint8Array | undefined>;
+  put(path: string, data: Uint8Array | string): Promise<void>;
+  /** Atomically create `path`; false (and nothing written) when it already exists. */
+  putIfAbsent(path: string, data: Uint8Array | string): Promise<boolean>;
+  /** Entries directly inside the directory `dir` (files only); empty when it does not exist. */
+  list(dir: string): Promise<StorageEntry[]>;
+  delete(path: string): Promise<void>;
+  stat(path: string): Promise<StorageEntry | undefined>;
+  /** Make `path` writable by an external engine (creates parent folders) and return its URI. */
+  prepareEngineWrite(path: string): Promise<string>;
+  /** A location DuckDB can read for `path`. */
+  engineUri(path: string): string;
+}

@@ -1,0 +1,176 @@
+// DeltaTable: the public handle on one table. Holds the latest loaded snapshot, plans each
+// operation against it, commits through the single transaction path, re-plans a bounded number
+// of times when a concurrent writer made the plan stale, refreshes incrementally after each
+// commit and writes a checkpoint every `delta.checkpointInterval` (default 10) commits.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isShoriError, ShoriError } from '../../errors.ts';
+import { parseCommit } from './actions/serde.ts';
+import type { Storage } from './storage/storage.ts';
+import { storageFor } from './storage/local-storage.ts';
+import { resolveDataFile } from './storage/paths.ts';
+import { commitPath } from './log/log-files.ts';
+import { loadSnapshot, refreshSnapshot, type Snapshot, type TableSnapshot } from './snapshot/snapshot.ts';
+import { assertWritable } from './snapshot/protocol-support.ts';
+import { commitWithRetry } from './transaction/commit.ts';
+import { writeCheckpoint } from './checkpoint/checkpoint.ts';
+import { createActions, type CreateOptions } from './operations/create.ts';
+import { planAppend, planOverwrite } from './operations/write.ts';
+import { planDelete } from './operations/delete.ts';
+import { planMerge } from './operations/merge.ts';
+import { buildScanSql } from './operations/scan.ts';
+import type { CommitResult, MergeSpec, OperationPlan, WriteOptions } from './operations/types.ts';
+
+export interface HistoryEntry {
+  version: number;
+  timestamp: number;
+  operation: string;
+  operationParameters?: unknown;
+  operationMetrics?: unknown;
+  engineInfo?: string;
+}
+
+export interface TableOptions {
+  /** How many times an operation is re-planned after a retryable conflict (default 3). */
+  maxOperationRetries?: number;
+  /** Lost commit races tolerated per attempt (default 20). */
+  maxCommitAttempts?: number;
+}
+
+export class DeltaTable {
+  readonly storage: Storage;
+  private current: TableSnapshot;
+  private readonly options: TableOptions;
+  /** Last checkpoint error, if writing one failed (commits are not affected). */
+  lastCheckpointError?: unknown;
+
+  private constructor(storage: Storage, snapshot: TableSnapshot, options: TableOptions) {
+    this.storage = storage;
+    this.current = snapshot;
+    this.options = options;
+  }
+
+  get location(): string { return this.storage.location; }
+  get snapshot(): Snapshot { return this.current; }
+
+  static async open(location: string | Storage, options: TableOptions = {}): Promise<DeltaTable> {
+    const storage = storageFor(location);
+    return new DeltaTable(storage, await loadSnapshot(storage), options);
+  }
+
+  static async createIfAbsent(location: string | Storage, create: CreateOptions, options: TableOptions = {}): Promise<DeltaTable> {
+    const storage = storageFor(location);
+    try {
+      return await DeltaTable.open(storage, options);
+    } catch (error) {
+      if (!isShoriError(error, 'SHORI_DELTA_NOT_A_TABLE')) throw error;
+    }
+    const actions = createActions(create);
+    await commitWithRetry(storage, {
+      readVersion: -1,
+      operation: 'CREATE TABLE',
+      operationParameters: { mode: 'ErrorIfExists', partitionBy: JSON.stringify(create.partitionColumns ?? []), location: storage.location },
+      actions,
+      read: { readFiles: new Set(), readsData: false },
+      isBlindAppend: true,
+    }, { maxAttempts: 1 }).catch((error) => {
+      // Another process created it first: use theirs.
+      if (isShoriError(error, 'SHORI_DELTA_CONFLICT')) return -1;
+      throw error;
+    });
+    return DeltaTable.open(storage, options);
+  }
+
+  async refresh(): Promise<Snapshot> {
+    this.current = await refreshSnapshot(this.storage, this.current);
+    return this.current;
+  }
+
+  async snapshotAt(version: number): Promise<Snapshot> {
+    if (version === this.current.version) return this.current;
+    return loadSnapshot(this.storage, version);
+  }
+
+  scanSql(snapshot?: Snapshot): string {
+    const snap = snapshot ?? this.current;
+    return buildScanSql(this.storage, snap, snap.files);
+  }
+
+  /** Engine (DuckDB) locations of the live data files. */
+  dataFileUris(snapshot?: Snapshot): string[] {
+    return (snapshot ?? this.current).files.map((f) => resolveDataFile(this.storage, f.path));
+  }
+
+  append(conn: DuckDBConnection, sourceSql: string, options?: WriteOptions): Promise<CommitResult> {
+    return this.run((snap) => planAppend(conn, this.storage, snap, sourceSql, options));
+  }
+
+  overwrite(conn: DuckDBConnection, sourceSql: string, options?: WriteOptions): Promise<CommitResult> {
+    return this.run((snap) => planOverwrite(conn, this.storage, snap, sourceSql, options));
+  }
+
+  delete(conn: DuckDBConnection, predicateSql: string, options?: WriteOptions): Promise<CommitResult> {
+    return this.run((snap) => planDelete(conn, this.storage, snap, predicateSql, options));
+  }
+
+  merge(conn: DuckDBConnection, spec: MergeSpec, options?: WriteOptions): Promise<CommitResult> {
+    return this.run((snap) => planMerge(conn, this.storage, snap, spec, options));
+  }
+
+  async history(limit?: number): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (let v = this.current.version; v >= 0 && (limit === undefined || out.length < limit); v--) {
+      const bytes = await this.storage.get(commitPath(v));
+      if (bytes === undefined) break; // cleaned up before a checkpoint
+      const info = parseCommit(Buffer.from(bytes).toString('utf8'), v).find((a) => 'commitInfo' in a);
+      const ci = info && 'commitInfo' in info ? info.commitInfo : {};
+      out.push({
+        version: v,
+        timestamp: Number(ci.inCommitTimestamp ?? ci.timestamp ?? 0),
+        operation: String(ci.operation ?? 'UNKNOWN'),
+        operationParameters: ci.operationParameters,
+        operationMetrics: ci.operationMetrics,
+        ...(ci.engineInfo ? { engineInfo: ci.engineInfo } : {}),
+      });
+    }
+    return out;
+  }
+
+  private async run(plan: (snapshot: TableSnapshot) => Promise<OperationPlan>): Promise<CommitResult> {
+    const maxRetries = this.options.maxOperationRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      const snap = this.current;
+      assertWritable(snap.protocol, snap.metadata, this.location);
+      const planned = await plan(snap);
+      const hasData = planned.pending.actions.length > 0;
+      if (!hasData) return { version: snap.version, committed: false, ...planned.result };
+      let version: number;
+      try {
+        version = await commitWithRetry(this.storage, planned.pending, { maxAttempts: this.options.maxCommitAttempts });
+      } catch (error) {
+        // Never-committed data files are garbage: remove them.
+        for (const add of planned.written) await this.storage.delete(decodeURIComponent(add.path)).catch(() => undefined);
+        if (isShoriError(error, 'SHORI_DELTA_CONFLICT') && error.canRetry && attempt < maxRetries) {
+          await this.refresh();
+          continue;
+        }
+        throw error;
+      }
+      await this.refresh();
+      await this.maybeCheckpoint(version);
+      return { version, committed: true, ...planned.result };
+    }
+  }
+
+  private async maybeCheckpoint(version: number): Promise<void> {
+    const raw = Number(this.current.properties['delta.checkpointInterval'] ?? 10);
+    const interval = Number.isInteger(raw) && raw > 0 ? raw : 10;
+    if (version % interval !== 0 || version === 0) return;
+    const snap = version === this.current.version ? this.current : await loadSnapshot(this.storage, version);
+    try {
+      await writeCheckpoint(this.storage, snap.state);
+      this.lastCheckpointError = undefined;
+    } catch (error) {
+      this.lastCheckpointError = error instanceof ShoriError ? error : new ShoriError('SHORI_DELTA_IO', 'Writing checkpoint failed', { cause: error });
+    }
+  }
+}
