@@ -1,0 +1,41 @@
+// Tickets created and resolved per minute (gold.tickets_per_minute), as paired bars.
+import { useCallback, useMemo } from 'react';
+import uPlot from 'uplot';
+import type { MinuteRow } from '../lib/gold.ts';
+import { cssVar, themedAxes, UplotChart } from './UplotChart.tsx';
+
+interface Props {
+  rows: MinuteRow[];
+  theme: string;
+  /** Show at most the newest N minutes. */
+  window?: number;
+}
+
+export function PerMinuteChart({ rows, theme, window = 60 }: Props) {
+  const data = useMemo<uPlot.AlignedData>(() => {
+    const recent = rows.slice(-window);
+    return [recent.map((r) => r.minute / 1000), recent.map((r) => r.created), recent.map((r) => r.resolved)];
+  }, [rows, window]);
+
+  const options = useCallback((width: number): uPlot.Options => {
+    const axes = themedAxes();
+    const bars = uPlot.paths.bars;
+    return {
+      width,
+      height: 180,
+      padding: [8, 8, 0, 0],
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      series: [
+        {},
+        { label: 'created', stroke: cssVar('--accent'), fill: cssVar('--accent'), paths: bars?.({ size: [0.4, 24], align: -1 }), points: { show: false } },
+        { label: 'resolved', stroke: cssVar('--ok'), fill: cssVar('--ok'), paths: bars?.({ size: [0.4, 24], align: 1 }), points: { show: false } },
+      ],
+      axes: [{ ...axes }, { ...axes, size: 40 }],
+    };
+  }, []);
+
+  if (rows.length === 0) return <p className="muted empty">No tickets per minute yet.</p>;
+  return <UplotChart options={options} data={data} rebuildKey={theme} testId="chart-per-minute" ariaLabel="Tickets created and resolved per minute" />;
+}
