@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { DeltaTable, type DeltaSchema } from './index.ts';
+import { isShoriError } from '../../errors.ts';
 import { duck, rows, tempDir } from './test-support/fixtures.ts';
 
 const schema: DeltaSchema = {
@@ -49,4 +51,32 @@ test('create, append, overwrite, delete, merge give row-exact results', async (t
   assert.equal(reopened.snapshot.txnVersion('topic-0'), 41);
   const history = await reopened.history();
   assert.deepEqual(history.map((h) => h.operation), ['WRITE', 'MERGE', 'DELETE', 'WRITE', 'CREATE TABLE']);
+});
+
+test('schema enforcement: missing nullable columns are NULL, NULLs in required columns are refused', async (t) => {
+  const dir = await tempDir(t);
+  const conn = await duck(t);
+  const table = await DeltaTable.createIfAbsent(dir, { schema });
+  await table.append(conn, `SELECT 1 AS id, 'a' AS name, 'ignored' AS extra`);
+  assert.deepEqual(await rows(conn, `SELECT id::INT AS id, name, amount, ts FROM ${table.scanSql()}`), [{ id: 1, name: 'a', amount: null, ts: null }]);
+  await assert.rejects(table.append(conn, `SELECT NULL::BIGINT AS id`), (e) => isShoriError(e, 'SHORI_DELTA_PROTOCOL') && /non-nullable column 'id'/.test(e.message));
+  await assert.rejects(table.append(conn, `SELECT 'x' AS name`), (e) => isShoriError(e, 'SHORI_DELTA_PROTOCOL') && /no column 'id'/.test(e.message));
+  assert.equal(table.snapshot.version, 1);
+  const files = (await readdir(dir)).filter((n) => n.endsWith('.parquet'));
+  assert.equal(files.length, 1, 'refused writes left no data files behind');
+  // A delete-only merge may pass just the key columns.
+  const m = await table.merge(conn, { sourceSql: 'SELECT 1 AS id', on: ['id'], whenMatched: [{ action: 'delete' }] });
+  assert.equal(m.rowsDeleted, 1);
+  assert.equal(table.snapshot.numRows, 0);
+});
+
+test('a write with nothing to change and no txns makes no commit', async (t) => {
+  const dir = await tempDir(t);
+  const conn = await duck(t);
+  const table = await DeltaTable.createIfAbsent(dir, { schema });
+  const r = await table.append(conn, `SELECT 1 AS id WHERE false`);
+  assert.deepEqual([r.committed, r.version, r.filesAdded], [false, 0, 0]);
+  const withTxn = await table.append(conn, `SELECT 1 AS id WHERE false`, { txns: [{ appId: 'a', version: 5 }] });
+  assert.deepEqual([withTxn.committed, withTxn.version], [true, 1]);
+  assert.equal(table.snapshot.txnVersion('a'), 5);
 });

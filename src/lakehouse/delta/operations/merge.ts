@@ -12,7 +12,7 @@ import { fileKey, type AddAction } from '../actions/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
-import { tempName, writeDataFiles } from '../parquet/write-files.ts';
+import { queryColumns, tempName, writeDataFiles } from '../parquet/write-files.ts';
 import { buildScanSql, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
 import { removeFor, rowsIn, txnActions, type MergeSpec, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
@@ -45,9 +45,20 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
   const cleanup: string[] = [];
   try {
     // 1. Stage the source with table-typed table columns and a row id.
-    const replace = snapshot.schema.fields.map((f) => `CAST(${quoteIdent(f.name)} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`).join(', ');
+    const present = await queryColumns(conn, spec.sourceSql);
+    for (const k of spec.on) {
+      if (!present.has(k)) throw new ShoriError('SHORI_DELTA_PROTOCOL', `merge source has no key column '${k}'`, { context: { column: k } });
+    }
+    const writes = (spec.whenNotMatched ?? []).length > 0 || (spec.whenMatched ?? []).some((c) => c.action === 'update');
+    const missing = snapshot.schema.fields.filter((f) => !present.has(f.name));
+    if (writes && missing.some((f) => !f.nullable)) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `merge source lacks required column(s) ${missing.filter((f) => !f.nullable).map((f) => f.name).join(', ')}`, { context: { missing: missing.map((f) => f.name) } });
+    }
+    const replace = snapshot.schema.fields.filter((f) => present.has(f.name))
+      .map((f) => `CAST(${quoteIdent(f.name)} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`).join(', ');
+    const added = missing.map((f) => `, CAST(NULL AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`).join('');
     cleanup.push(src);
-    await conn.run(`CREATE TEMP TABLE ${src} AS SELECT row_number() OVER () AS __sid, * REPLACE (${replace}) FROM (${spec.sourceSql}) AS __s`);
+    await conn.run(`CREATE TEMP TABLE ${src} AS SELECT row_number() OVER () AS __sid, *${replace ? ` REPLACE (${replace})` : ''}${added} FROM (${spec.sourceSql}) AS __s`);
     const keyList = spec.on.map(quoteIdent).join(', ');
     const dup = (await conn.runAndReadAll(`SELECT ${keyList}, count(*) AS n FROM ${src} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJson();
     if (dup.length > 0) {

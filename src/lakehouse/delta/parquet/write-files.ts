@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ShoriError } from '../../../errors.ts';
 import type { AddAction } from '../actions/types.ts';
 import type { DeltaField, DeltaSchema } from '../schema/types.ts';
-import { castSelectList, fieldByName, quoteIdent, quoteLiteral } from '../schema/duckdb-types.ts';
+import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { encodeLogPath, escapePartitionValue } from '../storage/paths.ts';
 import { buildStatsJson, type ColumnStats } from './stats.ts';
@@ -82,20 +82,70 @@ async function writeOne(conn: DuckDBConnection, storage: Storage, selectSql: str
   };
 }
 
+/** Column names of a query's result, without running it (DESCRIBE only binds). */
+export async function queryColumns(conn: DuckDBConnection, sql: string): Promise<Set<string>> {
+  try {
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${sql}) AS __q`);
+    return new Set(reader.getRows().map((r) => String(r[0])));
+  } catch (cause) {
+    throw new ShoriError('SHORI_DELTA_PROTOCOL', `The source query is not valid: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * SELECT list casting the source's columns to the table types. A nullable column the source
+ * lacks becomes NULL; a missing non-nullable column is an error.
+ */
+export function conformingSelectList(fields: DeltaField[], present: Set<string>, alias: string): string {
+  return fields.map((f) => {
+    const type = toDuckDbType(f.type);
+    if (present.has(f.name)) return `CAST(${alias}.${quoteIdent(f.name)} AS ${type}) AS ${quoteIdent(f.name)}`;
+    if (f.nullable) return `CAST(NULL AS ${type}) AS ${quoteIdent(f.name)}`;
+    throw new ShoriError('SHORI_DELTA_PROTOCOL', `The source has no column '${f.name}', which the table requires (not nullable)`, { context: { column: f.name } });
+  }).join(', ');
+}
+
+/** Delta requires writers to enforce NOT NULL (nullable: false) columns; stats tell us cheaply. */
+function assertNotNull(adds: AddAction[], fields: DeltaField[]): void {
+  const required = fields.filter((f) => !f.nullable);
+  if (required.length === 0) return;
+  for (const add of adds) {
+    const stats = JSON.parse(add.stats ?? '{}') as { nullCount?: Record<string, number> };
+    for (const f of required) {
+      const nulls = add.partitionValues[f.name] === null ? 1 : stats.nullCount?.[f.name] ?? 0;
+      if (nulls > 0) {
+        throw new ShoriError('SHORI_DELTA_PROTOCOL', `NULL value in non-nullable column '${f.name}'`, { context: { column: f.name } });
+      }
+    }
+  }
+}
+
 /**
  * Write the rows of `sourceSql` (columns named like the table's; extra columns ignored) as new
  * data files. Returns one add per non-empty file; no rows → no files.
  */
 export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string): Promise<AddAction[]> {
+  const present = await queryColumns(conn, sourceSql);
+  const adds = await writeConforming(conn, storage, layout, sourceSql, present);
+  try {
+    assertNotNull(adds, layout.schema.fields);
+  } catch (error) {
+    for (const add of adds) await storage.delete(decodeURIComponent(add.path)).catch(() => undefined);
+    throw error;
+  }
+  return adds;
+}
+
+async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>): Promise<AddAction[]> {
   const partitionSet = new Set(layout.partitionColumns);
   const dataFields = layout.schema.fields.filter((f) => !partitionSet.has(f.name));
   if (layout.partitionColumns.length === 0) {
-    const select = `SELECT ${castSelectList(dataFields, '__src')} FROM (${sourceSql}) AS __src`;
+    const select = `SELECT ${conformingSelectList(dataFields, present, '__src')} FROM (${sourceSql}) AS __src`;
     const add = await writeOne(conn, storage, select, '', dataFields, {});
     return add ? [add] : [];
   }
   const staged = tempName('stage');
-  await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${castSelectList(layout.schema.fields, '__src')} FROM (${sourceSql}) AS __src`);
+  await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${conformingSelectList(layout.schema.fields, present, '__src')} FROM (${sourceSql}) AS __src`);
   try {
     const partFields = layout.partitionColumns.map((c) => fieldByName(layout.schema, c));
     const renders = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} AS __p${i}`).join(', ');
