@@ -10,3 +10,4 @@ export type { AddAction, RemoveAction, MetadataAction, ProtocolAction, TxnAction
 export type { Storage, StorageEntry } from './storage/storage.ts';
 export { LocalStorage } from './storage/local-storage.ts';
 export type { ConflictKind } from './transaction/conflict-checker.ts';
+export type { OptimizeOptions } from './operations/optimize.ts';

@@ -17,6 +17,7 @@ import { createActions, type CreateOptions } from './operations/create.ts';
 import { planAppend, planOverwrite } from './operations/write.ts';
 import { planDelete } from './operations/delete.ts';
 import { planMerge } from './operations/merge.ts';
+import { planOptimize, type OptimizeOptions } from './operations/optimize.ts';
 import { buildScanSql } from './operations/scan.ts';
 import type { CommitResult, MergeSpec, OperationPlan, WriteOptions } from './operations/types.ts';
 
@@ -114,6 +115,11 @@ export class DeltaTable {
 
   merge(conn: DuckDBConnection, spec: MergeSpec, options?: WriteOptions): Promise<CommitResult> {
     return this.run((snap) => planMerge(conn, this.storage, snap, spec, options));
+  }
+
+  /** Compact small files (dataChange=false); see operations/optimize.ts. */
+  optimize(conn: DuckDBConnection, options?: OptimizeOptions): Promise<CommitResult> {
+    return this.run((snap) => planOptimize(conn, this.storage, snap, options));
   }
 
   async history(limit?: number): Promise<HistoryEntry[]> {

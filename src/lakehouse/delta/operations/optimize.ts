@@ -1,0 +1,67 @@
+// OPTIMIZE (compaction): a streaming writer leaves one small file per batch; this bin-packs the
+// small files of each partition into new files. Rows are unchanged, so adds and removes carry
+// dataChange=false (streaming readers skip them) and a concurrent blind append never conflicts.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { fileKey, type AddAction } from '../actions/types.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { TableSnapshot } from '../snapshot/snapshot.ts';
+import { writeDataFiles } from '../parquet/write-files.ts';
+import { buildScanSql } from './scan.ts';
+import { removeFor, rowsIn, type OperationPlan } from './types.ts';
+
+export interface OptimizeOptions {
+  /** Files smaller than this are compacted (bytes, default 32 MiB). */
+  targetFileSize?: number;
+  /** A partition is compacted only when it has at least this many small files (default 10). */
+  minFiles?: number;
+}
+
+export async function planOptimize(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, options: OptimizeOptions = {}): Promise<OperationPlan> {
+  const target = options.targetFileSize ?? 32 * 1024 * 1024;
+  const minFiles = Math.max(2, options.minFiles ?? 10);
+  const now = Date.now();
+  const groups = new Map<string, AddAction[]>();
+  for (const file of snapshot.files) {
+    if (file.size >= target) continue;
+    const key = JSON.stringify(snapshot.partitionColumns.map((c) => file.partitionValues?.[c] ?? null));
+    const list = groups.get(key);
+    if (list) list.push(file); else groups.set(key, [file]);
+  }
+  const adds: AddAction[] = [];
+  const compacted: AddAction[] = [];
+  for (const files of groups.values()) {
+    if (files.length < minFiles) continue;
+    // Bins of roughly `target` bytes of input each.
+    let bin: AddAction[] = [];
+    let binBytes = 0;
+    const flush = async () => {
+      if (bin.length >= 2) {
+        const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`);
+        adds.push(...written.map((a) => ({ ...a, dataChange: false })));
+        compacted.push(...bin);
+      }
+      bin = [];
+      binBytes = 0;
+    };
+    for (const file of files) {
+      bin.push(file);
+      binBytes += file.size;
+      if (binBytes >= target) await flush();
+    }
+    await flush();
+  }
+  const removes = compacted.map((f) => ({ ...removeFor(f, now), dataChange: false }));
+  return {
+    written: adds,
+    result: { filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: rowsIn(adds) },
+    pending: {
+      readVersion: snapshot.version,
+      operation: 'OPTIMIZE',
+      operationParameters: { targetSize: target, minFiles },
+      operationMetrics: { numFilesAdded: adds.length, numFilesRemoved: removes.length, filesAdded: JSON.stringify({ totalSize: adds.reduce((s, a) => s + a.size, 0) }), filesRemoved: JSON.stringify({ totalSize: compacted.reduce((s, a) => s + a.size, 0) }) },
+      actions: [...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add }))],
+      read: { readFiles: new Set(compacted.map(fileKey)), readsData: false },
+      isBlindAppend: false,
+    },
+  };
+}
