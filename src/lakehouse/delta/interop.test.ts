@@ -24,13 +24,15 @@ async function python(t: { skip: (msg: string) => void }): Promise<string | unde
 }
 
 const READ_SCRIPT = `
-import sys, json, deltalake
+import os, sys, json, deltalake
 dt = deltalake.DeltaTable(sys.argv[1])
 t = dt.to_pyarrow_table()
 rows = sorted(t.to_pylist(), key=lambda r: r["id"])
 out = {"version": dt.version(), "rows": [{k: (str(v) if v is not None else None) for k, v in r.items()} for r in rows],
        "txn": dt.transaction_version("job")}
 print(json.dumps(out))
+sys.stdout.flush()
+os._exit(0)  # skip interpreter teardown: pyarrow/deltalake thread pools sometimes abort there
 `;
 
 test('delta-rs reads the table we wrote (partitioned, decimal, timestamp, after merge/delete/checkpoint)', async (t) => {
@@ -73,6 +75,7 @@ from decimal import Decimal
 t = pa.table({"id": pa.array([3, 1, 2], pa.int64()), "s": ["c", None, "b"], "d": pa.array([Decimal("1.50"), None, Decimal("-2.25")], pa.decimal128(8, 2)), "p": ["x", "y", "x"]})
 deltalake.write_deltalake(sys.argv[1], t, partition_by=["p"])
 deltalake.write_deltalake(sys.argv[1], t.slice(0, 1), mode="append", partition_by=["p"])
+import os; os._exit(0)
 `;
   await run(py, ['-c', write, dir]);
   const table = await DeltaTable.open(dir);
@@ -81,6 +84,6 @@ deltalake.write_deltalake(sys.argv[1], t.slice(0, 1), mode="append", partition_b
     { id: 1, s: null, d: null, p: 'y' }, { id: 2, s: 'b', d: '-2.25', p: 'x' }, { id: 3, s: 'c', d: '1.50', p: 'x' }, { id: 3, s: 'c', d: '1.50', p: 'x' },
   ]);
   await table.append(conn, `SELECT 4 AS id, 'd' AS s, 4 AS d, 'z' AS p`);
-  const { stdout } = await run(py, ['-c', 'import sys, deltalake; print(deltalake.DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)', dir]);
+  const { stdout } = await run(py, ['-c', 'import os, sys, deltalake; print(deltalake.DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows, flush=True); os._exit(0)', dir]);
   assert.equal(Number(stdout.trim()), 5);
 });
