@@ -5,10 +5,12 @@ import type { CdcStatsData, LakehouseUpdateData, SseEnvelope } from '../../src/c
 import { ConnectionBadge } from './components/ConnectionBadge.tsx';
 import { ErrorBanner } from './components/ErrorBanner.tsx';
 import { GapNotice } from './components/GapNotice.tsx';
-import { GoldCharts } from './components/GoldCharts.tsx';
+import { BarList } from './components/BarList.tsx';
 import { GoldKpis } from './components/GoldKpis.tsx';
 import { HealthPanel } from './components/HealthPanel.tsx';
 import { LakehousePanel } from './components/LakehousePanel.tsx';
+import { Panel } from './components/Panel.tsx';
+import { PerMinuteChart } from './components/PerMinuteChart.tsx';
 import { RawFeed } from './components/RawFeed.tsx';
 import { SourcesPanel } from './components/SourcesPanel.tsx';
 import { StreamPanel } from './components/StreamPanel.tsx';
@@ -105,11 +107,22 @@ export function App() {
       <GapNotice conn={conn} now={now} />
       <main className="grid">
         <StreamPanel stats={stats} columns={columns} theme={theme} />
-        <SourcesPanel stats={stats} />
         <LakehousePanel health={health.health} update={update} now={now} />
-        <HealthPanel health={health.health} fetchedAt={health.fetchedAt} error={health.error} now={now} />
+        <SourcesPanel stats={stats} />
         <GoldKpis gold={gold} now={now} />
-        <GoldCharts gold={gold} theme={theme} />
+        <Panel title="Tickets by status" testId="panel-by-status">
+          <BarList items={gold.view.byStatus} testId="chart-by-status" />
+        </Panel>
+        <Panel title="Tickets by priority" testId="panel-by-priority">
+          <BarList items={gold.view.byPriority} testId="chart-by-priority" />
+        </Panel>
+        <Panel title="Created / resolved per minute" wide testId="panel-per-minute">
+          <PerMinuteChart rows={gold.view.perMinute} theme={theme} />
+        </Panel>
+        <Panel title="Tickets by source" testId="panel-by-source">
+          <BarList items={gold.view.bySource.map((s) => ({ label: s.source, count: s.tickets ?? 0, secondary: `· ${s.open ?? '–'} open` }))} testId="chart-by-source" />
+        </Panel>
+        <HealthPanel health={health.health} fetchedAt={health.fetchedAt} error={health.error} now={now} />
         <RawFeed feed={raw} dispatch={dispatchRaw} emitRaw={emitRaw} />
         <TableBrowser api={api} />
       </main>

@@ -3,7 +3,7 @@
 import { formatInt } from '../lib/format.ts';
 
 interface Props {
-  items: Array<{ label: string; count: number }>;
+  items: Array<{ label: string; count: number; secondary?: string }>;
   testId?: string;
   empty?: string;
 }
@@ -21,7 +21,10 @@ export function BarList({ items, testId, empty = 'No data yet.' }: Props) {
           <span className="bar-track">
             <span className="bar-fill" style={{ width: `${(i.count / max) * 100}%` }} />
           </span>
-          <span className="bar-value">{formatInt(i.count)}</span>
+          <span className="bar-value">
+            {formatInt(i.count)}
+            {i.secondary ? <span className="bar-secondary"> {i.secondary}</span> : null}
+          </span>
         </li>
       ))}
     </ul>

@@ -19,7 +19,8 @@ export function EventsChart({ columns, theme }: Props) {
       padding: [8, 8, 0, 0],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      // At least a two-minute window, so a fresh page does not stretch a few seconds across the chart.
+      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 120), max] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       series: [{}, { label: 'events/s', stroke: accent, fill: cssVar('--accent-fill') || 'rgba(47,125,225,0.15)', width: 2, spanGaps: false, points: { show: false } }],
       axes: [{ ...axes }, { ...axes, size: 44 }],
     };

@@ -26,7 +26,8 @@ export function PerMinuteChart({ rows, theme, window = 60 }: Props) {
       padding: [8, 8, 0, 0],
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      // Half a minute of room each side, so the first and last pairs of bars are not cut.
+      scales: { x: { time: true, range: (_u, min, max) => [min - 40, max + 40] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       series: [
         {},
         { label: 'created', stroke: cssVar('--accent'), fill: cssVar('--accent'), paths: bars?.({ size: [0.4, 24], align: -1 }), points: { show: false } },

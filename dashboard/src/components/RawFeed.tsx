@@ -1,7 +1,8 @@
 // The raw CDC feed (cdc_raw, only sent when the service runs with SSE_EMIT_CDC_RAW=true): the newest
 // messages, pausable, with a readable JSON view of the selected one.
 import type { Dispatch } from 'react';
-import { formatInt } from '../lib/format.ts';
+import { formatClockMs, formatInt } from '../lib/format.ts';
+import { toEpochMs } from '../lib/numbers.ts';
 import { summarizeRaw, type RawFeedAction, type RawFeedState } from '../lib/raw-feed.ts';
 import { Panel } from './Panel.tsx';
 
@@ -40,12 +41,15 @@ export function RawFeed({ feed, dispatch, emitRaw }: Props) {
           <ol className="raw-list" data-testid="raw-list">
             {feed.items.map((item) => (
               <li key={item.seq}>
-                <button type="button" className={item.seq === feed.selectedSeq ? 'raw-item selected' : 'raw-item'} onClick={() => dispatch({ type: 'select', seq: item.seq === feed.selectedSeq ? null : item.seq })}>
-                  <span className="mono muted">{item.ts.slice(11, 23)}</span>
+                <button
+                  type="button"
+                  className={item.seq === feed.selectedSeq ? 'raw-item selected' : 'raw-item'}
+                  title={`${item.data.topic} partition ${item.data.partition} offset ${item.data.offset}`}
+                  onClick={() => dispatch({ type: 'select', seq: item.seq === feed.selectedSeq ? null : item.seq })}
+                >
+                  <span className="mono muted">{formatClockMs(toEpochMs(item.ts))}</span>
                   <span className="raw-summary">{summarizeRaw(item.data)}</span>
-                  <span className="mono muted raw-pos">
-                    {item.data.topic}:{item.data.partition}@{item.data.offset}
-                  </span>
+                  <span className="mono muted raw-pos">@{item.data.offset}</span>
                 </button>
               </li>
             ))}

@@ -27,7 +27,7 @@ export function TableBrowser({ api }: { api: Api }) {
     try {
       const res = await api.tables();
       setTables(res.tables);
-      const first = res.tables.find((t) => t.layer === 'gold') ?? res.tables[0];
+      const first = res.tables.find((t) => t.layer === 'silver' && t.name === 'tickets') ?? res.tables[0];
       setKey((k) => k || (first ? `${first.layer}.${first.name}` : ''));
       setError(null);
     } catch (e) {

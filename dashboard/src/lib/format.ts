@@ -47,6 +47,12 @@ export function formatClock(ms: number | null | undefined): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** Local clock time with milliseconds, "08:01:02.345". */
+export function formatClockMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  return `${formatClock(ms)}.${String(new Date(ms).getMilliseconds()).padStart(3, '0')}`;
+}
+
 /** "12 s ago" style age of an instant relative to now. */
 export function formatAge(thenMs: number | null | undefined, nowMs: number): string {
   if (thenMs === null || thenMs === undefined || !Number.isFinite(thenMs)) return 'never';

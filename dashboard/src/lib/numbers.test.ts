@@ -28,6 +28,8 @@ test('toEpochMs reads ISO timestamps with microseconds, without a zone, and epoc
   assert.equal(toEpochMs('2026-11-24T08:00:00.123456Z'), Date.UTC(2026, 10, 24, 8, 0, 0, 123));
   assert.equal(toEpochMs('2026-11-24 08:01:00'), Date.UTC(2026, 10, 24, 8, 1, 0));
   assert.equal(toEpochMs('2026-11-24T09:00:00+01:00'), Date.UTC(2026, 10, 24, 8, 0, 0));
+  assert.equal(toEpochMs('2026-11-24 08:13:00+00'), Date.UTC(2026, 10, 24, 8, 13, 0));
+  assert.equal(toEpochMs('2026-11-24 10:13:00.5+02'), Date.UTC(2026, 10, 24, 8, 13, 0, 500));
   assert.equal(toEpochMs(1_700_000_000_000), 1_700_000_000_000);
   assert.equal(toEpochMs(1_700_000_000_000_000), 1_700_000_000_000);
   assert.equal(toEpochMs('not a date'), null);

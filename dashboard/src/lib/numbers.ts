@@ -31,7 +31,11 @@ export function toEpochMs(value: unknown): number | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
   const s = value.trim();
   // Date.parse accepts at most millisecond precision on every engine only without the extra digits.
-  const normalised = s.replace(/(\.\d{3})\d+/, '$1').replace(' ', 'T');
+  // Also accepts DuckDB's text form of a TIMESTAMPTZ, "2026-11-24 08:13:00+00" (space, hour-only zone).
+  const normalised = s
+    .replace(/(\.\d{3})\d+/, '$1')
+    .replace(' ', 'T')
+    .replace(/([+-]\d{2})$/, '$1:00');
   const hasZone = /[zZ]$|[+-]\d{2}:?\d{2}$/.test(normalised);
   const ms = Date.parse(hasZone ? normalised : `${normalised}Z`);
   return Number.isFinite(ms) ? ms : null;
