@@ -48,7 +48,7 @@ export interface FeedSubscription {
   commit(positions: PartitionPosition[]): Promise<void>;
   /** Partitions currently held by this subscriber. */
   assignments(): StreamPartition[];
-  /** Per-partition lag: end of log minus next position, for health and metrics. */
+  /** Per-partition lag: end of log minus the group's committed position (as Kafka measures it). */
   lag(): Promise<Array<StreamPartition & { next: number; end: number; lag: number }>>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@
 //   --bursts F       fraction of updates that are bursts of 5 rapid updates of one row (default 0.05)
 //   --key-changes F  fraction of updates that change the primary key (default 0)
 //   --seed S         PRNG seed for a reproducible run
+//   --json           print only a final JSON line with the counts
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.ts';
 import { runWorkload } from './runner.ts';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
       'key-changes': { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -66,13 +68,17 @@ async function main(): Promise<void> {
     keyChangeFraction: parseFraction('key-changes', values['key-changes'], 0),
     signal: controller.signal,
     onProgress: (s) => {
-      if (!values.quiet && Date.now() - lastPrint > 2000) {
+      if (!values.quiet && !values.json && Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
         process.stdout.write(`generate: ${s.operations} operations (${s.inserts} inserts, ${s.updates} updates, ${s.deletes} deletes)\n`);
       }
     },
   });
   for (const t of targets) await t.close();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ done: true, ...stats })}\n`);
+    return;
+  }
   process.stdout.write(
     `generate: done: ${stats.operations} operations (${stats.inserts} inserts, ${stats.updates} updates incl. ${stats.keyChanges} key changes, ${stats.deletes} deletes) in ${(stats.elapsedMs / 1000).toFixed(1)} s\n`,
   );

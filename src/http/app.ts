@@ -1,6 +1,6 @@
 // The HTTP service as a Fastify plugin tree: the app is built here and only listened on by main.ts,
 // so tests can use app.inject() without a port. Routes live in routes/ under the URL they serve.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,11 @@ import { lakehouseRoutes } from './routes/lakehouse.ts';
 import { isShoriError } from '../errors.ts';
 
 export async function buildApp(context: ServiceContext, logger: Logger, options: { dashboardDir?: string } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true }) as unknown as FastifyInstance;
+  // Per-request lines would drown the pipeline's own logs (the dashboard polls); errors still log.
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  }) as unknown as FastifyInstance;
   const allowed = new Set(context.config.CORS_ALLOW_ORIGINS);
   await app.register(cors, {
     // Requests without an Origin (same origin, curl) pass; browsers from other origins must be listed.

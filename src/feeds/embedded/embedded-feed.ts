@@ -100,6 +100,8 @@ class EmbeddedSubscription implements FeedSubscription {
   readonly #pollIntervalMs: number;
   #closed = false;
   #cursor = 0;
+  /** What the group has durably committed: lag is measured from here, as Kafka measures it. */
+  readonly #committed = new Map<string, number>();
 
   constructor(feed: EmbeddedFeed, group: string, positions: Map<string, number>, pollIntervalMs: number) {
     this.#feed = feed;
@@ -145,6 +147,7 @@ class EmbeddedSubscription implements FeedSubscription {
       db.prepare(
         'INSERT INTO cdc_offsets (grp, stream, next, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (grp, stream) DO UPDATE SET next = excluded.next, updated_at = excluded.updated_at',
       ).run(this.#group, p.stream, p.next, now);
+      this.#committed.set(p.stream, p.next);
       const low = db.prepare('SELECT min(next) AS n FROM cdc_offsets WHERE stream = ?').get(p.stream) as { n: number | null };
       if (low.n !== null) reader.purgeBefore(Number(low.n));
     }
@@ -155,7 +158,8 @@ class EmbeddedSubscription implements FeedSubscription {
   }
 
   async lag() {
-    return [...this.#positions.entries()].map(([stream, next]) => {
+    return [...this.#positions.keys()].map((stream) => {
+      const next = this.#committed.get(stream) ?? this.#positions.get(stream)!;
       const lag = this.#feed.handle(stream).reader.pending(next);
       return { stream, partition: 0, next, end: next + lag, lag };
     });

@@ -61,7 +61,7 @@ export class CaptureReader {
 
   /** Changes not yet read from `next` (a count of change rows, as Kafka lag counts records). */
   pending(next: number): number {
-    return Number((this.#countFrom.get(Math.floor(next / RECORDS_PER_LSN)) as { n: number }).n);
+    return Number((this.#countFrom.get(Math.ceil(next / RECORDS_PER_LSN)) as { n: number }).n);
   }
 
   /** Removes change rows every consumer has committed past. */

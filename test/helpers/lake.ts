@@ -1,0 +1,79 @@
+// Reads what the tests compare: the Delta tables (through our reader and DuckDB) and the embedded
+// sources (through node:sqlite, independently of the pipeline), in one text form for exact equality.
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DeltaTable } from '../../src/lakehouse/delta/index.ts';
+
+export const TICKET_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
+
+export type TextRow = Record<string, string | null>;
+
+export async function queryDelta(tableDir: string, select: (scan: string) => string): Promise<TextRow[]> {
+  const table = await DeltaTable.open(tableDir);
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+    const reader = await conn.runAndReadAll(select(table.scanSql()));
+    return reader.getRowObjectsJson() as TextRow[];
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+const ts = (c: string) => `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${c}"`;
+
+/** Silver tickets as text rows keyed `source/TicketID`. */
+export async function silverTickets(dataDir: string): Promise<Map<string, TextRow>> {
+  const rows = await queryDelta(join(dataDir, 'datalake/silver/tickets'), (scan) =>
+    `SELECT "source", CAST("TicketID" AS VARCHAR) AS "TicketID", "Title", "Description", "Status", "Priority", "Category",
+            CAST("CustomerID" AS VARCHAR) AS "CustomerID", "AssignedTo", CAST("EstimatedCost" AS VARCHAR) AS "EstimatedCost",
+            ${ts('CreatedAt')}, ${ts('UpdatedAt')}, ${ts('ResolvedAt')}
+     FROM ${scan} AS t`,
+  );
+  return new Map(rows.map((r) => [`${r.source}/${r.TicketID}`, r]));
+}
+
+/** Source tickets as text rows keyed `source/TicketID`. */
+export function sourceTickets(dataDir: string, sources: string[]): Map<string, TextRow> {
+  const out = new Map<string, TextRow>();
+  for (const source of sources) {
+    const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+    try {
+      for (const row of db.prepare('SELECT * FROM Tickets').all() as Array<Record<string, unknown>>) {
+        const text: TextRow = { source };
+        for (const c of TICKET_COLUMNS) text[c] = row[c] === null ? null : String(row[c]);
+        out.set(`${source}/${text.TicketID}`, text);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+export function sourceDb(dataDir: string, source: string): DatabaseSync {
+  return new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+}
+
+/** Every difference between two keyed row sets, as readable lines (empty when equal). */
+export function diffRows(expected: Map<string, TextRow>, actual: Map<string, TextRow>, limit = 10): string[] {
+  const problems: string[] = [];
+  for (const [key, row] of expected) {
+    const other = actual.get(key);
+    if (!other) problems.push(`missing ${key}`);
+    else {
+      for (const [column, value] of Object.entries(row)) {
+        if (other[column] !== value) problems.push(`${key}.${column}: expected ${JSON.stringify(value)}, got ${JSON.stringify(other[column])}`);
+      }
+    }
+    if (problems.length >= limit) return problems;
+  }
+  for (const key of actual.keys()) {
+    if (!expected.has(key)) problems.push(`unexpected ${key}`);
+    if (problems.length >= limit) break;
+  }
+  return problems;
+}
