@@ -8,7 +8,7 @@ import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { DeltaTable, type TxnVersion } from '../delta/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import { stageRows } from './staging.ts';
-import { BRONZE_STAGE_COLUMNS, CHANGE_STAGE_COLUMNS, bronzeRow, changeRow } from './change-rows.ts';
+import { BRONZE_STAGE_COLUMNS, CHANGE_STAGE_COLUMNS, bronzeRow, changeRow, isTicketsTable } from './change-rows.ts';
 import {
   BRONZE_EVENTS_SCHEMA,
   SILVER_HISTORY_SCHEMA,
@@ -32,6 +32,7 @@ export interface BatchResult {
 }
 
 const cols = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 export class Medallion {
   readonly dataDir: string;
@@ -117,7 +118,14 @@ export class Medallion {
     const historyFresh = fresh(this.history);
     const changeRows: Array<{ row: NonNullable<ReturnType<typeof changeRow>>; forSilver: boolean; forHistory: boolean }> = [];
     const sourceTimes: number[] = [];
+    const truncates: Array<{ record: FeedRecord; source: string; seq: string }> = [];
+    let truncatedRows = 0;
     for (let i = 0; i < records.length; i++) {
+      const d0 = decoded[i];
+      if (d0.ok && d0.value.kind === 'change' && d0.value.op === 't' && isTicketsTable(d0.value.source.table)) {
+        truncates.push({ record: records[i], source: d0.value.source.name, seq: d0.value.seq });
+        continue;
+      }
       const row = changeRow(records[i], decoded[i], committedAt);
       if (!row) continue;
       changeRows.push({ row, forSilver: silverFresh(records[i]), forHistory: historyFresh(records[i]) });
@@ -139,6 +147,13 @@ export class Medallion {
     await this.conn.run(`
       DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${this.tombstones.scanSql()}) tb
       WHERE b."source" = tb."source" AND b."TicketID" = tb.tid AND b."_seq" <= tb."_seq"`);
+    // Truncates (PostgreSQL `op: t`): every row of that source older than the truncate is gone.
+    // Later changes of the same batch survive in batch_latest and are merged after the delete.
+    for (const t of truncates.filter((x) => silverFresh(x.record))) {
+      await this.conn.run(`DELETE FROM batch_latest WHERE "source" = ${sqlText(t.source)} AND "_seq" <= ${sqlText(t.seq)}`);
+      const result = await this.silver.delete(this.conn, `"source" = ${sqlText(t.source)} AND "_seq" < ${sqlText(t.seq)}`, { operation: 'DELETE' });
+      truncatedRows += result.rowsDeleted ?? 0;
+    }
     const silverCols = SILVER_TICKETS_SCHEMA.fields.map((x) => x.name);
     const silverResult = await this.silver.merge(
       this.conn,
@@ -183,7 +198,7 @@ export class Medallion {
       records: records.length,
       changes: changeRows.length,
       decodeErrors: decoded.filter((d) => !d.ok).length,
-      silverRowsChanged: (silverResult.rowsInserted ?? 0) + (silverResult.rowsUpdated ?? 0) + (silverResult.rowsDeleted ?? 0),
+      silverRowsChanged: (silverResult.rowsInserted ?? 0) + (silverResult.rowsUpdated ?? 0) + (silverResult.rowsDeleted ?? 0) + truncatedRows,
       versions,
       positions,
       freshnessMs: freshness,
