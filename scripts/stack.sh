@@ -348,6 +348,10 @@ connector_parts() {
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["name"]); print(json.dumps(d["config"], sort_keys=True))' "$1"
 }
 
+connector_name() {
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$1"
+}
+
 connector_state() {
   curl -fsS --max-time 5 "$CONNECT_URL/connectors/$1/status" 2>/dev/null | python3 -c '
 import json, sys
@@ -385,7 +389,7 @@ connectors_up() {
     fi
   done
   for file in "${CONNECTORS[@]}"; do
-    name="$(connector_parts "$file" | head -n 1)"
+    name="$(connector_name "$file")"
     wait_for "$CONNECTOR_TIMEOUT" "connector $name to be RUNNING" "$LOGS/connect.log" connector_running "$name"
   done
 }
@@ -429,7 +433,7 @@ cmd_status() {
   if pid_alive kafka "$KAFKA_MARKER" && kafka_healthy; then line kafka up "127.0.0.1:$KAFKA_PORT"; else line kafka down ""; ok=1; fi
   if pid_alive connect "$CONNECT_MARKER" && connect_plugins_loaded; then line connect up "$CONNECT_URL"; else line connect down ""; ok=1; fi
   for file in "${CONNECTORS[@]}"; do
-    name="$(connector_parts "$file" | head -n 1)"
+    name="$(connector_name "$file")"
     local state
     state="$(connector_state "$name" 2>/dev/null || echo absent)"
     if [[ "$state" =~ ^RUNNING(,RUNNING)+$ ]]; then line "$name" up "$state"; else line "$name" down "$state"; ok=1; fi
