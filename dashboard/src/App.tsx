@@ -124,7 +124,7 @@ export function App() {
         </Panel>
         <HealthPanel health={health.health} fetchedAt={health.fetchedAt} error={health.error} now={now} />
         <RawFeed feed={raw} dispatch={dispatchRaw} emitRaw={emitRaw} />
-        <TableBrowser api={api} />
+        <TableBrowser api={api} refreshKey={`${conn.openCount}:${healthTrigger}`} />
       </main>
       <footer className="muted small-text foot">
         Numbers come from the service only; anything that happened while this page was disconnected is not drawn.

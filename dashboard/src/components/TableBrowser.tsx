@@ -1,12 +1,14 @@
 // A small Delta table browser: pick a table from /api/tables, page through its rows, and look at an
-// older version (time travel) by number.
-import { useCallback, useEffect, useState } from 'react';
+// older version (time travel) by number. The catalogue refreshes itself at most every 10 s as the
+// lakehouse commits (new tables, new latest versions); the rows on screen change only on request.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TableInfo, TableRowsResponse } from '../../../src/contracts/api.ts';
 import type { Api } from '../lib/api-client.ts';
 import { formatInt } from '../lib/format.ts';
 import { Panel } from './Panel.tsx';
 
 const PAGE_SIZE = 20;
+const CATALOGUE_REFRESH_MS = 10_000;
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '∅';
@@ -14,7 +16,7 @@ function cell(v: unknown): string {
   return String(v);
 }
 
-export function TableBrowser({ api }: { api: Api }) {
+export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknown }) {
   const [tables, setTables] = useState<TableInfo[]>([]);
   const [key, setKey] = useState<string>('');
   const [version, setVersion] = useState<number | null>(null);
@@ -23,7 +25,9 @@ export function TableBrowser({ api }: { api: Api }) {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
+  const loadedAt = useRef(0);
   const loadTables = useCallback(async () => {
+    loadedAt.current = Date.now();
     try {
       const res = await api.tables();
       setTables(res.tables);
@@ -38,6 +42,11 @@ export function TableBrowser({ api }: { api: Api }) {
   useEffect(() => {
     void loadTables();
   }, [loadTables]);
+
+  const hasTables = tables.length > 0;
+  useEffect(() => {
+    if (!hasTables || Date.now() - loadedAt.current > CATALOGUE_REFRESH_MS) void loadTables();
+  }, [refreshKey, hasTables, loadTables]);
 
   const table = tables.find((t) => `${t.layer}.${t.name}` === key) ?? null;
 
