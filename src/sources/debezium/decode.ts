@@ -9,17 +9,23 @@
 //   `tableChanges`, or `ddl` + `databaseName` → schema_change (payload passed through)
 //   only `ts_ms` / Heartbeat schema / topic `__debezium-heartbeat.*` → heartbeat
 //   anything else (e.g. an envelope without `op`) → failure
+//
+// Speed: schemas are compiled once and cached by their exact text (compiled-schema.ts), so a
+// message whose schema was seen before costs one parse of its payload; numbers are parsed exactly
+// without a per-value reviver (parseExactJson in json.ts).
 import type {
   ChangeEvent,
   ChangeOp,
+  CdcField,
   CdcRow,
   DecodeResult,
   DecodedMessage,
 } from './types.ts';
 import { isShoriError } from '../../errors.ts';
-import { type ConnectSchema, decodeError, fieldSchema, isPlainObject, unwrapEnvelope } from './connect-schema.ts';
-import { parseLosslessJson } from './json.ts';
-import { type ColumnHintLookup, decodeRow, decodeSchemaless, fieldsOf } from './logical-types.ts';
+import { decodeError, isPlainObject, unwrapEnvelope } from './connect-schema.ts';
+import { type CompiledSchema, SchemaCache, compileSchema, splitEnvelopeText } from './compiled-schema.ts';
+import { parseExactJson, parseLosslessJson, stringifyLosslessJson } from './json.ts';
+import { type ColumnHintLookup, decodeRow, decodeSchemaless } from './logical-types.ts';
 import { decodeSourceInfo } from './source-info.ts';
 import { orderKey } from './order.ts';
 
@@ -47,12 +53,52 @@ const OPS: ReadonlySet<string> = new Set(['c', 'u', 'd', 'r', 't']);
 const HEARTBEAT_SCHEMA = 'io.debezium.connector.common.Heartbeat';
 const TRANSACTION_SCHEMA = 'io.debezium.connector.common.TransactionMetadataValue';
 
-function parsePart(input: Buffer | string, part: 'key' | 'value'): unknown {
+/** Compiled schemas of every message decoded in this process, by exact schema text. */
+const schemaCache = new SchemaCache();
+
+/** Forgets every compiled schema (tests; a long-lived process needs no calls). */
+export function clearSchemaCache(): void {
+  schemaCache.clear();
+}
+
+interface Part {
+  schema: CompiledSchema | null;
+  payload: unknown;
+}
+
+function parseWhole(text: string, part: 'key' | 'value'): unknown {
   try {
-    return parseLosslessJson(input);
-  } catch (error) {
-    throw decodeError('', `${part} is not JSON: ${(error as Error).message}`);
+    return parseExactJson(text);
+  } catch {
+    try {
+      parseLosslessJson(text); // the error message about the text as given
+    } catch (error) {
+      throw decodeError('', `${part} is not JSON: ${(error as Error).message}`);
+    }
+    throw decodeError('', `${part} is not JSON`);
   }
+}
+
+/** A key or value: its schema (compiled, cached) and payload, or the bare payload. */
+function parsePart(input: Buffer | string, part: 'key' | 'value'): Part {
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const split = splitEnvelopeText(text);
+  if (split !== null) {
+    const cached = schemaCache.get(split.schemaText);
+    if (cached !== undefined) {
+      try {
+        return { schema: cached, payload: parseExactJson(split.payloadText) };
+      } catch {
+        // Not a well-formed envelope after all: the general path says what is wrong.
+      }
+    }
+  }
+  const message = parseWhole(text, part);
+  const { schema, payload } = unwrapEnvelope(message, part);
+  if (schema === null) return { schema: null, payload };
+  const compiled = compileSchema(schema);
+  if (split !== null && stringifyLosslessJson(schema) === split.schemaText) schemaCache.set(split.schemaText, compiled);
+  return { schema: compiled, payload };
 }
 
 function isEmpty(input: Buffer | string | null): input is null {
@@ -78,22 +124,23 @@ function hintLookup(context: DecodeContext, table: string | null): ColumnHintLoo
 
 function decodeKey(key: Buffer | string | null, lookup: ColumnHintLookup): CdcRow | null {
   if (isEmpty(key)) return null;
-  const { schema, payload } = unwrapEnvelope(parsePart(key, 'key'), 'key');
+  const { schema, payload } = parsePart(key, 'key');
   if (payload === null) return null;
   if (!isPlainObject(payload)) throw decodeError('key', 'key is not a struct');
-  return decodeRow(payload, schema, 'key', lookup);
+  return schema === null ? decodeRow(payload, null, 'key', lookup) : schema.asRow('key')(payload);
 }
 
-function rowOf(payload: Record<string, unknown>, part: 'before' | 'after', envelope: ConnectSchema | null, lookup: ColumnHintLookup): CdcRow | null {
+function rowOf(payload: Record<string, unknown>, part: 'before' | 'after', envelope: CompiledSchema | null, lookup: ColumnHintLookup): CdcRow | null {
   const value = payload[part];
   if (value === null || value === undefined) return null;
   if (!isPlainObject(value)) throw decodeError(part, 'expects a struct');
-  const schema = fieldSchema(envelope, part);
-  if (envelope !== null && schema?.type !== 'struct') throw decodeError(part, 'the envelope schema has no struct for it');
-  return decodeRow(value, schema, part, lookup);
+  if (envelope === null) return decodeRow(value, null, part, lookup);
+  const decoder = envelope[part];
+  if (decoder === null) throw decodeError(part, 'the envelope schema has no struct for it');
+  return decoder(value);
 }
 
-function decodeChange(payload: Record<string, unknown>, envelope: ConnectSchema | null, key: CdcRow | null, lookup: ColumnHintLookup): ChangeEvent {
+function decodeChange(payload: Record<string, unknown>, envelope: CompiledSchema | null, key: CdcRow | null, lookup: ColumnHintLookup): ChangeEvent {
   const op = payload.op;
   if (typeof op !== 'string' || !OPS.has(op)) throw decodeError('op', `unknown op ${JSON.stringify(op)}`);
   const source = decodeSourceInfo(payload.source);
@@ -108,7 +155,6 @@ function decodeChange(payload: Record<string, unknown>, envelope: ConnectSchema 
   if (transaction !== undefined && transaction !== null && !(isPlainObject(transaction) && typeof transaction.id === 'string')) {
     throw decodeError('transaction', 'expects a block with a string id');
   }
-  const rowSchema = fieldSchema(envelope, 'after') ?? fieldSchema(envelope, 'before');
   return {
     kind: 'change',
     op: op as ChangeOp,
@@ -118,12 +164,13 @@ function decodeChange(payload: Record<string, unknown>, envelope: ConnectSchema 
     source,
     tsMs: typeof tsMs === 'number' ? tsMs : null,
     seq: orderKey(source.connector, payload.source as Record<string, unknown>),
-    fields: rowSchema?.type === 'struct' ? fieldsOf(rowSchema) : null,
+    // Shared by every message of the schema, and frozen: read it, do not change it.
+    fields: (envelope?.fields ?? null) as CdcField[] | null,
     transactionId: isPlainObject(transaction) ? (transaction.id as string) : null,
   };
 }
 
-function classify(payload: Record<string, unknown>, schema: ConnectSchema | null, key: CdcRow | null, lookup: ColumnHintLookup, topic: string | undefined): DecodedMessage {
+function classify(payload: Record<string, unknown>, schema: CompiledSchema | null, key: CdcRow | null, lookup: ColumnHintLookup, topic: string | undefined): DecodedMessage {
   const name = schema?.name ?? '';
   if ('op' in payload) return decodeChange(payload, schema, key, lookup);
   if (name === TRANSACTION_SCHEMA || ((payload.status === 'BEGIN' || payload.status === 'END') && 'id' in payload)) {
@@ -157,7 +204,7 @@ export function decodeMessage(
   if (context.offset !== undefined) where.offset = context.offset;
   try {
     if (isEmpty(value)) return { ok: true, value: { kind: 'tombstone', key: decodeKey(key, hintLookup(context, null)) } };
-    const { schema, payload } = unwrapEnvelope(parsePart(value, 'value'), 'value');
+    const { schema, payload } = parsePart(value, 'value');
     const source = isPlainObject(payload) && isPlainObject(payload.source) ? payload.source : null;
     const lookup = hintLookup(context, typeof source?.table === 'string' ? source.table : null);
     const decodedKey = decodeKey(key, lookup);

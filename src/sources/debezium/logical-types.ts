@@ -16,28 +16,28 @@ import {
   normaliseZonedTimestamp,
 } from './temporal.ts';
 
-const DECIMAL = 'org.apache.kafka.connect.data.Decimal';
-const VARIABLE_SCALE_DECIMAL = 'io.debezium.data.VariableScaleDecimal';
+export const DECIMAL = 'org.apache.kafka.connect.data.Decimal';
+export const VARIABLE_SCALE_DECIMAL = 'io.debezium.data.VariableScaleDecimal';
 
-const EPOCH_TIMESTAMPS: Record<string, TimeUnit> = {
+export const EPOCH_TIMESTAMPS: Record<string, TimeUnit> = {
   'io.debezium.time.Timestamp': 'ms',
   'io.debezium.time.MicroTimestamp': 'us',
   'io.debezium.time.NanoTimestamp': 'ns',
   'org.apache.kafka.connect.data.Timestamp': 'ms',
 };
-const TIMES_OF_DAY: Record<string, TimeUnit> = {
+export const TIMES_OF_DAY: Record<string, TimeUnit> = {
   'io.debezium.time.Time': 'ms',
   'io.debezium.time.MicroTime': 'us',
   'io.debezium.time.NanoTime': 'ns',
   'org.apache.kafka.connect.data.Time': 'ms',
 };
-const EPOCH_DATES = new Set(['io.debezium.time.Date', 'org.apache.kafka.connect.data.Date']);
-const STRING_TIMESTAMPS = new Set(['io.debezium.time.ZonedTimestamp', 'io.debezium.time.IsoTimestamp']);
-const STRING_TIMES = new Set(['io.debezium.time.ZonedTime', 'io.debezium.time.IsoTime']);
-const STRING_DATES = new Set(['io.debezium.time.IsoDate']);
+export const EPOCH_DATES = new Set(['io.debezium.time.Date', 'org.apache.kafka.connect.data.Date']);
+export const STRING_TIMESTAMPS = new Set(['io.debezium.time.ZonedTimestamp', 'io.debezium.time.IsoTimestamp']);
+export const STRING_TIMES = new Set(['io.debezium.time.ZonedTime', 'io.debezium.time.IsoTime']);
+export const STRING_DATES = new Set(['io.debezium.time.IsoDate']);
 
-const INT_BITS: Record<string, 8 | 16 | 32 | 64> = { int8: 8, int16: 16, int32: 32, int64: 64 };
-const INT_LIMIT: Record<number, number> = { 8: 0x80, 16: 0x8000, 32: 0x80000000 };
+export const INT_BITS: Record<string, 8 | 16 | 32 | 64> = { int8: 8, int16: 16, int32: 32, int64: 64 };
+export const INT_LIMIT: Record<number, number> = { 8: 0x80, 16: 0x8000, 32: 0x80000000 };
 
 /**
  * What the caller knows about a schemaless column: a decimal scale, or a logical type name
@@ -55,24 +55,24 @@ function baseTypeOf(logical: string): string {
 }
 
 /** Sets an own property even for names like "__proto__" (a column may be called anything). */
-function setOwn(target: Record<string, CdcValue>, name: string, value: CdcValue): void {
+export function setOwn(target: Record<string, CdcValue>, name: string, value: CdcValue): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof JsonNumberText) return `number ${value.text}`;
   return typeof value === 'string' ? `string ${JSON.stringify(value.slice(0, 40))}` : `${typeof value} ${String(value)}`;
 }
 
-function integerOf(value: unknown, path: string, what: string): number | bigint {
+export function integerOf(value: unknown, path: string, what: string): number | bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   throw decodeError(path, `${what} expects an integer, got ${describe(value)}`);
 }
 
-function stringOf(value: unknown, path: string, what: string): string {
+export function stringOf(value: unknown, path: string, what: string): string {
   if (typeof value === 'string') return value;
   throw decodeError(path, `${what} expects a string, got ${describe(value)}`);
 }
@@ -96,7 +96,7 @@ function schemaScale(schema: ConnectSchema, path: string): number {
 }
 
 /** A Decimal value with a known scale: base64 bytes, a JSON number, or a plain decimal string. */
-function decodeDecimal(value: unknown, scale: number, path: string, numbers: 'exact' | 'round'): string {
+export function decodeDecimal(value: unknown, scale: number, path: string, numbers: 'exact' | 'round'): string {
   try {
     if (typeof value === 'string') {
       // decimal.handling.mode=string writes "5.3230"; with scale > 0 that always has a point, and a
@@ -112,7 +112,7 @@ function decodeDecimal(value: unknown, scale: number, path: string, numbers: 'ex
   throw decodeError(path, `decimal expects base64 bytes or a number, got ${describe(value)}`);
 }
 
-function decodeStringTemporal(value: unknown, name: string, path: string): string {
+export function decodeStringTemporal(value: unknown, name: string, path: string): string {
   const text = stringOf(value, path, name);
   const normalised = STRING_TIMESTAMPS.has(name)
     ? normaliseZonedTimestamp(text, name === 'io.debezium.time.ZonedTimestamp')

@@ -46,21 +46,50 @@ function formatYear(year: number): string {
   return (year < 0 ? '-' : '+') + pad(Math.abs(year), 6);
 }
 
+// Consecutive change events mostly fall on the same day: remember the last one formatted.
+let lastDays = NaN;
+let lastDate = '';
+
 export function formatEpochDays(days: number | bigint): string {
-  const [y, m, d] = civilFromDays(Number(days));
-  return `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}`;
+  const n = Number(days);
+  if (n === lastDays) return lastDate;
+  const [y, m, d] = civilFromDays(n);
+  lastDate = `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}`;
+  lastDays = n;
+  return lastDate;
 }
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i, 2));
+const twoDigits = (n: number): string => (n < 100 ? TWO_DIGITS[n] : String(n));
 
 function formatSecondOfDay(second: number, fraction: string): string {
   const h = Math.floor(second / 3600);
   const min = Math.floor((second % 3600) / 60);
   const s = second % 60;
-  return `${pad(h, 2)}:${pad(min, 2)}:${pad(s, 2)}${fraction === '' ? '' : '.' + fraction}`;
+  return `${twoDigits(h)}:${TWO_DIGITS[min]}:${TWO_DIGITS[s]}${fraction === '' ? '' : '.' + fraction}`;
+}
+
+const PER_SECOND: Record<TimeUnit, number> = { ms: 1e3, us: 1e6, ns: 1e9 };
+/** Below this magnitude, epoch arithmetic in doubles is exact (products stay under 2^53). */
+const NUMBER_MATH_LIMIT = 2 ** 52;
+
+/** Splits an epoch value into (second, sub-second count) with floor semantics, in doubles. */
+function splitSeconds(value: number, per: number): [number, number] {
+  let second = Math.floor(value / per);
+  let rest = value - second * per;
+  if (rest < 0) (second -= 1, rest += per);
+  else if (rest >= per) (second += 1, rest -= per);
+  return [second, rest];
 }
 
 /** Time since midnight in `unit` → "HH:MM:SS.fff" (3/6/9 digits). Negative (MySQL TIME) → "-…". */
 export function formatTimeOfDay(value: number | bigint, unit: TimeUnit): string {
   const digits = UNIT_DIGITS[unit];
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= NUMBER_MATH_LIMIT) {
+    const [second, rest] = splitSeconds(Math.abs(value), PER_SECOND[unit]);
+    const text = formatSecondOfDay(second, pad(rest, digits));
+    return value < 0 ? '-' + text : text;
+  }
   const total = BigInt(value);
   const magnitude = total < 0n ? -total : total;
   const perSecond = 10n ** BigInt(digits);
@@ -77,6 +106,11 @@ function formatEpochSecond(second: bigint, fraction: string): string {
 /** Epoch value in `unit` → ISO-8601 UTC with 3/6/9 fractional digits. */
 export function formatEpochTimestamp(value: number | bigint, unit: TimeUnit): string {
   const digits = UNIT_DIGITS[unit];
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= NUMBER_MATH_LIMIT) {
+    const [second, rest] = splitSeconds(value, PER_SECOND[unit]);
+    const [day, secondOfDay] = splitSeconds(second, 86400);
+    return `${formatEpochDays(day)}T${formatSecondOfDay(secondOfDay, pad(rest, digits))}Z`;
+  }
   const total = BigInt(value);
   const perSecond = 10n ** BigInt(digits);
   const second = floorDiv(total, perSecond);

@@ -1,0 +1,112 @@
+// Debezium repeats the same Connect schema in every message of a table (2-5 KB of a 3-6 KB
+// message), so decoding work per message is mostly spent re-reading it. This module keeps schemas
+// compiled (validated, row decoders built, CdcField list made) in a cache keyed by the schema's exact
+// JSON text, and splits a message's text so that a cached schema is never parsed again.
+//
+// Wire format relied on: JsonConverter writes the envelope compactly as `{"schema":S,"payload":P}`
+// (schema first). A message that starts with `{"schema":` and whose text up to the first
+// `,"payload":` equals a cached schema text T has exactly T as its schema (T is one complete JSON
+// value), so only P needs parsing. Anything else (other key order, whitespace, a schema containing
+// `,"payload":` in a string) takes the general path: parse all, compile, and cache only when the
+// schema's canonical text matches the message's text. Keying by the full text, not the schema
+// name, means two different schemas with the same name never share a decoder.
+import type { CdcField } from './types.ts';
+import { type ConnectSchema, fieldSchema } from './connect-schema.ts';
+import { fieldsOf } from './logical-types.ts';
+import { type RowDecoder, compileRow } from './value-decoders.ts';
+
+export interface CompiledSchema {
+  schema: ConnectSchema;
+  /** The schema's name, '' when it has none. */
+  name: string;
+  /** Decoders of the envelope's before/after rows; null when the schema has no struct for them. */
+  before: RowDecoder | null;
+  after: RowDecoder | null;
+  /** The change event's `fields` (after's, else before's); frozen, shared by every message. */
+  fields: readonly CdcField[] | null;
+  /** The schema itself decoded as a row (message keys), built on first use. */
+  asRow(path: string): RowDecoder;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function structDecoder(envelope: ConnectSchema, part: 'before' | 'after'): RowDecoder | null {
+  const schema = fieldSchema(envelope, part);
+  return schema?.type === 'struct' ? compileRow(schema, part) : null;
+}
+
+/** Compiles a validated schema (see asConnectSchema). */
+export function compileSchema(schema: ConnectSchema): CompiledSchema {
+  const rowSchema = fieldSchema(schema, 'after') ?? fieldSchema(schema, 'before');
+  const rows = new Map<string, RowDecoder>();
+  return {
+    schema,
+    name: schema.name ?? '',
+    before: structDecoder(schema, 'before'),
+    after: structDecoder(schema, 'after'),
+    fields: rowSchema?.type === 'struct' ? deepFreeze(fieldsOf(rowSchema)) : null,
+    asRow(path) {
+      let decoder = rows.get(path);
+      if (decoder === undefined) rows.set(path, (decoder = compileRow(schema, path)));
+      return decoder;
+    },
+  };
+}
+
+const PREFIX = '{"schema":';
+const SEPARATOR = ',"payload":';
+
+export interface EnvelopeText {
+  /** The text between `{"schema":` and the first `,"payload":`. */
+  schemaText: string;
+  /** The text after `,"payload":`, without the closing brace. */
+  payloadText: string;
+}
+
+function isJsonSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** The two parts of a compact `{"schema":S,"payload":P}` text, or null when it is not one. */
+export function splitEnvelopeText(text: string): EnvelopeText | null {
+  if (!text.startsWith(PREFIX)) return null;
+  const separator = text.indexOf(SEPARATOR, PREFIX.length);
+  if (separator < 0) return null;
+  let end = text.length;
+  while (end > separator && isJsonSpace(text.charCodeAt(end - 1))) end--;
+  if (text.charCodeAt(end - 1) !== 125 /* } */) return null;
+  return { schemaText: text.slice(PREFIX.length, separator), payloadText: text.slice(separator + SEPARATOR.length, end - 1) };
+}
+
+/** Compiled schemas by exact schema text; cleared when full (a topic set larger than this churns). */
+export class SchemaCache {
+  readonly #entries = new Map<string, CompiledSchema>();
+  readonly #capacity: number;
+
+  constructor(capacity = 512) {
+    this.#capacity = capacity;
+  }
+
+  get(schemaText: string): CompiledSchema | undefined {
+    return this.#entries.get(schemaText);
+  }
+
+  set(schemaText: string, compiled: CompiledSchema): void {
+    if (this.#entries.size >= this.#capacity) this.#entries.clear();
+    this.#entries.set(schemaText, compiled);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
