@@ -2,7 +2,7 @@
 import { useCallback, useMemo } from 'react';
 import uPlot from 'uplot';
 import type { MinuteRow } from '../lib/gold.ts';
-import { cssVar, themedAxes, UplotChart } from './UplotChart.tsx';
+import { clockTicks, cssVar, themedAxes, UplotChart, xRange } from './UplotChart.tsx';
 
 interface Props {
   rows: MinuteRow[];
@@ -27,13 +27,14 @@ export function PerMinuteChart({ rows, theme, window = 60 }: Props) {
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       // Half a minute of room each side, so the first and last pairs of bars are not cut.
-      scales: { x: { time: true, range: (_u, min, max) => [min - 40, max + 40] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      scales: { x: { time: true, range: (u) => xRange(u.data[0], 40, 0) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       series: [
         {},
         { label: 'created', stroke: cssVar('--accent'), fill: cssVar('--accent'), paths: bars?.({ size: [0.4, 24], align: -1 }), points: { show: false } },
         { label: 'resolved', stroke: cssVar('--ok'), fill: cssVar('--ok'), paths: bars?.({ size: [0.4, 24], align: 1 }), points: { show: false } },
       ],
-      axes: [{ ...axes }, { ...axes, size: 40 }],
+      // Whole minutes only: HH:MM labels never repeat.
+      axes: [{ ...axes, values: clockTicks(false), space: 50, incrs: [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400] }, { ...axes, size: 40 }],
     };
   }, []);
 

@@ -128,7 +128,7 @@ export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknow
           </button>
         ) : null}
         <span className="muted small-text" data-testid="table-position">
-          {page ? `v${page.version} · rows ${total === 0 ? 0 : offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${formatInt(total)}` : loading ? 'loading…' : ''}
+          {page ? `v${page.version} · ${total === 0 ? 'no rows' : `rows ${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${formatInt(total)}`}` : loading ? 'loading…' : ''}
         </span>
         <span className="pager">
           <button type="button" className="btn" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>

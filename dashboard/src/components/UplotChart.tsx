@@ -51,6 +51,30 @@ export function UplotChart({ options, data, rebuildKey, className, testId, ariaL
   return <div ref={container} className={className ?? 'chart'} data-testid={testId} role="img" aria-label={ariaLabel} {...extraAttributes} />;
 }
 
+/**
+ * The x range from the data itself (uPlot's own guess for one or two points can span years):
+ * `pad` seconds each side, and at least `minSpan` seconds ending at the newest point.
+ */
+export function xRange(xs: ArrayLike<number>, pad: number, minSpan: number): uPlot.Range.MinMax {
+  if (xs.length === 0) {
+    const now = Date.now() / 1000;
+    return [now - Math.max(minSpan, 60), now];
+  }
+  const lo = xs[0];
+  const hi = xs[xs.length - 1];
+  return [Math.min(lo, hi - minSpan) - pad, hi + pad];
+}
+
+/** Time-axis labels as local clock times ("08:01:02", or "08:01" with seconds off). */
+export function clockTicks(withSeconds: boolean): (u: uPlot, splits: number[]) => string[] {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (_u, splits) =>
+    splits.map((s) => {
+      const d = new Date(s * 1000);
+      return `${pad(d.getHours())}:${pad(d.getMinutes())}${withSeconds ? `:${pad(d.getSeconds())}` : ''}`;
+    });
+}
+
 /** Axis styling shared by the charts, from the theme's CSS variables. */
 export function themedAxes(): Pick<uPlot.Axis, 'stroke' | 'grid' | 'ticks' | 'font'> {
   const muted = cssVar('--muted') || '#667';

@@ -77,6 +77,11 @@ test('a service start time inside the gap marks a restart even when counters gre
   assert.equal(t.gaps[0].serverRestarted, false);
 });
 
+test('an open gap measured with a clock that has not ticked yet is zero long, not negative', () => {
+  const s = run([{ type: 'opened', at: 0 }, { type: 'lost', at: 5000 }]);
+  assert.match(describeGap(s.gaps[0], 4900, formatDuration), /^Disconnected for 0 ms\./);
+});
+
 test('stale timeout follows the heartbeat knobs, and backoff is capped', () => {
   assert.equal(staleAfterMs(undefined), 47_000);
   assert.equal(staleAfterMs({ SSE_HEARTBEAT_INTERVAL_SEC: 15, SSE_CDC_STATS_INTERVAL_SEC: 1 }), 5000);

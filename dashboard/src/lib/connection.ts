@@ -93,8 +93,9 @@ export function eventsMissedInGap(gap: ConnectionGap): number | null {
   return gap.receivedAfter - gap.receivedBefore;
 }
 
+/** Never negative: the caller's clock may tick less often than the gap started. */
 export function gapDurationMs(gap: ConnectionGap, now: number): number {
-  return (gap.to ?? now) - gap.from;
+  return Math.max(0, (gap.to ?? now) - gap.from);
 }
 
 /** One honest sentence about a gap, for the notice under the header. */
