@@ -71,6 +71,7 @@ export class LakehouseWorker {
     let firstAt = 0;
     while (!this.#stopping) {
       state.lakehouse.lastBeatMs = Date.now();
+      await new Promise((resolve) => setImmediate(resolve));
       const waitMs = buffer.length === 0 ? 500 : Math.max(1, firstAt + flushIntervalSec * 1000 - Date.now());
       const records = await this.#subscription.poll(Math.max(1, maxBatchSize - buffer.length), Math.min(waitMs, 500));
       if (records.length > 0 && buffer.length === 0) firstAt = Date.now();

@@ -70,7 +70,10 @@ export class UiTap {
         this.#subscription = await feed.subscribe({ group, initial: 'latest' });
         while (!this.#stopping) {
           state.ui.lastBeatMs = Date.now();
-          const records = await this.#subscription.poll(1000, 500);
+          // Yield to I/O between polls: sockets must get to drain, or every client would overflow
+          // while a backlog is replayed.
+          await new Promise((resolve) => setImmediate(resolve));
+          const records = await this.#subscription.poll(500, 500);
           for (const record of records) {
             if (record.value === null) {
               this.#uncommitted.set(`${record.stream}/${record.partition}`, { stream: record.stream, partition: record.partition, next: record.position + 1 });
