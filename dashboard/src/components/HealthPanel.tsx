@@ -37,6 +37,7 @@ export function HealthPanel({ health, fetchedAt, error, now }: Props) {
         <p className="muted">Waiting for /api/health…</p>
       ) : (
         <>
+          <div className={error ? 'stale' : undefined}>
           <ul className="flags">
             <Flag ok={health.ui_consumer_alive} label="UI consumer alive" testId="health-ui-consumer" />
             <Flag ok={health.lakehouse_alive} label="lakehouse alive" testId="health-lakehouse-alive" />
@@ -77,6 +78,7 @@ export function HealthPanel({ health, fetchedAt, error, now }: Props) {
                 ))}
             </ul>
           </details>
+          </div>
         </>
       )}
     </Panel>

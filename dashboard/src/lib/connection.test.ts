@@ -84,7 +84,8 @@ test('an open gap measured with a clock that has not ticked yet is zero long, no
 
 test('stale timeout follows the heartbeat knobs, and backoff is capped', () => {
   assert.equal(staleAfterMs(undefined), 47_000);
-  assert.equal(staleAfterMs({ SSE_HEARTBEAT_INTERVAL_SEC: 15, SSE_CDC_STATS_INTERVAL_SEC: 1 }), 5000);
+  assert.equal(staleAfterMs({ SSE_HEARTBEAT_INTERVAL_SEC: 15, SSE_CDC_STATS_INTERVAL_SEC: 1 }), 47_000);
+  assert.equal(staleAfterMs({ SSE_HEARTBEAT_INTERVAL_SEC: 0.5 }), 5000);
   assert.equal(staleAfterMs({ SSE_HEARTBEAT_INTERVAL_SEC: '10' }), 32_000);
   assert.equal(reconnectDelayMs(0), 1000);
   assert.equal(reconnectDelayMs(2), 4000);

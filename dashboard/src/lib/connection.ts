@@ -112,9 +112,10 @@ export function describeGap(gap: ConnectionGap, now: number, formatDuration: (ms
 }
 
 /**
- * How long without any message before the stream is presumed dead and reopened. The service sends a
- * heartbeat every SSE_HEARTBEAT_INTERVAL_SEC (and cdc_stats every SSE_CDC_STATS_INTERVAL_SEC), so
- * three missed heartbeats is a safe verdict; until the knobs are known, assume the 15 s default.
+ * How long without any message before the stream is presumed dead and reopened. The heartbeat
+ * (every SSE_HEARTBEAT_INTERVAL_SEC) is the stream's only promise of liveness - cdc_stats is data and
+ * stops if its producer does - so three missed heartbeats is the verdict; until the knobs are known,
+ * assume the 15 s default.
  */
 export function staleAfterMs(knobs: Record<string, unknown> | undefined): number {
   const read = (key: string): number | null => {
@@ -123,8 +124,7 @@ export function staleAfterMs(knobs: Record<string, unknown> | undefined): number
     return Number.isFinite(n) && n > 0 ? n : null;
   };
   const heartbeat = read('SSE_HEARTBEAT_INTERVAL_SEC') ?? 15;
-  const stats = read('SSE_CDC_STATS_INTERVAL_SEC') ?? heartbeat;
-  return Math.max(5000, Math.min(heartbeat, stats) * 3000 + 2000);
+  return Math.max(5000, heartbeat * 3000 + 2000);
 }
 
 /** Backoff for reopening a stream the browser gave up on: 1 s, 2 s, 4 s ... capped. */
