@@ -11,6 +11,7 @@ import { resolveDataFile } from './storage/paths.ts';
 import { commitPath } from './log/log-files.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot, type TableSnapshot } from './snapshot/snapshot.ts';
 import { assertWritable } from './snapshot/protocol-support.ts';
+import { versionAtTimestamp } from './snapshot/time-travel.ts';
 import { commitWithRetry } from './transaction/commit.ts';
 import { writeCheckpoint } from './checkpoint/checkpoint.ts';
 import { createActions, type CreateOptions } from './operations/create.ts';
@@ -18,6 +19,11 @@ import { planAppend, planOverwrite } from './operations/write.ts';
 import { planDelete } from './operations/delete.ts';
 import { planMerge } from './operations/merge.ts';
 import { planOptimize, type OptimizeOptions } from './operations/optimize.ts';
+import { planUpdate, type UpdateSpec } from './operations/update.ts';
+import { vacuum as runVacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
+import { buildChangesSql } from './operations/cdf-read.ts';
+import { withInternalConnection } from './parquet/engine.ts';
+import type { CheckpointWritten } from './checkpoint/checkpoint.ts';
 import { buildScanSql } from './operations/scan.ts';
 import type { CommitResult, MergeSpec, OperationPlan, WriteOptions } from './operations/types.ts';
 
@@ -91,6 +97,15 @@ export class DeltaTable {
     return loadSnapshot(this.storage, version);
   }
 
+  /**
+   * The snapshot as of `timestamp`: the latest version committed at or before it (commit file
+   * time, or inCommitTimestamp when In-Commit Timestamps are enabled). Refreshes first.
+   */
+  async snapshotAtTimestamp(timestamp: Date): Promise<Snapshot> {
+    const latest = await this.refresh();
+    return this.snapshotAt(await versionAtTimestamp(this.storage, latest, timestamp.getTime()));
+  }
+
   scanSql(snapshot?: Snapshot): string {
     const snap = snapshot ?? this.current;
     return buildScanSql(this.storage, snap, snap.files);
@@ -120,6 +135,46 @@ export class DeltaTable {
   /** Compact small files (dataChange=false); see operations/optimize.ts. */
   optimize(conn: DuckDBConnection, options?: OptimizeOptions): Promise<CommitResult> {
     return this.run((snap) => planOptimize(conn, this.storage, snap, options));
+  }
+
+  /** UPDATE SET ... WHERE ... (copy-on-write; change data on CDF tables); see operations/update.ts. */
+  update(conn: DuckDBConnection, spec: UpdateSpec, options?: WriteOptions): Promise<CommitResult> {
+    return this.run((snap) => planUpdate(conn, this.storage, snap, spec, options));
+  }
+
+  /** Delete files no version within the retention needs; see operations/vacuum.ts. */
+  async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    await this.refresh();
+    assertWritable(this.current.protocol, this.current.metadata, this.location);
+    const result = await runVacuum(this.storage, this.current, options);
+    if (result.endVersion !== undefined) {
+      await this.refresh();
+      await this.maybeCheckpoint(result.startVersion!);
+      await this.maybeCheckpoint(result.endVersion);
+    }
+    return result;
+  }
+
+  /** Write a checkpoint of the current version now (and point _last_checkpoint at it). */
+  async checkpoint(): Promise<CheckpointWritten> {
+    await this.refresh();
+    return writeCheckpoint(this.storage, this.current.state);
+  }
+
+  /**
+   * Change Data Feed: a DuckDB table expression of the row changes of versions from..to
+   * (inclusive; latest when omitted), with `_change_type`, `_commit_version` and
+   * `_commit_timestamp` columns. See operations/cdf-read.ts.
+   */
+  changesSql(fromVersion: number, toVersion?: number): Promise<string> {
+    return buildChangesSql(this.storage, this.current, fromVersion, toVersion);
+  }
+
+  /** The rows of changesSql, ordered by version (JSON-safe values: big numbers and decimals as strings). */
+  async changes(fromVersion: number, toVersion?: number, conn?: DuckDBConnection): Promise<Record<string, unknown>[]> {
+    const sql = `SELECT * FROM ${await this.changesSql(fromVersion, toVersion)} ORDER BY _commit_version`;
+    const read = async (c: DuckDBConnection) => (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+    return conn ? read(conn) : withInternalConnection(read);
   }
 
   async history(limit?: number): Promise<HistoryEntry[]> {

@@ -1,6 +1,7 @@
 // Table creation: version 0 holds protocol + metaData (and commitInfo). The protocol is the
-// smallest that covers the schema: (1,2), or (3,7) with the timestampNtz feature when a
-// timestamp_ntz column exists. Two processes racing to create meet at put-if-absent of
+// smallest that covers the schema and properties: (1,2); (1,4) when delta.enableChangeDataFeed
+// is set (writers must then write cdc files); (3,7) with the timestampNtz feature (plus
+// changeDataFeed when enabled) when a timestamp_ntz column exists. Two processes racing to create meet at put-if-absent of
 // version 0; the loser simply opens the winner's table.
 import { randomUUID } from 'node:crypto';
 import { ShoriError } from '../../../errors.ts';
@@ -32,9 +33,10 @@ export function createActions(options: CreateOptions, now = Date.now()): Action[
     if (!schema.fields.some((f) => f.name === c)) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Partition column '${c}' is not in the schema`);
   }
   if (partitionColumns.length === schema.fields.length) throw new ShoriError('SHORI_DELTA_PROTOCOL', 'At least one column must not be a partition column');
+  const cdf = options.properties?.['delta.enableChangeDataFeed']?.toLowerCase() === 'true';
   const protocol: ProtocolAction = schemaUsesType(schema, 'timestamp_ntz')
-    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['timestampNtz'] }
-    : { minReaderVersion: 1, minWriterVersion: 2 };
+    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: cdf ? ['timestampNtz', 'changeDataFeed'] : ['timestampNtz'] }
+    : { minReaderVersion: 1, minWriterVersion: cdf ? 4 : 2 };
   const metaData: MetadataAction = {
     id: randomUUID(),
     ...(options.name ? { name: options.name } : {}),

@@ -6,6 +6,8 @@
 //    that holds per row (identified by file + parquet row number);
 // 4. rewrite only files with an acted-on row (their other rows are copied unchanged), write
 //    inserts (source rows with no match whose whenNotMatched condition holds) to new files.
+// 5. on a Change Data Feed table, write the changes (update pre/post images, deletes, inserts)
+//    as cdc files (operations/cdf-write.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ShoriError } from '../../../errors.ts';
 import { fileKey, type AddAction } from '../actions/types.ts';
@@ -16,6 +18,7 @@ import { queryColumns, tempName, writeDataFiles } from '../parquet/write-files.t
 import { buildScanSql, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
 import { removeFor, rowsIn, txnActions, type MergeSpec, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
+import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
 
 interface KeyBounds { lo: string | null; hi: string | null }
 
@@ -116,13 +119,18 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     // 4. New content: kept rows of touched files, updated rows, inserts.
     const tableCols = snapshot.schema.fields.map((f) => quoteIdent(f.name));
     const parts: string[] = [];
+    const changes: string[] = [];
+    const changeType = (type: string) => `${quoteLiteral(type)} AS ${CHANGE_TYPE_COLUMN}`;
     if (touched.length > 0) {
       const touchedScan = buildScanSql(storage, snapshot, touched, { withFile: true, withRowNumber: true });
       parts.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')} FROM ${touchedScan} AS t ANTI JOIN (SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
       const updateClauses = matched.map((c, i) => (c.action === 'update' ? i : -1)).filter((i) => i >= 0);
+      const updateList = updateClauses.length > 0 ? updateClauses.join(', ') : '-1';
       if (updateClauses.length > 0) {
-        parts.push(`SELECT ${tableCols.map((c) => `s.${c}`).join(', ')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateClauses.join(', ')})`);
+        parts.push(`SELECT ${tableCols.map((c) => `s.${c}`).join(', ')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`);
+        changes.push(`SELECT ${tableCols.map((c) => `s.${c}`).join(', ')}, ${changeType('update_postimage')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`);
       }
+      changes.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')}, CASE WHEN a.__clause IN (${updateList}) THEN 'update_preimage' ELSE 'delete' END AS ${CHANGE_TYPE_COLUMN} FROM ${touchedScan} AS t JOIN (SELECT __f, __rn, __clause FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
     }
     const notMatched = spec.whenNotMatched ?? [];
     let inserted = 0;
@@ -130,13 +138,19 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
       const cond = notMatched.some((c) => !c.condition) ? 'true' : notMatched.map((c) => `(${c.condition}) IS TRUE`).join(' OR ');
       const insertSql = `SELECT ${tableCols.map((c) => `s.${c}`).join(', ')} FROM ${src} AS s WHERE s.__sid NOT IN (SELECT __sid FROM ${act}) AND (${cond})`;
       inserted = Number((await conn.runAndReadAll(`SELECT count(*) FROM (${insertSql})`)).getRows()[0][0]);
-      if (inserted > 0) parts.push(insertSql);
+      if (inserted > 0) {
+        parts.push(insertSql);
+        changes.push(`SELECT *, ${changeType('insert')} FROM (${insertSql})`);
+      }
     }
     const adds = parts.length > 0 ? await writeDataFiles(conn, storage, snapshot, parts.join(' UNION ALL ')) : [];
+    const cdc: ChangeFiles = changes.length > 0 && cdfEnabled(snapshot)
+      ? await writeChangeFiles(conn, storage, snapshot, changes.join(' UNION ALL '))
+      : { actions: [], files: [] };
     const removes = touched.map((f) => removeFor(f, now));
     const written = rowsIn(adds);
     return {
-      written: adds,
+      written: [...adds, ...cdc.files],
       result: { filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: written, rowsUpdated: updated, rowsDeleted: deleted, rowsInserted: inserted },
       pending: {
         readVersion: snapshot.version,
@@ -153,7 +167,7 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
           numTargetFilesScanned: candidates.length, numTargetFilesSkipped: snapshot.files.length - candidates.length,
           numSourceRows: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${src}`)).getRows()[0][0]),
         },
-        actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add }))],
+        actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
         read: { readFiles: new Set(candidates.map(fileKey)), readsData: true },
         isBlindAppend: false,
       },

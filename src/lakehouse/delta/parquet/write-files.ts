@@ -120,13 +120,18 @@ function assertNotNull(adds: AddAction[], fields: DeltaField[]): void {
   }
 }
 
+export interface WriteFilesOptions {
+  /** Folder under the table root for the files, ending in '/' (change data goes to `_change_data/`). */
+  directory?: string;
+}
+
 /**
  * Write the rows of `sourceSql` (columns named like the table's; extra columns ignored) as new
  * data files. Returns one add per non-empty file; no rows → no files.
  */
-export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string): Promise<AddAction[]> {
+export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, options: WriteFilesOptions = {}): Promise<AddAction[]> {
   const present = await queryColumns(conn, sourceSql);
-  const adds = await writeConforming(conn, storage, layout, sourceSql, present);
+  const adds = await writeConforming(conn, storage, layout, sourceSql, present, options.directory ?? '');
   try {
     assertNotNull(adds, layout.schema.fields);
   } catch (error) {
@@ -136,12 +141,12 @@ export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, l
   return adds;
 }
 
-async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>): Promise<AddAction[]> {
+async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>, directory: string): Promise<AddAction[]> {
   const partitionSet = new Set(layout.partitionColumns);
   const dataFields = layout.schema.fields.filter((f) => !partitionSet.has(f.name));
   if (layout.partitionColumns.length === 0) {
     const select = `SELECT ${conformingSelectList(dataFields, present, '__src')} FROM (${sourceSql}) AS __src`;
-    const add = await writeOne(conn, storage, select, '', dataFields, {});
+    const add = await writeOne(conn, storage, select, directory, dataFields, {});
     return add ? [add] : [];
   }
   const staged = tempName('stage');
@@ -155,7 +160,7 @@ async function writeConforming(conn: DuckDBConnection, storage: Storage, layout:
     const dataList = dataFields.map((f) => quoteIdent(f.name)).join(', ');
     for (const values of groups) {
       const where = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} IS NOT DISTINCT FROM ${values[i] === null ? 'NULL' : quoteLiteral(values[i]!)}`).join(' AND ');
-      const dir = partFields.map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`).join('');
+      const dir = directory + partFields.map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`).join('');
       const partitionValues: Record<string, string | null> = {};
       partFields.forEach((f, i) => { partitionValues[f.name] = values[i] === '' ? null : values[i]; });
       const add = await writeOne(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues);

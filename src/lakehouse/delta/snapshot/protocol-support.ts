@@ -1,11 +1,12 @@
 // What this implementation can read and write. Reading: reader v1, v2 without column mapping, v3
-// with only the features below. Writing: writer <= 2 (appendOnly honoured; invariants refused),
-// or writer 7 with only the listed writer features. Anything else is refused by name.
+// with only the features below. Writing: writer <= 4 (appendOnly honoured; change data feed
+// written; invariants, CHECK constraints and generated columns refused), or writer 7 with only
+// the listed writer features. Anything else is refused by name.
 import { ShoriError } from '../../../errors.ts';
 import type { MetadataAction, ProtocolAction } from '../actions/types.ts';
 
 const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck']);
-const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck']);
+const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck', 'changeDataFeed']);
 
 export function assertReadable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
   const reader = protocol.minReaderVersion;
@@ -28,10 +29,14 @@ export function assertWritable(protocol: ProtocolAction, metadata: MetadataActio
     for (const feature of protocol.writerFeatures ?? []) {
       if (!WRITER_FEATURES.has(feature)) unsupported(`writer feature ${feature}`, location);
     }
-  } else if (writer > 2) {
+  } else if (writer > 4) {
     unsupported(`minWriterVersion ${writer}`, location);
   }
   if (metadata.schemaString.includes('delta.invariants')) unsupported('column invariants (writer)', location);
+  // Writer 3 and 4 are fine as long as their features are not in use (we cannot enforce them).
+  if (Object.keys(metadata.configuration ?? {}).some((k) => k.startsWith('delta.constraints.'))) unsupported('CHECK constraints (writer)', location);
+  if (metadata.schemaString.includes('delta.generationExpression')) unsupported('generated columns (writer)', location);
+  if (metadata.schemaString.includes('delta.identity.')) unsupported('identity columns (writer)', location);
 }
 
 function unsupported(feature: string, location: string): never {
