@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeMessage, type DecodeContext } from './decode.ts';
-import { parseLosslessJson, stringifyLosslessJson } from './json.ts';
+import { clearSchemaCache, decodeMessage, schemaCacheSize, type DecodeContext } from './decode.ts';
+import { JsonNumberText, parseLosslessJson, stringifyLosslessJson } from './json.ts';
 import { allFixtureNames, loadFixture } from './test-fixtures.ts';
-import type { ChangeEvent, DecodedMessage, DecodeFailure } from './types.ts';
+import type { CdcField, ChangeEvent, DecodedMessage, DecodeFailure } from './types.ts';
 
 function decodeFixture(name: string, context: DecodeContext = {}): DecodedMessage {
   const f = loadFixture(name);
@@ -405,4 +405,111 @@ test('never throws, whatever the bytes', () => {
       if (!result.ok) assert.equal(typeof result.error.message, 'string');
     }
   }
+});
+
+// --- the cached-schema fast path -----------------------------------------------------------------
+
+const EXACT_COLUMNS = {
+  nanos: [{ type: 'int64', name: 'io.debezium.time.NanoTimestamp' }, 1531481025340123456n],
+  micros: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, 1531481025340123],
+  max: [{ type: 'int64' }, 9223372036854775807n],
+  min: [{ type: 'int64' }, -9223372036854775808n],
+  safe: [{ type: 'int64' }, 9007199254740991],
+  numeric: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, new JsonNumberText('12345678901234567.89')],
+  short_numeric: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '3' } }, new JsonNumberText('0.1')],
+  money: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'AIrHIwSJ6AAA'], // 2^63 - ... bytes
+  nano_time: [{ type: 'int64', name: 'io.debezium.time.NanoTime' }, 86399999999999],
+} satisfies Record<string, [Record<string, unknown>, unknown]>;
+
+test('cached schemas keep int64, NanoTimestamp and decimals exact (first, second and later messages)', () => {
+  clearSchemaCache();
+  const text = sqlServerMessage(EXACT_COLUMNS);
+  assert.match(text, /^\{"schema":/); // the compact form the fast path recognises
+  const expectedAfter = {
+    nanos: '2018-07-13T11:23:45.340123456Z',
+    micros: '2018-07-13T11:23:45.340123Z',
+    max: 9223372036854775807n,
+    min: -9223372036854775808n,
+    safe: 9007199254740991,
+    numeric: '12345678901234567.89',
+    short_numeric: '0.100',
+    money: (0x008ac7230489e80000n).toString().replace(/(\d{4})$/, '.$1'),
+    nano_time: '23:59:59.999999999',
+  };
+  for (let i = 0; i < 3; i++) {
+    const result = decodeMessage(null, Buffer.from(text));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.deepEqual((result.value as ChangeEvent).after, expectedAfter, `message ${i + 1}`);
+  }
+  assert.equal(schemaCacheSize(), 1, 'the schema is cached, so messages 2 and 3 took the fast path');
+  // a later message with other values under the same (cached) schema
+  const later = decodeMessage(null, sqlServerMessage({ ...EXACT_COLUMNS, nanos: [EXACT_COLUMNS.nanos[0], -1n], max: [EXACT_COLUMNS.max[0], 9007199254740993n] }));
+  assert.ok(later.ok);
+  assert.equal((later.value as ChangeEvent).after?.nanos, '1969-12-31T23:59:59.999999999Z');
+  assert.equal((later.value as ChangeEvent).after?.max, 9007199254740993n);
+});
+
+test('two schemas with the same name do not share a decoder', () => {
+  clearSchemaCache();
+  const asInt = sqlServerMessage({ x: [{ type: 'int64' }, 1531481025340123], cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, 'AQ=='] });
+  const asTime = sqlServerMessage({ x: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, 1531481025340123], cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'AQ=='] });
+  assert.equal(JSON.parse(asInt).schema.name, JSON.parse(asTime).schema.name);
+  assert.ok(decodeMessage(null, asInt).ok && decodeMessage(null, asTime).ok);
+  assert.equal(schemaCacheSize(), 2);
+  for (let i = 0; i < 3; i++) {
+    const a = decodeMessage(null, asInt);
+    const b = decodeMessage(null, asTime);
+    assert.ok(a.ok && b.ok);
+    assert.deepEqual((a.value as ChangeEvent).after, { x: 1531481025340123, cost: '0.01' });
+    assert.deepEqual((b.value as ChangeEvent).after, { x: '2018-07-13T11:23:45.340123Z', cost: '0.0001' });
+    assert.deepEqual((a.value as ChangeEvent).fields?.map((f) => f.type.kind), ['int', 'decimal']);
+    assert.deepEqual((b.value as ChangeEvent).fields?.map((f) => f.type.kind), ['timestamp', 'decimal']);
+  }
+});
+
+test('every fixture decodes the same with a cold and a warm schema cache', () => {
+  for (const name of allFixtureNames()) {
+    const f = loadFixture(name);
+    const stem = name.replace(/^.*\//, '').replace(/-(no-schema|schema-payload)\.json$/, '');
+    const context = SCHEMALESS_HINTS[stem] ?? {};
+    clearSchemaCache();
+    const cold = decodeMessage(f.key, f.value, context);
+    const warm = decodeMessage(f.key, f.value, context);
+    const warmBuffers = decodeMessage(f.key === null ? null : Buffer.from(f.key), f.value === null ? null : Buffer.from(f.value), context);
+    assert.deepEqual(warm, cold, name);
+    assert.deepEqual(warmBuffers, cold, name);
+  }
+});
+
+test('a cached schema with a broken or unusual payload takes the general path', () => {
+  clearSchemaCache();
+  const where = { topic: 't', partition: 0, offset: 9 };
+  const good = sqlServerMessage({ id: [{ type: 'int32' }, 1] });
+  assert.ok(decodeMessage(null, good).ok); // schema now cached
+  const broken = failure(null, good.replace(/\}$/, ',}'), where);
+  assert.match(broken.message, /value is not JSON/);
+  assert.deepEqual(broken.context, where);
+  const truncated = failure(null, good.slice(0, -5), where);
+  assert.match(truncated.message, /value is not JSON/);
+  // a third top-level key: not an envelope, so a bare payload without op
+  const extra = good.replace(/\}$/, ',"extra":1}');
+  clearSchemaCache();
+  const cold = decodeMessage(null, extra);
+  assert.ok(decodeMessage(null, good).ok);
+  assert.deepEqual(decodeMessage(null, extra), cold);
+  assert.equal(cold.ok, false);
+  // whitespace after the closing brace is fine
+  assert.deepEqual(decodeMessage(null, `${good} \n`), decodeMessage(null, good));
+});
+
+test('fields are shared by the messages of one schema and frozen', () => {
+  clearSchemaCache();
+  const text = sqlServerMessage({ id: [{ type: 'int32' }, 1] });
+  const a = decodeMessage(null, text);
+  const b = decodeMessage(null, text);
+  assert.ok(a.ok && b.ok);
+  const fields = (a.value as ChangeEvent).fields!;
+  assert.equal((b.value as ChangeEvent).fields, fields);
+  assert.ok(Object.isFrozen(fields) && Object.isFrozen(fields[0]) && Object.isFrozen(fields[0].type));
+  assert.throws(() => (fields as CdcField[]).push(fields[0]), TypeError);
 });

@@ -61,6 +61,11 @@ export function clearSchemaCache(): void {
   schemaCache.clear();
 }
 
+/** How many compiled schemas are cached (tests, metrics). */
+export function schemaCacheSize(): number {
+  return schemaCache.size;
+}
+
 interface Part {
   schema: CompiledSchema | null;
   payload: unknown;
@@ -82,21 +87,19 @@ function parseWhole(text: string, part: 'key' | 'value'): unknown {
 /** A key or value: its schema (compiled, cached) and payload, or the bare payload. */
 function parsePart(input: Buffer | string, part: 'key' | 'value'): Part {
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  const split = splitEnvelopeText(text);
-  if (split !== null) {
-    const cached = schemaCache.get(split.schemaText);
-    if (cached !== undefined) {
-      try {
-        return { schema: cached, payload: parseExactJson(split.payloadText) };
-      } catch {
-        // Not a well-formed envelope after all: the general path says what is wrong.
-      }
+  const hit = schemaCache.find(text);
+  if (hit !== null) {
+    try {
+      return { schema: hit.compiled, payload: parseExactJson(hit.payloadText) };
+    } catch {
+      // Not a well-formed envelope after all: the general path says what is wrong.
     }
   }
   const message = parseWhole(text, part);
   const { schema, payload } = unwrapEnvelope(message, part);
   if (schema === null) return { schema: null, payload };
   const compiled = compileSchema(schema);
+  const split = splitEnvelopeText(text);
   if (split !== null && stringifyLosslessJson(schema) === split.schemaText) schemaCache.set(split.schemaText, compiled);
   return { schema: compiled, payload };
 }

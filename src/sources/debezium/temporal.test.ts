@@ -69,3 +69,18 @@ test('iso dates and zoned times', () => {
   assert.equal(normaliseZonedTime('01:00:00+02:00'), '23:00:00');
   assert.equal(normaliseZonedTime('noon'), null);
 });
+
+test('the double fast path agrees with the bigint path, both sides of the epoch and at its limit', () => {
+  const values = [0, 1, -1, 999, -999, 1000, -1000, 86_399_999, 86_400_000, -86_400_001, 1_531_481_025_340_123, -62_135_596_800_000, 2 ** 52, -(2 ** 52), 2 ** 52 - 1];
+  let seed = 11;
+  for (let i = 0; i < 2000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    values.push(Math.round((seed / 2147483648 - 0.5) * 2 ** (i % 53)));
+  }
+  for (const v of values) {
+    for (const unit of ['ms', 'us', 'ns'] as const) {
+      assert.equal(formatEpochTimestamp(v, unit), formatEpochTimestamp(BigInt(v), unit), `${v} ${unit}`);
+      assert.equal(formatTimeOfDay(v, unit), formatTimeOfDay(BigInt(v), unit), `${v} ${unit}`);
+    }
+  }
+});
