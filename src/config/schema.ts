@@ -62,6 +62,14 @@ export const configSchema = z.object({
   // Built-in workload so a newcomer sees movement at once.
   GENERATOR_ENABLED: bool.default(true),
   GENERATOR_RATE: positiveNumber.default(5),
+  // `npm run generate -- --target postgres|mariadb|sqlserver`: one database per URL (comma-separated).
+  GENERATOR_POSTGRES_URLS: csv.default(['postgres://shori:shori@127.0.0.1:54329/ticketsdb']),
+  GENERATOR_MARIADB_URLS: csv.default(['mysql://shori:shori@127.0.0.1:33069/ticketsdb']),
+  // mssql connection strings; ${SQLSERVER_SA_PASSWORD} is replaced by that secret.
+  GENERATOR_SQLSERVER_URLS: csv.default([
+    'Server=127.0.0.1,14331;Database=TicketsDb;User Id=sa;Password=${SQLSERVER_SA_PASSWORD};Encrypt=false;TrustServerCertificate=true',
+    'Server=127.0.0.1,14332;Database=TicketsDb;User Id=sa;Password=${SQLSERVER_SA_PASSWORD};Encrypt=false;TrustServerCertificate=true',
+  ]),
 
   // Only used by the SQL Server deployment (docker compose, scripts/setup.sh). A secret: never logged.
   SQLSERVER_SA_PASSWORD: z.string().default(''),
