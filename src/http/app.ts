@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { tableRoutes } from './routes/tables.ts';
 import { lakehouseRoutes } from './routes/lakehouse.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { isShoriError } from '../errors.ts';
 
 export async function buildApp(context: ServiceContext, logger: Logger, options: { dashboardDir?: string } = {}): Promise<FastifyInstance> {
@@ -36,6 +37,7 @@ export async function buildApp(context: ServiceContext, logger: Logger, options:
   await app.register(streamRoutes, { context });
   await app.register(tableRoutes, { context });
   await app.register(lakehouseRoutes, { context });
+  await app.register(metricsRoutes, { context });
   if (options.dashboardDir && existsSync(options.dashboardDir)) {
     await app.register(fastifyStatic, { root: options.dashboardDir, prefix: '/', wildcard: false });
     app.setNotFoundHandler((request, reply) => {

@@ -188,6 +188,12 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   assert.equal('SQLSERVER_SA_PASSWORD' in h.knobs, false);
   assert.equal(health.feed, 'embedded');
 
+  // Prometheus: the same counters, and the lag per partition.
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  assert.match(metrics, new RegExp(`^shori_events_received_total ${expectedEvents}$`, 'm'));
+  assert.match(metrics, /^shori_lakehouse_running 1$/m);
+  for (const source of SOURCES) assert.match(metrics, new RegExp(`^shori_consumer_lag\\{stream="${source}\\.TicketsDb\\.dbo\\.Tickets",partition="0"\\} 0$`, 'm'));
+
   sse.close();
   assert.equal(await service.stop(), 0, 'SIGTERM exits 0');
 });
