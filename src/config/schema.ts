@@ -47,7 +47,7 @@ export const configSchema = z.object({
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
   LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
-  GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(30),
+  GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
 

@@ -39,9 +39,13 @@ export async function buildApp(context: ServiceContext, logger: Logger, options:
   await app.register(lakehouseRoutes, { context });
   await app.register(metricsRoutes, { context });
   if (options.dashboardDir && existsSync(options.dashboardDir)) {
-    await app.register(fastifyStatic, { root: options.dashboardDir, prefix: '/', wildcard: false });
+    // wildcard: true serves whatever the build holds now, so a rebuilt dashboard needs no restart.
+    await app.register(fastifyStatic, { root: options.dashboardDir, prefix: '/', wildcard: true });
     app.setNotFoundHandler((request, reply) => {
-      if (request.url.startsWith('/api/')) return reply.code(404).send({ error: 'not found' });
+      // Only page routes fall back to the app shell; a missing API route or asset is a real 404.
+      if (request.url.startsWith('/api/') || request.url.startsWith('/assets/') || /\.[a-z0-9]+(\?|$)/i.test(request.url)) {
+        return reply.code(404).send({ error: 'not found' });
+      }
       return reply.sendFile('index.html');
     });
   } else {

@@ -96,7 +96,16 @@ export class TableCatalog {
     const conn = await this.#connection();
     const scan = table.scanSql(snapshot);
     const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${scan} AS t`)).getRowObjectsJson()[0].n);
-    const reader = await conn.runAndReadAll(`SELECT * FROM ${scan} AS t LIMIT ${options.limit} OFFSET ${options.offset}`);
+    // Timestamps leave as ISO-8601 UTC with microseconds, as everything else on the wire.
+    const select = snapshot.schema.fields
+      .map((f) => {
+        const name = `"${f.name.replaceAll('"', '""')}"`;
+        if (f.type === 'timestamp') return `strftime(${name}, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${name}`;
+        if (f.type === 'timestamp_ntz') return `strftime(${name}, '%Y-%m-%dT%H:%M:%S.%f') AS ${name}`;
+        return name;
+      })
+      .join(', ');
+    const reader = await conn.runAndReadAll(`SELECT ${select} FROM ${scan} AS t LIMIT ${options.limit} OFFSET ${options.offset}`);
     return {
       layer,
       name,
