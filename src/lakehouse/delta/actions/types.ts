@@ -78,6 +78,14 @@ export type Action =
 /** Identity of a file action for reconciliation: path plus deletion vector id when present. */
 export function fileKey(file: { path: string; deletionVector?: DeletionVectorDescriptor | null }): string {
   const dv = file.deletionVector;
-  if (!dv) return file.path;
-  return `${file.path}\u0000${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined ? '' : `@${dv.offset}`}`;
+  const path = canonicalPath(file.path);
+  if (!dv) return path;
+  return `${path}\u0000${dv.storageType}${dv.pathOrInlineDv}${dv.offset === undefined || dv.offset === null ? '' : `@${dv.offset}`}`;
+}
+
+/** `file:/p` and `file:///p` name the same file as the absolute path `/p` (paths stay URI-encoded). */
+export function canonicalPath(path: string): string {
+  if (path.startsWith('file:///')) return path.slice('file://'.length);
+  if (path.startsWith('file:/') && !path.startsWith('file://')) return path.slice('file:'.length);
+  return path;
 }

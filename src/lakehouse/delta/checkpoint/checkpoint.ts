@@ -1,6 +1,7 @@
-// Classic checkpoints ("Checkpoints", "Checkpoint Schema"): one Parquet file, one action per row
-// in struct columns txn/add/remove/metaData/protocol. We read any classic or multi-part
-// checkpoint by turning rows into JSON in DuckDB; we write one by feeding newline-delimited JSON
+// Checkpoints ("Checkpoints", "Checkpoint Schema"): Parquet, one action per row in struct columns
+// txn/add/remove/metaData/protocol/domainMetadata. We read classic, multi-part and V2 checkpoints
+// (UUID-named, JSON or Parquet, whose `sidecar` rows point at Parquet files in _delta_log/_sidecars
+// holding the file actions) by turning Parquet rows into JSON in DuckDB; we write one by feeding newline-delimited JSON
 // actions through DuckDB's read_json with the checkpoint schema spelled out, then COPY to parquet.
 // `_last_checkpoint` is a hint only: readers survive it being missing, empty or stale.
 import { randomUUID } from 'node:crypto';
@@ -15,35 +16,73 @@ import type { TableState } from '../log/replay.ts';
 const ACTION_KEYS = ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata'] as const;
 
 export async function readCheckpoint(storage: Storage, ref: CheckpointRef): Promise<Action[]> {
-  if (ref.kind === 'v2') {
-    throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `V2 checkpoints are not supported (${ref.paths[0]})`, {
-      context: { feature: 'v2Checkpoint', path: ref.paths[0] },
-    });
-  }
-  const files = ref.paths.map((p) => quoteLiteral(storage.engineUri(p))).join(', ');
-  const rows = await withInternalConnection(async (conn) => {
-    try {
-      const reader = await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet([${files}]) AS t`);
-      return reader.getRows().map((r) => String(r[0]));
-    } catch (cause) {
-      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Cannot read checkpoint ${ref.paths[0]}`, { cause, context: { version: ref.version } });
-    }
-  });
   const actions: Action[] = [];
-  for (const row of rows) {
-    const obj = JSON.parse(row) as Record<string, unknown>;
-    for (const key of ACTION_KEYS) {
-      const value = obj[key] as Record<string, unknown> | null | undefined;
-      if (value === null || value === undefined) continue;
-      if (key === 'add' || key === 'remove') {
-        if (value.path === null || value.path === undefined) continue;
-        if (value.partitionValues === null || value.partitionValues === undefined) value.partitionValues = {};
+  const sidecars: string[] = [];
+  if (ref.kind === 'v2' && ref.paths[0].endsWith('.json')) {
+    // V2 JSON checkpoint: newline-delimited actions, plus checkpointMetadata and sidecar lines.
+    const bytes = await storage.get(ref.paths[0]);
+    if (!bytes) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Checkpoint ${ref.paths[0]} disappeared while reading`, { canRetry: true, context: { version: ref.version } });
+    const text = Buffer.from(bytes).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let obj: Record<string, Record<string, unknown> | null>;
+      try {
+        obj = JSON.parse(line) as Record<string, Record<string, unknown> | null>;
+      } catch (cause) {
+        throw new ShoriError('SHORI_DELTA_PROTOCOL', `Checkpoint ${ref.paths[0]} is not valid JSON`, { cause, context: { version: ref.version } });
       }
-      if (key === 'txn' && (value.appId === null || value.appId === undefined)) continue;
-      actions.push({ [key]: stripNulls(value) } as Action);
+      collectRow(obj, actions, sidecars);
     }
+  } else {
+    for (const row of await readParquetRows(storage, ref.paths, ref.version)) collectRow(row, actions, sidecars);
+  }
+  if (sidecars.length > 0) {
+    // Sidecars ("V2 Checkpoints"): parquet files in _delta_log/_sidecars holding add/remove rows.
+    const paths = sidecars.map((p) => (/^[a-z][a-z0-9+.-]*:/i.test(p) ? sidecarFromUri(p) : `${LOG_DIR}/_sidecars/${decodeURIComponent(p)}`));
+    const ignored: string[] = [];
+    for (const row of await readParquetRows(storage, paths, ref.version)) collectRow(row, actions, ignored);
   }
   return actions;
+}
+
+function sidecarFromUri(uri: string): string {
+  const marker = `/${LOG_DIR}/_sidecars/`;
+  const at = uri.indexOf(marker);
+  if (!uri.startsWith('file:') || at < 0) {
+    throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Sidecar location is not supported: ${uri}`, { context: { feature: 'v2Checkpoint', path: uri } });
+  }
+  return `${LOG_DIR}/_sidecars/${decodeURIComponent(uri.slice(at + marker.length))}`;
+}
+
+async function readParquetRows(storage: Storage, paths: string[], version: number): Promise<Array<Record<string, Record<string, unknown> | null>>> {
+  const files = paths.map((p) => quoteLiteral(storage.engineUri(p))).join(', ');
+  const rows = await withInternalConnection(async (conn) => {
+    try {
+      const reader = await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM read_parquet([${files}], union_by_name = true) AS t`);
+      return reader.getRows().map((r) => String(r[0]));
+    } catch (cause) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Cannot read checkpoint ${paths[0]}`, { cause, context: { version } });
+    }
+  });
+  return rows.map((r) => JSON.parse(r) as Record<string, Record<string, unknown> | null>);
+}
+
+function collectRow(obj: Record<string, Record<string, unknown> | null>, actions: Action[], sidecars: string[]): void {
+  const sidecar = obj.sidecar;
+  if (sidecar && typeof sidecar.path === 'string') sidecars.push(sidecar.path);
+  for (const key of ACTION_KEYS) {
+    const value = obj[key];
+    if (value === null || value === undefined) continue;
+    if (key === 'add' || key === 'remove') {
+      if (value.path === null || value.path === undefined) continue;
+      if (value.partitionValues === null || value.partitionValues === undefined) value.partitionValues = {};
+    }
+    if (key === 'txn' && (value.appId === null || value.appId === undefined)) continue;
+    if (key === 'protocol' && (value.minReaderVersion === null || value.minReaderVersion === undefined)) continue;
+    if (key === 'metaData' && (value.id === null || value.id === undefined)) continue;
+    if (key === 'domainMetadata' && (value.domain === null || value.domain === undefined)) continue;
+    actions.push({ [key]: stripNulls(value) } as Action);
+  }
 }
 
 function stripNulls(value: Record<string, unknown>): Record<string, unknown> {

@@ -1,14 +1,30 @@
 // Builds the DuckDB table expression for a snapshot's live rows: read_parquet over the live files
 // (one call per partition tuple, partition values added as typed literals), every column cast to
-// the table type, in schema order. Hive partition discovery is off: partition values come only
-// from the log. A table without files yields a typed empty SELECT.
+// the table type, in schema order, under its logical name. Hive partition discovery is off:
+// partition values come only from the log. Column mapping: columns, nested fields and partition
+// values are looked up by physical name (mode name) or by Parquet field_id (mode id, one SELECT per
+// file, from the file's schema the snapshot loaded). Deletion vectors: a file with a DV gets its
+// own SELECT that keeps only rows whose `file_row_number` is not in the DV. A file with a DV the
+// layout cannot resolve is refused, never read whole. No files yields a typed empty SELECT.
+import { ShoriError } from '../../../errors.ts';
 import type { AddAction } from '../actions/types.ts';
 import type { DeltaField, DeltaSchema } from '../schema/types.ts';
 import { quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
+import { idResolver, logicalExpr, nameResolver, physicalName, type ColumnMappingMode, type FieldResolver, type ParquetNode } from '../column-mapping/column-mapping.ts';
+import { keepRowsCondition } from '../deletion-vectors/load.ts';
 
-export interface ScanLayout { schema: DeltaSchema; partitionColumns: string[] }
+export interface ScanLayout {
+  schema: DeltaSchema;
+  partitionColumns: string[];
+  /** Column mapping mode of the table (default none). */
+  readonly columnMapping?: ColumnMappingMode;
+  /** Row indexes deleted by a file's deletion vector (loaded with the snapshot). */
+  deletedRows?(file: AddAction): readonly number[] | undefined;
+  /** Parquet schema of a data file (column mapping mode id only). */
+  parquetSchema?(file: AddAction): ParquetNode | undefined;
+}
 export const FILE_COLUMN = '__delta_file';
 export const ROW_COLUMN = '__delta_row';
 
@@ -25,6 +41,7 @@ function partitionLiteral(field: DeltaField, value: string | null | undefined): 
   if (field.type === 'timestamp' && !/(Z|[+-]\d{2}(:?\d{2})?)$/.test(value)) {
     return `CAST(${quoteLiteral(`${value}+00`)} AS ${type})`; // zone-less values are read as UTC
   }
+  if (field.type === 'binary') return `encode(${quoteLiteral(value)})`; // the string's bytes, no escapes
   return `CAST(${quoteLiteral(value)} AS ${type})`;
 }
 
@@ -39,10 +56,13 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     if (!options.withRowNumber) return emptySelect(layout.schema, options.withFile);
     return `(SELECT *, CAST(NULL AS BIGINT) AS ${ROW_COLUMN} FROM ${emptySelect(layout.schema, options.withFile)})`;
   }
+  const mode = layout.columnMapping ?? 'none';
   const partitionSet = new Set(layout.partitionColumns);
   const groups = new Map<string, AddAction[]>();
   for (const file of files) {
-    const key = JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[c] ?? null));
+    // Files read alone: those with a DV (row filter) and, in id mode, every file (own schema).
+    const alone = file.deletionVector || mode === 'id';
+    const key = alone ? `\u0000${file.path}` : JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[partitionKey(layout, c, mode)] ?? null));
     const list = groups.get(key);
     if (list) list.push(file); else groups.set(key, [file]);
   }
@@ -50,9 +70,13 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
   for (const group of groups.values()) {
     const first = group[0];
     const uris = group.map((f) => quoteLiteral(resolveDataFile(storage, f.path)));
-    const cols = layout.schema.fields.map((f) => partitionSet.has(f.name)
-      ? `${partitionLiteral(f, first.partitionValues?.[f.name])} AS ${quoteIdent(f.name)}`
-      : `CAST(${quoteIdent(f.name)} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`);
+    const resolver: FieldResolver = mode === 'id' ? idResolver(parquetSchemaOf(layout, first)) : nameResolver(mode);
+    const cols = layout.schema.fields.map((f) => {
+      if (partitionSet.has(f.name)) return `${partitionLiteral(f, first.partitionValues?.[physicalName(f, mode)])} AS ${quoteIdent(f.name)}`;
+      const hit = resolver.child(f);
+      const expr = hit ? logicalExpr(quoteIdent(hit.name), f.type, hit.sub) : 'NULL';
+      return `CAST(${expr} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`;
+    });
     let fileArg = '';
     if (options.withFile) {
       // Map the engine file name back to the log path.
@@ -60,13 +84,36 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
       cols.push(group.length === 1 ? `${quoteLiteral(first.path)} AS ${FILE_COLUMN}` : `CASE ${FILE_COLUMN} ${cases} END AS ${FILE_COLUMN}`);
       fileArg = `, filename = '${FILE_COLUMN}'`;
     }
-    if (options.withRowNumber) {
-      cols.push(`file_row_number AS ${ROW_COLUMN}`);
-      fileArg += ', file_row_number = true';
+    let where = '';
+    if (first.deletionVector) {
+      const deleted = layout.deletedRows?.(first);
+      if (!deleted) {
+        throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Data file ${first.path} has a deletion vector that was not loaded for this scan`, {
+          context: { feature: 'deletionVectors', path: first.path },
+        });
+      }
+      where = ` WHERE ${keepRowsCondition('file_row_number', [...deleted])}`;
     }
+    if (options.withRowNumber) cols.push(`file_row_number AS ${ROW_COLUMN}`);
+    if (options.withRowNumber || where) fileArg += ', file_row_number = true';
     const hasDataColumns = layout.schema.fields.some((f) => !partitionSet.has(f.name));
     const source = `read_parquet([${uris.join(', ')}], hive_partitioning = false, union_by_name = ${hasDataColumns ? 'true' : 'false'}${fileArg})`;
-    selects.push(`SELECT ${cols.join(', ')} FROM ${source}`);
+    selects.push(`SELECT ${cols.join(', ')} FROM ${source}${where}`);
   }
   return `(${selects.join(' UNION ALL ')})`;
+}
+
+function partitionKey(layout: ScanLayout, column: string, mode: ColumnMappingMode): string {
+  const field = layout.schema.fields.find((f) => f.name === column);
+  return field ? physicalName(field, mode) : column;
+}
+
+function parquetSchemaOf(layout: ScanLayout, file: AddAction): ParquetNode {
+  const node = layout.parquetSchema?.(file);
+  if (!node) {
+    throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Data file ${file.path} needs column mapping by field id, but its Parquet schema was not loaded`, {
+      context: { feature: 'columnMapping', path: file.path },
+    });
+  }
+  return node;
 }

@@ -1,18 +1,23 @@
-// What this implementation can read and write. Reading: reader v1, v2 without column mapping, v3
-// with only the features below. Writing: writer <= 4 (appendOnly honoured; change data feed
+// What this implementation can read and write. Reading: reader v1, v2 (column mapping), v3 with
+// only the features below (deletion vectors, column mapping, V2 checkpoints, timestamp_ntz). Writing: writer <= 4 (appendOnly honoured; change data feed
 // written; invariants, CHECK constraints and generated columns refused), or writer 7 with only
 // the listed writer features. Anything else is refused by name.
 import { ShoriError } from '../../../errors.ts';
 import type { MetadataAction, ProtocolAction } from '../actions/types.ts';
 
-const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck']);
+const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck', 'deletionVectors', 'columnMapping', 'v2Checkpoint']);
 const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck', 'changeDataFeed']);
 
 export function assertReadable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
   const reader = protocol.minReaderVersion;
   const mapping = metadata.configuration?.['delta.columnMapping.mode'];
-  if (mapping && mapping !== 'none') unsupported(`columnMapping (mode ${mapping})`, location);
-  if (reader === 1 || reader === 2) return;
+  if (mapping && mapping !== 'none' && mapping !== 'name' && mapping !== 'id') unsupported(`columnMapping (mode ${mapping})`, location);
+  if (reader === 1 || reader === 2) {
+    if (protocol.readerFeatures && protocol.readerFeatures.length > 0) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Delta table ${location} lists readerFeatures at minReaderVersion ${reader} (only allowed at 3)`, { context: { location } });
+    }
+    return;
+  }
   if (reader === 3) {
     for (const feature of protocol.readerFeatures ?? []) {
       if (!READER_FEATURES.has(feature)) unsupported(feature, location);
@@ -24,6 +29,8 @@ export function assertReadable(protocol: ProtocolAction, metadata: MetadataActio
 
 export function assertWritable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
   assertReadable(protocol, metadata, location);
+  const mapping = metadata.configuration?.['delta.columnMapping.mode'];
+  if (mapping && mapping !== 'none') unsupported(`columnMapping (mode ${mapping}) for writing`, location);
   const writer = protocol.minWriterVersion;
   if (writer === 7) {
     for (const feature of protocol.writerFeatures ?? []) {

@@ -11,6 +11,12 @@ import { commitPath, listLog, selectSegment, LOG_DIR } from '../log/log-files.ts
 import { TableState } from '../log/replay.ts';
 import { readCheckpoint } from '../checkpoint/checkpoint.ts';
 import { assertReadable } from './protocol-support.ts';
+import { fileKey } from '../actions/types.ts';
+import { columnMappingMode, parquetTree, type ColumnMappingMode, type ParquetNode } from '../column-mapping/column-mapping.ts';
+import { loadDeletionVector } from '../deletion-vectors/load.ts';
+import { withInternalConnection } from '../parquet/engine.ts';
+import { resolveDataFile } from '../storage/paths.ts';
+import { quoteLiteral } from '../schema/duckdb-types.ts';
 
 export interface Snapshot {
   readonly version: number;
@@ -27,6 +33,12 @@ export interface Snapshot {
   txns(): Map<string, number>;
   /** Removes still present as tombstones (for VACUUM and checkpoints). */
   tombstones(): RemoveAction[];
+  /** Column mapping mode (`delta.columnMapping.mode`): data files use physical names or field ids. */
+  readonly columnMapping?: ColumnMappingMode;
+  /** Row indexes a live file's deletion vector deletes (undefined: no DV). */
+  deletedRows?(file: AddAction): readonly number[] | undefined;
+  /** Parquet schema of a live data file (loaded only in column mapping mode id). */
+  parquetSchema?(file: AddAction): ParquetNode | undefined;
 }
 
 export class TableSnapshot implements Snapshot {
@@ -35,8 +47,11 @@ export class TableSnapshot implements Snapshot {
   readonly schema: DeltaSchema;
   readonly protocol: ProtocolAction;
   readonly metadata: MetadataAction;
+  readonly columnMapping: ColumnMappingMode;
   private cachedFiles?: AddAction[];
   private cachedRows?: number | null;
+  private readonly dvRows = new Map<string, readonly number[]>();
+  private readonly fileSchemas = new Map<string, ParquetNode>();
 
   constructor(state: TableState, location: string) {
     if (!state.protocol) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Delta table ${location} has no protocol action at version ${state.version}`, { context: { location } });
@@ -52,11 +67,35 @@ export class TableSnapshot implements Snapshot {
         throw new ShoriError('SHORI_DELTA_PROTOCOL', `Partition column '${column}' is not in the schema of ${location}`, { context: { location, column } });
       }
     }
-    for (const add of state.files.values()) {
+    this.columnMapping = columnMappingMode(state.metadata);
+  }
+
+  /**
+   * Load what reading rows needs beyond the log: deletion vectors of live files and, in column
+   * mapping mode id, each live file's Parquet schema (field ids). Reuses what `base` loaded.
+   */
+  async loadReadSupport(storage: Storage, base?: TableSnapshot): Promise<this> {
+    for (const [key, add] of this.state.files) {
       if (add.deletionVector) {
-        throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Delta table ${location} has deletion vectors, which shori-realtime does not support`, { context: { feature: 'deletionVectors', location } });
+        const known = base?.dvRows.get(key);
+        this.dvRows.set(key, known ?? await loadDeletionVector(storage, add.deletionVector));
       }
     }
+    if (this.columnMapping === 'id') {
+      for (const add of this.state.files.values()) {
+        const known = base?.fileSchemas.get(add.path);
+        this.fileSchemas.set(add.path, known ?? await readParquetSchema(storage, add.path));
+      }
+    }
+    return this;
+  }
+
+  deletedRows(file: AddAction): readonly number[] | undefined {
+    return this.dvRows.get(fileKey(file));
+  }
+
+  parquetSchema(file: AddAction): ParquetNode | undefined {
+    return this.fileSchemas.get(file.path);
   }
 
   get partitionColumns(): string[] { return this.metadata.partitionColumns ?? []; }
@@ -73,7 +112,7 @@ export class TableSnapshot implements Snapshot {
       for (const file of this.state.files.values()) {
         const n = file.stats ? (JSON.parse(file.stats) as { numRecords?: number }).numRecords : undefined;
         if (typeof n !== 'number') { total = NaN; break; }
-        total += n;
+        total += n - (file.deletionVector?.cardinality ?? 0);
       }
       this.cachedRows = Number.isNaN(total) ? null : total;
     }
@@ -106,7 +145,19 @@ export async function loadSnapshot(storage: Storage, version?: number): Promise<
     if (text === undefined) throw new ShoriError('SHORI_DELTA_PROTOCOL', `Commit ${commit.version} disappeared while reading`, { canRetry: true });
     state.apply(parseCommit(text, commit.version), commit.version);
   }
-  return new TableSnapshot(state, storage.location);
+  return new TableSnapshot(state, storage.location).loadReadSupport(storage);
+}
+
+async function readParquetSchema(storage: Storage, logPath: string): Promise<ParquetNode> {
+  const uri = resolveDataFile(storage, logPath);
+  return withInternalConnection(async (conn) => {
+    try {
+      const reader = await conn.runAndReadAll(`SELECT name, field_id, num_children FROM parquet_schema(${quoteLiteral(uri)})`);
+      return parquetTree(reader.getRowObjectsJS() as Array<{ name: string; field_id: number | null; num_children: number | null }>);
+    } catch (cause) {
+      throw new ShoriError('SHORI_DELTA_IO', `Cannot read the Parquet schema of ${logPath}`, { cause, context: { path: logPath } });
+    }
+  });
 }
 
 /** Newer snapshot from `base` by applying commits base.version+1.. until one is missing. */
@@ -118,5 +169,5 @@ export async function refreshSnapshot(storage: Storage, base: TableSnapshot): Pr
     state ??= base.state.clone();
     state.apply(parseCommit(text, v), v);
   }
-  return state ? new TableSnapshot(state, storage.location) : base;
+  return state ? new TableSnapshot(state, storage.location).loadReadSupport(storage, base) : base;
 }
