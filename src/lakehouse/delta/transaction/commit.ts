@@ -53,7 +53,7 @@ export async function commitWithRetry(storage: Storage, pending: PendingCommit, 
       operation: pending.operation,
       operationParameters: pending.operationParameters ?? {},
       ...(pending.operationMetrics ? { operationMetrics: pending.operationMetrics } : {}),
-      readVersion: pending.readVersion,
+      ...(pending.readVersion >= 0 ? { readVersion: pending.readVersion } : {}), // none for a CREATE (delta-rs reads it as u64)
       isBlindAppend: pending.isBlindAppend,
       engineInfo: ENGINE_INFO,
     };
