@@ -75,6 +75,8 @@ export interface HealthResponse {
     last_batch_at: string | null;
     last_error: string | null;
     decode_errors: number;
+    /** Change events re-published by Debezium after a connector restart, recognised and skipped. */
+    events_redelivered: number;
   };
   lag: Array<{ stream: string; partition: number; next: number; end: number; lag: number }>;
   knobs: Record<string, string | number | boolean>;

@@ -99,6 +99,7 @@ export class LakehouseWorker {
         await this.#subscription!.commit(result.positions);
         state.batchesOk++;
         state.decodeErrors += result.decodeErrors;
+        state.redelivered += result.redelivered;
         state.lastBatchAt = isoMicros();
         this.#goldDirty = true;
         const goldRecomputed = await this.#maybeRefreshGold(result.versions);

@@ -13,6 +13,8 @@ export class PipelineState {
   eventsReceived = 0;
   tombstonesReceived = 0;
   decodeErrors = 0;
+  /** Change events Debezium re-published (after a connector restart) that the lakehouse skipped. */
+  redelivered = 0;
   batchesOk = 0;
   batchesFailed = 0;
   lastBatchAt: string | null = null;

@@ -30,6 +30,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
                 last_batch_at: { type: ['string', 'null'] },
                 last_error: { type: ['string', 'null'] },
                 decode_errors: { type: 'integer' },
+                events_redelivered: { type: 'integer' },
               },
             },
             lag: {
@@ -63,6 +64,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
           last_batch_at: state.lastBatchAt,
           last_error: state.lastError,
           decode_errors: state.decodeErrors,
+          events_redelivered: state.redelivered,
         },
         lag,
         knobs: publicKnobs(context.config),

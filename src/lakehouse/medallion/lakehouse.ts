@@ -18,11 +18,14 @@ import {
   tablePath,
 } from './tables.ts';
 import { isoMicros } from '../../util/time.ts';
+import { RedeliveryGuard, type HighWaterMark } from './redelivery-guard.ts';
 
 export const txnAppId = (p: StreamPartition) => `shori:${p.stream}:${p.partition}`;
 
 export interface BatchResult {
   records: number;
+  /** Change events recognised as Debezium re-publishing what Bronze already holds. */
+  redelivered: number;
   changes: number;
   decodeErrors: number;
   silverRowsChanged: number;
@@ -42,12 +45,26 @@ export class Medallion {
   readonly tombstones: DeltaTable;
   readonly #db: DuckDBInstance;
   readonly conn: DuckDBConnection;
+  readonly #guard: RedeliveryGuard;
 
   private constructor(dataDir: string, tables: DeltaTable[], db: DuckDBInstance, conn: DuckDBConnection) {
     this.dataDir = dataDir;
     [this.bronze, this.silver, this.history, this.tombstones] = tables;
     this.#db = db;
     this.conn = conn;
+    this.#guard = new RedeliveryGuard((stream, partition) => this.#highWaterMark(stream, partition));
+  }
+
+  /** The newest change Bronze holds for a partition, and the (op, key) pairs at that order key. */
+  async #highWaterMark(stream: string, partition: number): Promise<HighWaterMark | null> {
+    await this.bronze.refresh();
+    const where = `topic = ${sqlText(stream)} AND "partition" = ${Number(partition)} AND seq IS NOT NULL AND op IS NOT NULL`;
+    const rows = (
+      await this.conn.runAndReadAll(`WITH b AS (SELECT seq, op, key FROM ${this.bronze.scanSql()} AS t WHERE ${where})
+        SELECT seq, op, key FROM b WHERE seq = (SELECT max(seq) FROM b)`)
+    ).getRowObjectsJson() as Array<{ seq: string; op: string; key: string | null }>;
+    if (rows.length === 0) return null;
+    return { seq: rows[0].seq, ids: new Set(rows.map((r) => `${r.op}|${r.key ?? ''}`)) };
   }
 
   static async open(dataDir: string): Promise<Medallion> {
@@ -73,6 +90,8 @@ export class Medallion {
    * that has never seen the partition leaves the decision to the feed's committed position.
    */
   async resumePositions(partitions: StreamPartition[]): Promise<PartitionPosition[]> {
+    // Assigned (again): another instance may have written these partitions meanwhile.
+    this.#guard.forget(partitions);
     for (const t of this.tables()) await t.refresh();
     const out: PartitionPosition[] = [];
     for (const p of partitions) {
@@ -102,10 +121,12 @@ export class Medallion {
       return done === undefined || r.position > done;
     };
 
-    // Bronze: every record, decoded or not (bad input is kept, with its error, never lost).
+    // Bronze: every record, decoded or not (bad input is kept, with its error, never lost), except
+    // events Debezium re-published after a connector restart.
     await this.bronze.refresh();
     const bronzeFresh = fresh(this.bronze);
-    const bronzeRows = records.flatMap((r, i) => (bronzeFresh(r) ? [bronzeRow(r, decoded[i], ingestTs)] : []));
+    const guard = await this.#guard.plan(records, decoded);
+    const bronzeRows = records.flatMap((r, i) => (bronzeFresh(r) && guard.isNew[i] ? [bronzeRow(r, decoded[i], ingestTs)] : []));
     await stageRows(this.conn, 'stage_bronze', [...BRONZE_STAGE_COLUMNS], bronzeRows);
     versions['bronze.cdc_events'] = (await this.bronze.append(this.conn, 'SELECT * FROM stage_bronze', { txns, operation: 'WRITE' })).version;
 
@@ -128,7 +149,7 @@ export class Medallion {
       }
       const row = changeRow(records[i], decoded[i], committedAt);
       if (!row) continue;
-      changeRows.push({ row, forSilver: silverFresh(records[i]), forHistory: historyFresh(records[i]) });
+      changeRows.push({ row, forSilver: silverFresh(records[i]), forHistory: historyFresh(records[i]) && guard.isNew[i] });
       const d = decoded[i];
       if (d.ok && d.value.kind === 'change') sourceTimes.push(d.value.source.tsMs);
     }
@@ -194,7 +215,9 @@ export class Medallion {
       )
     ).version;
 
+    guard.commit();
     return {
+      redelivered: guard.duplicates,
       records: records.length,
       changes: changeRows.length,
       decodeErrors: decoded.filter((d) => !d.ok).length,
