@@ -11,6 +11,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ShoriError } from '../../../errors.ts';
 import { fileKey, type AddAction } from '../actions/types.ts';
+import type { DeltaField } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
@@ -35,6 +36,34 @@ function fileKeyBounds(file: AddAction, column: string, isPartition: boolean): K
   const hi = stats.maxValues?.[column];
   const text = (v: unknown): string | null => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
   return { lo: text(lo), hi: text(hi) };
+}
+
+const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte']);
+const isAscii = (v: string): boolean => /^[\x00-\x7f]*$/.test(v);
+
+/**
+ * For the conflict check: could a file added concurrently hold a row matching one of the source
+ * keys? Only "no" when a key column's bounds (stats or partition value) provably miss the source
+ * key range: integer keys compared as numbers, ASCII string keys as strings (byte order, as the
+ * engine compares). Everything else is conservatively "maybe".
+ */
+function concurrentAddMayMatch(keyFields: DeltaField[], partitionSet: Set<string>, ranges: Array<{ lo: string | null; hi: string | null }>): (add: AddAction) => boolean {
+  return (add) => {
+    for (let i = 0; i < keyFields.length; i++) {
+      const f = keyFields[i];
+      const src = ranges[i];
+      if (src.lo === null || src.hi === null) continue;
+      const b = fileKeyBounds(add, f.name, partitionSet.has(f.name));
+      if (b.lo === null || b.hi === null) continue;
+      if (INTEGER_TYPES.has(f.type as string)) {
+        const [lo, hi, slo, shi] = [b.lo, b.hi, src.lo, src.hi].map(Number);
+        if ([lo, hi, slo, shi].every(Number.isSafeInteger) && (hi < slo || lo > shi)) return false;
+      } else if (f.type === 'string' && [b.lo, b.hi, src.lo, src.hi].every(isAscii)) {
+        if (b.hi < src.lo || b.lo > src.hi) return false;
+      }
+    }
+    return true;
+  };
 }
 
 export async function planMerge(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, spec: MergeSpec, options: WriteOptions = {}): Promise<OperationPlan> {
@@ -69,6 +98,9 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
         context: { key: dup[0] },
       });
     }
+
+    const rangeRow = (await conn.runAndReadAll(`SELECT ${spec.on.map((k) => `min(${quoteIdent(k)})::VARCHAR, max(${quoteIdent(k)})::VARCHAR`).join(', ')} FROM ${src}`)).getRows()[0];
+    const keyRanges = spec.on.map((_, i) => ({ lo: rangeRow[2 * i] === null ? null : String(rangeRow[2 * i]), hi: rangeRow[2 * i + 1] === null ? null : String(rangeRow[2 * i + 1]) }));
 
     // 2. Candidate files by key bounds.
     let candidates: AddAction[] = [];
@@ -168,7 +200,7 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
           numSourceRows: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${src}`)).getRows()[0][0]),
         },
         actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
-        read: { readFiles: new Set(candidates.map(fileKey)), readsData: true },
+        read: { readFiles: new Set(candidates.map(fileKey)), readsData: true, mayMatch: concurrentAddMayMatch(keyFields, partitionSet, keyRanges) },
         isBlindAppend: false,
       },
     };
