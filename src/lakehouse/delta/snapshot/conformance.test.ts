@@ -78,11 +78,45 @@ const negatives: Array<[string, ErrorCode, RegExp]> = [
   ['deltalog-state-reconstruction-without-protocol', 'SHORI_DELTA_PROTOCOL', /no protocol/],
   ['deltalog-state-reconstruction-without-metadata', 'SHORI_DELTA_PROTOCOL', /no metaData/],
   ['no-delta-log-folder', 'SHORI_DELTA_NOT_A_TABLE', /not a Delta table/],
-  ['basic-dv-no-checkpoint', 'SHORI_DELTA_UNSUPPORTED', /deletionVectors/],
-  ['table-with-columnmapping-mode-name', 'SHORI_DELTA_UNSUPPORTED', /columnMapping/],
+  ['type-widening', 'SHORI_DELTA_UNSUPPORTED', /typeWidening-preview/],
+  ['spark-variant-checkpoint', 'SHORI_DELTA_UNSUPPORTED', /variantType-preview/],
 ];
 for (const [name, code, message] of negatives) {
   test(`refuses ${name} with ${code}`, async () => {
     await assert.rejects(DeltaTable.open(golden(name)), (e) => isShoriError(e, code) && message.test(e.message));
   });
 }
+
+test('basic-dv-no-checkpoint: rows deleted by an on-disk deletion vector are masked', async (t) => {
+  const conn = await duck(t);
+  const table = await DeltaTable.open(golden('basic-dv-no-checkpoint'));
+  assert.equal(table.snapshot.numRows, 8);
+  assert.deepEqual((await rows(conn, `SELECT id::INT AS id FROM ${table.scanSql()} ORDER BY id`)).map((r) => r.id), [2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${table.scanSql(await table.snapshotAt(0))}`), [{ n: 10 }]);
+});
+
+test('column mapping: logical names out, physical names (name) and field ids (id) in', async (t) => {
+  const conn = await duck(t);
+  for (const name of ['table-with-columnmapping-mode-name', 'table-with-columnmapping-mode-id']) {
+    const table = await DeltaTable.open(golden(name));
+    const got = await rows(conn, `SELECT ByteType::INT AS b, StringType AS s, nested_struct.ac.aca::INT AS aca, map_values(map_of_rows)[1].ab::INT AS ab FROM ${table.scanSql()} WHERE ByteType = 3`);
+    assert.deepEqual(got, [{ b: 3, s: '3', aca: 3, ab: 60 }], name);
+  }
+});
+
+test('v2-checkpoint-parquet: V2 checkpoint with sidecars', async (t) => {
+  const conn = await duck(t);
+  const table = await DeltaTable.open(golden('v2-checkpoint-parquet'));
+  assert.equal(table.snapshot.files.length, 4);
+  assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n, sum(id)::INT AS s FROM ${table.scanSql()}`), [{ n: 10, s: 45 }]);
+});
+
+test('writers refuse tables with deletion vectors or column mapping', async (t) => {
+  const conn = await duck(t);
+  for (const name of ['basic-dv-no-checkpoint', 'table-with-columnmapping-mode-name']) {
+    const dir = await tempDir(t);
+    await cp(golden(name), dir, { recursive: true });
+    const table = await DeltaTable.open(dir);
+    await assert.rejects(table.append(conn, 'SELECT 1 AS id'), (e) => isShoriError(e, 'SHORI_DELTA_UNSUPPORTED'), name);
+  }
+});
