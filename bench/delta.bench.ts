@@ -1,0 +1,166 @@
+// Delta Lake writer/reader figures on this machine (prints a table; asserts nothing):
+// - append: 1M Silver-tickets rows in 10 commits;
+// - snapshot load (DeltaTable.open) of tables with 100, 1,000 and 10,000 commits, with the
+//   checkpoint every 10 commits that the writer keeps, and without any checkpoint for contrast
+//   (the long logs are written directly as small JSON commits, one add each, to build them fast);
+// - merge of 10k upserts (8k updates + 2k inserts) into tables of 100k, 1M and 10M rows (10
+//   appends of a tenth each): time and files rewritten, first with the updated keys clustered on
+//   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
+//   table (every file touched: the copy-on-write worst case).
+// Run: npm run bench -- delta [--quick]   (--quick: 10x smaller tables, for a smoke run)
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DeltaTable } from '../src/lakehouse/delta/index.ts';
+import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
+import { serializeCommit } from '../src/lakehouse/delta/actions/serde.ts';
+import { createActions } from '../src/lakehouse/delta/operations/create.ts';
+import { TableState } from '../src/lakehouse/delta/log/replay.ts';
+import { writeCheckpoint } from '../src/lakehouse/delta/checkpoint/checkpoint.ts';
+import { LocalStorage } from '../src/lakehouse/delta/storage/local-storage.ts';
+import type { Action } from '../src/lakehouse/delta/actions/types.ts';
+
+export const name = 'delta';
+
+interface Result { case: string; seconds: number; detail: string }
+
+function ticketsSql(first: number, count: number, status = 'Open'): string {
+  return ticketsFrom(`range(${first}, ${first + count}) AS r(i)`, status);
+}
+
+/** Tickets rows for the ids in column i of `relation`. */
+function ticketsFrom(relation: string, status = 'Open'): string {
+  return `SELECT CASE WHEN i % 2 = 0 THEN 'sqlserver' ELSE 'postgres' END AS source, i AS "TicketID",
+      'ticket ' || i AS "Title", CASE WHEN i % 3 = 0 THEN NULL ELSE 'about ticket ' || i END AS "Description",
+      '${status}' AS "Status", 'High' AS "Priority", 'Hardware' AS "Category", 1000 + i % 500 AS "CustomerID",
+      CASE WHEN i % 2 = 0 THEN 'alice' ELSE NULL END AS "AssignedTo", CAST((i * 37 % 100000) / 100 AS DECIMAL(10,2)) AS "EstimatedCost",
+      TIMESTAMPTZ '2026-11-24 08:00:00+00' + to_microseconds(i) AS "CreatedAt", TIMESTAMPTZ '2026-11-25 08:00:00+00' + to_microseconds(i) AS "UpdatedAt",
+      NULL::TIMESTAMPTZ AS "ResolvedAt", lpad(i::VARCHAR, 16, '0') AS _seq, NULL::TIMESTAMPTZ AS _source_ts, now() AS _committed_at
+    FROM ${relation}`;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, seconds: (performance.now() - started) / 1000 };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+async function benchAppend(conn: DuckDBConnection, root: string, rows: number, results: Result[]): Promise<void> {
+  const table = await DeltaTable.createIfAbsent(path.join(root, 'append'), { schema: SILVER_TICKETS_SCHEMA });
+  const per = rows / 10;
+  const { seconds } = await timed(async () => {
+    for (let c = 0; c < 10; c++) await table.append(conn, ticketsSql(c * per, per));
+  });
+  results.push({ case: `append ${fmt(rows)} rows in 10 commits`, seconds, detail: `${fmt(Math.round(rows / seconds))} rows/s, ${table.snapshot.files.length} files` });
+}
+
+/** A table of `commits` commits (one small add each, a remove every 5th), written directly. */
+async function buildLongLog(dir: string, commits: number, checkpoint: boolean): Promise<void> {
+  const storage = new LocalStorage(dir);
+  await mkdir(path.join(dir, '_delta_log'), { recursive: true });
+  const state = new TableState();
+  const create = createActions({ schema: SILVER_TICKETS_SCHEMA });
+  state.apply(create, 0);
+  await writeFile(path.join(dir, '_delta_log', `${'0'.padStart(20, '0')}.json`), serializeCommit([{ commitInfo: { timestamp: Date.now(), operation: 'CREATE TABLE' } }, ...create]));
+  const lastCheckpoint = Math.floor(commits / 10) * 10;
+  for (let v = 1; v <= commits; v++) {
+    const now = Date.now();
+    const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append' } } }];
+    actions.push({ txn: { appId: 'bench', version: v, lastUpdated: now } });
+    actions.push({ add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: `{"numRecords":10,"minValues":{"TicketID":${v * 10}},"maxValues":{"TicketID":${v * 10 + 9}},"nullCount":{"TicketID":0}}` } });
+    if (v % 5 === 0) actions.push({ remove: { path: `part-${v - 3}.snappy.parquet`, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
+    state.apply(actions, v);
+    await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
+    if (checkpoint && v === lastCheckpoint) await writeCheckpoint(storage, state);
+  }
+}
+
+async function benchSnapshotLoad(root: string, sizes: number[], results: Result[]): Promise<void> {
+  for (const commits of sizes) {
+    for (const checkpoint of [true, false]) {
+      const dir = path.join(root, `log-${commits}-${checkpoint ? 'cp' : 'json'}`);
+      await buildLongLog(dir, commits, checkpoint);
+      await DeltaTable.open(dir); // warm-up (DuckDB init, file cache)
+      const times: number[] = [];
+      let files = 0;
+      for (let i = 0; i < 5; i++) {
+        const { value, seconds } = await timed(() => DeltaTable.open(dir));
+        files = value.snapshot.files.length;
+        times.push(seconds);
+      }
+      times.sort((a, b) => a - b);
+      results.push({
+        case: `snapshot load, ${fmt(commits)} commits, ${checkpoint ? 'checkpoint every 10' : 'no checkpoint'}`,
+        seconds: times[2],
+        detail: `median of 5; ${fmt(files)} live files`,
+      });
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
+  for (const size of sizes) {
+    const dir = path.join(root, `merge-${size}`);
+    const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA });
+    const commits = 10;
+    const per = size / commits;
+    const build = await timed(async () => {
+      for (let c = 0; c < commits; c++) await table.append(conn, ticketsSql(c * per, per));
+    });
+    let next = size;
+    // clustered first: the uniform merge rewrites every file into one
+    for (const pattern of ['clustered', 'uniform'] as const) {
+      // 8k distinct existing keys: the newest 8k, or spread evenly over the table; then 2k new tickets
+      const updates = pattern === 'uniform'
+        ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
+        : `(SELECT ${size - 8000} + i AS i FROM range(0, 8000) AS u(i)) AS r`;
+      const source = `${ticketsFrom(updates, 'Closed')} UNION ALL ${ticketsSql(next, 2000)}`;
+      next += 2000;
+      const filesBefore = table.snapshot.files.length;
+      const { value, seconds } = await timed(() => table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }));
+      results.push({
+        case: `merge 10k upserts into ${fmt(size)} rows (${pattern})`,
+        seconds,
+        detail: `${fmt(value.rowsUpdated ?? 0)} updated, ${fmt(value.rowsInserted ?? 0)} inserted; ${value.filesRemoved}/${filesBefore} files rewritten, ${fmt(value.rowsWritten)} rows written (table built in ${build.seconds.toFixed(1)} s)`,
+      });
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: Result[]): void {
+  const width = Math.max(...results.map((r) => r.case.length));
+  console.log(`\n${'case'.padEnd(width)}  ${'seconds'.padStart(9)}  detail`);
+  console.log(`${'-'.repeat(width)}  ${'-'.repeat(9)}  ${'-'.repeat(40)}`);
+  for (const r of results) console.log(`${r.case.padEnd(width)}  ${r.seconds.toFixed(3).padStart(9)}  ${r.detail}`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const scale = quick ? 10 : 1;
+  const root = await mkdtemp(path.join(tmpdir(), 'shori-bench-delta-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const results: Result[] = [];
+  console.log(`Delta benchmarks (node ${process.version}${quick ? ', --quick' : ''}); tables under ${root}`);
+  try {
+    await benchAppend(conn, root, 1_000_000 / scale, results);
+    console.log(`  ${results.at(-1)!.case}: ${results.at(-1)!.seconds.toFixed(2)} s`);
+    await benchSnapshotLoad(root, quick ? [100, 1000] : [100, 1000, 10_000], results);
+    console.log('  snapshot loads done');
+    await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
+  } finally {
+    printTable(results);
+    conn.closeSync();
+    instance.closeSync();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+export default { name, run };
+
+if (import.meta.main) await run(process.argv.slice(2));
