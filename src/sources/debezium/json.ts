@@ -184,9 +184,10 @@ function restoreMarked(node: unknown, left: number): number {
 
 /**
  * Parses JSON text keeping every number exact, like parseLosslessJson, but at about the speed of
- * JSON.parse: integers beyond the safe range are bigints and numbers with 16+ digits keep their text
- * (JsonNumberText); shorter non-integers are plain numbers, whose value is exactly the text's.
- * Throws SyntaxError on bad JSON.
+ * JSON.parse: integers beyond the safe range are bigints; non-integers with 16+ digits before any
+ * exponent keep their text (JsonNumberText); shorter non-integers are plain numbers, whose value is
+ * exactly the text's (so "5.0" reads as 5, where the reviver path kept the text). Throws SyntaxError
+ * on bad JSON.
  */
 export function parseExactJson(input: Buffer | string): unknown {
   const text = typeof input === 'string' ? input : input.toString('utf8');
