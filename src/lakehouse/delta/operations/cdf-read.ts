@@ -9,7 +9,7 @@
 // The feed must be enabled at every version of the range, and the commit files and the data they
 // point at must still exist (VACUUM and log cleanup end the feed's history).
 import { ShoriError } from '../../../errors.ts';
-import type { Action, AddAction, MetadataAction } from '../actions/types.ts';
+import type { Action, AddAction, MetadataAction, ProtocolAction } from '../actions/types.ts';
 import { parseCommit } from '../actions/serde.ts';
 import { commitPath } from '../log/log-files.ts';
 import type { DeltaSchema } from '../schema/types.ts';
@@ -17,7 +17,7 @@ import type { Storage } from '../storage/storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.ts';
 import { buildScanSql, emptySelect } from './scan.ts';
-import { cdfPropertySet, changeDataSchema, CHANGE_TYPE_COLUMN, type CdcAction } from './cdf-write.ts';
+import { cdfPropertySet, changeDataSchema, protocolAllowsCdf, CHANGE_TYPE_COLUMN, type CdcAction } from './cdf-write.ts';
 
 export const COMMIT_VERSION_COLUMN = '_commit_version';
 export const COMMIT_TIMESTAMP_COLUMN = '_commit_timestamp';
@@ -76,13 +76,22 @@ export async function buildChangesSql(storage: Storage, latest: Snapshot, from: 
   const cdcLayout = { schema: changeDataSchema(schema), partitionColumns: latest.partitionColumns };
   const columns = [...schema.fields.map((f) => f.name), CHANGE_TYPE_COLUMN].map((n) => `"${n.replaceAll('"', '""')}"`).join(', ');
   let metadata: MetadataAction = start.metadata;
+  let protocol: ProtocolAction = start.protocol;
   const selects: string[] = [];
   for (let v = range.from; v <= range.to; v++) {
     const commit = await readCommitChanges(storage, v);
-    for (const a of commit.actions) if ('metaData' in a) metadata = a.metaData;
+    for (const a of commit.actions) {
+      if ('metaData' in a) metadata = a.metaData;
+      else if ('protocol' in a) protocol = a.protocol;
+    }
     if (!cdfPropertySet(metadata.configuration ?? {})) {
       throw new ShoriError('SHORI_DELTA_PROTOCOL', `Change data feed is not enabled at version ${v} of ${storage.location}. Help: set delta.enableChangeDataFeed=true on the table; changes are only recorded from then on.`, {
         context: { version: v, location: storage.location },
+      });
+    }
+    if (!protocolAllowsCdf(protocol)) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Change data feed of ${storage.location} at version ${v} is not recorded: the table protocol (writer ${protocol.minWriterVersion}) predates the feature, so writers did not write change data. Help: recreate the table with delta.enableChangeDataFeed=true (it then gets writer version 4).`, {
+        context: { version: v, location: storage.location, minWriterVersion: protocol.minWriterVersion },
       });
     }
     const meta = `${v}::BIGINT AS ${COMMIT_VERSION_COLUMN}, (epoch_ms(${Math.trunc(commit.timestamp)}::BIGINT) AT TIME ZONE 'UTC') AS ${COMMIT_TIMESTAMP_COLUMN}`;

@@ -71,3 +71,20 @@ test('a whole-file overwrite on a CDF table reads as deletes and inserts', async
   const got = (await table.changes(2)).map((r) => `${r._change_type}:${r.id}`).sort();
   assert.deepEqual(got, ['delete:1', 'insert:2']);
 });
+
+test('a table whose property says CDF but whose protocol predates it is refused by changes() and gets no cdc files', async (t) => {
+  const dir = await tempDir(t);
+  const conn = await duck(t);
+  const table = await DeltaTable.createIfAbsent(dir, { schema });
+  // an older writer set the property without upgrading the protocol: rewrite version 0 that way
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const v0 = path.join(dir, '_delta_log', '00000000000000000000.json');
+  await writeFile(v0, (await readFile(v0, 'utf8')).replace('"configuration":{}', '"configuration":{"delta.enableChangeDataFeed":"true"}'));
+  const old = await DeltaTable.open(dir);
+  assert.equal(old.snapshot.properties['delta.enableChangeDataFeed'], 'true');
+  await old.append(conn, `SELECT 1 AS id, 'a' AS v`);
+  await old.delete(conn, 'id = 1');
+  assert.ok(!(await readdir(dir)).includes('_change_data'));
+  await assert.rejects(old.changes(1), (e) => isShoriError(e, 'SHORI_DELTA_PROTOCOL') && /predates the feature/.test(e.message));
+  assert.equal(table.location, old.location);
+});
