@@ -93,8 +93,9 @@ function stripNulls(value: Record<string, unknown>): Record<string, unknown> {
 
 const CHECKPOINT_COLUMNS = `{
   txn: 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)',
-  add: 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR, tags MAP(VARCHAR, VARCHAR))',
-  remove: 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT)',
+  add: 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR, tags MAP(VARCHAR, VARCHAR), deletionVector STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, "offset" INTEGER, sizeInBytes INTEGER, cardinality BIGINT), baseRowId BIGINT, defaultRowCommitVersion BIGINT)',
+  remove: 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, deletionVector STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, "offset" INTEGER, sizeInBytes INTEGER, cardinality BIGINT))',
+  domainMetadata: 'STRUCT(domain VARCHAR, configuration VARCHAR, removed BOOLEAN)',
   metaData: 'STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options MAP(VARCHAR, VARCHAR)), schemaString VARCHAR, partitionColumns VARCHAR[], configuration MAP(VARCHAR, VARCHAR), createdTime BIGINT)',
   protocol: 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])'
 }`;
@@ -120,11 +121,13 @@ export async function writeCheckpoint(storage: Storage, state: TableState, now =
   lines.push(JSON.stringify({ protocol }));
   lines.push(JSON.stringify({ metaData: state.metadata }));
   for (const txn of state.txns.values()) lines.push(JSON.stringify({ txn }));
+  for (const domainMetadata of state.domains.values()) lines.push(JSON.stringify({ domainMetadata }));
   for (const add of state.files.values()) lines.push(JSON.stringify({ add: { ...add, dataChange: false } }));
   const cutoff = now - tombstoneRetentionMs(state.metadata.configuration ?? {});
   for (const remove of state.tombstones.values()) {
     if ((remove.deletionTimestamp ?? 0) <= cutoff) continue;
-    const { stats: _s, tags: _t, deletionVector: _d, ...rest } = remove;
+    // Removes keep their deletion vector: it is part of the file's reconciliation key.
+    const { stats: _s, tags: _t, ...rest } = remove;
     lines.push(JSON.stringify({ remove: { ...rest, dataChange: false } }));
   }
   const id = randomUUID();

@@ -120,3 +120,17 @@ test('writers refuse tables with deletion vectors or column mapping', async (t) 
     await assert.rejects(table.append(conn, 'SELECT 1 AS id'), (e) => isShoriError(e, 'SHORI_DELTA_UNSUPPORTED'), name);
   }
 });
+
+test('a checkpoint we write keeps deletion vectors (adds and removes) and the rows they mask', async (t) => {
+  const conn = await duck(t);
+  const dir = await tempDir(t);
+  await cp(golden('dv-partitioned-with-checkpoint'), dir, { recursive: true });
+  const before = await DeltaTable.open(dir);
+  const { writeCheckpoint } = await import('../checkpoint/checkpoint.ts');
+  const { LocalStorage } = await import('../storage/local-storage.ts');
+  await writeCheckpoint(new LocalStorage(dir), (before.snapshot as import('./snapshot.ts').TableSnapshot).state, 0);
+  const after = await DeltaTable.open(dir);
+  assert.deepEqual(after.snapshot.files.map((f) => f.deletionVector ?? null), before.snapshot.files.map((f) => f.deletionVector ?? null));
+  assert.equal(after.snapshot.tombstones().filter((r) => r.deletionVector).length, before.snapshot.tombstones().filter((r) => r.deletionVector).length);
+  assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${after.scanSql()}`), [{ n: 35 }]);
+});
