@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ShoriError } from '../errors.ts';
 import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '../lakehouse/delta/index.ts';
 import { usageError, type Output } from './output.ts';
 
@@ -55,17 +54,11 @@ function tableArg(positionals: string[], command: string): string {
   return positionals[0];
 }
 
-/** The latest version whose commit timestamp is at or before `at` (ISO text or epoch ms). */
-async function versionAtTimestamp(table: DeltaTable, at: string): Promise<number> {
+/** `--timestamp` as ISO 8601 text or epoch milliseconds. */
+function timestampOption(at: string): Date {
   const ms = /^\d+$/.test(at) ? Number(at) : Date.parse(at);
   if (!Number.isFinite(ms)) throw usageError(`--timestamp must be an ISO timestamp or epoch milliseconds, got '${at}'`);
-  const history = await table.history();
-  const hit = history.find((h) => h.timestamp <= ms);
-  if (!hit) {
-    const earliest = history.length ? new Date(history[history.length - 1].timestamp).toISOString() : 'none';
-    throw new ShoriError('SHORI_DELTA_PROTOCOL', `No version of ${table.location} at or before ${new Date(ms).toISOString()} (earliest available commit: ${earliest})`, { context: { timestamp: ms } });
-  }
-  return hit.version;
+  return new Date(ms);
 }
 
 /** SELECT list rendering values losslessly for JSON: decimals as text, timestamps as ISO 8601 UTC. */
@@ -166,8 +159,10 @@ async function cat(args: string[], out: Output): Promise<number> {
   const limit = intOption('limit', values.limit, 0);
   const table = await DeltaTable.open(location);
   let snap: Snapshot = table.snapshot;
-  const version = values.timestamp !== undefined ? await versionAtTimestamp(table, values.timestamp) : intOption('version', values.version, 0);
-  if (version !== undefined) snap = await table.snapshotAt(version);
+  const version = intOption('version', values.version, 0);
+  // by timestamp: the latest version committed at or before it (commit file time, or in-commit timestamps)
+  if (values.timestamp !== undefined) snap = await table.snapshotAtTimestamp(timestampOption(values.timestamp));
+  else if (version !== undefined) snap = await table.snapshotAt(version);
   const columns = format === 'json' ? jsonSelectList(snap.schema.fields) : '*';
   const sql = `SELECT ${columns} FROM ${table.scanSql(snap)}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
   await withDuck((conn) => emitRows(conn, out, sql, format));

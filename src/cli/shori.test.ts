@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeltaTable } from '../lakehouse/delta/index.ts';
@@ -66,13 +66,18 @@ test('cat prints one JSON object per row (lossless decimals, ISO timestamps), CS
   ]);
   const v1 = await shori('delta', 'cat', dir, '--version', '1');
   assert.deepEqual(v1.stdout.trim().split('\n').map((l) => JSON.parse(l)), [{ id: 1, name: 'a', amount: '1.50', ts: '2024-05-01T12:00:00.123456Z', region: 'eu' }]);
-  const history = await table.history();
-  const at = new Date(history.find((h) => h.version === 1)!.timestamp).toISOString();
+  // commit times are the commit files' modification times: space them a second apart
+  const base = Date.now() - 10_000;
+  for (let v = 0; v <= table.snapshot.version; v++) {
+    const when = new Date(base + v * 1000);
+    await utimes(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), when, when);
+  }
+  const at = String(base + 1500);
   const byTime = await shori('delta', 'cat', dir, '--timestamp', at);
   assert.equal(byTime.stdout, v1.stdout);
   const before = await shori('delta', 'cat', dir, '--timestamp', '2000-01-01T00:00:00Z');
   assert.equal(before.code, 1);
-  assert.match(before.stderr, /No version .* at or before 2000-01-01/);
+  assert.match(before.stderr, /2000-01-01T00:00:00.000Z is before the earliest available commit/);
   const csv = await shori('delta', 'cat', dir, '--format', 'csv', '--version', '1');
   assert.equal(csv.stdout, 'id,name,amount,ts,region\n1,a,1.50,2024-05-01 12:00:00.123456+00,eu\n');
 });
