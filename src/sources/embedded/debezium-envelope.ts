@@ -66,7 +66,9 @@ const sourceSchema = {
   ],
 };
 
-const schemaCache = new Map<string, { key: unknown; value: unknown }>();
+// The schema part of every message of a topic is the same text: serialise it once and splice each
+// payload in, as the JsonConverter's output is `{"schema":...,"payload":...}`.
+const schemaCache = new Map<string, { key: unknown; value: unknown; keyPrefix: string; valuePrefix: string }>();
 function schemasFor(topic: string) {
   let cached = schemaCache.get(topic);
   if (!cached) {
@@ -79,7 +81,11 @@ function schemasFor(topic: string) {
         version: 2,
         fields: [rowSchema(topic, 'before'), rowSchema(topic, 'after'), sourceSchema, field('transaction', 'struct', true, { fields: [], name: 'event.block', version: 1 }), field('op', 'string', false), field('ts_ms', 'int64', true), field('ts_us', 'int64', true), field('ts_ns', 'int64', true)],
       },
+      keyPrefix: '',
+      valuePrefix: '',
     };
+    cached.keyPrefix = `{"schema":${JSON.stringify(cached.key)},"payload":`;
+    cached.valuePrefix = `{"schema":${JSON.stringify(cached.value)},"payload":`;
     schemaCache.set(topic, cached);
   }
   return cached;
@@ -148,7 +154,7 @@ export interface EnvelopeInput {
 
 export function encodeKey(source: string, ticketId: number): Buffer {
   const topic = embeddedTopic(source);
-  return Buffer.from(JSON.stringify({ schema: schemasFor(topic).key, payload: { TicketID: ticketId } }));
+  return Buffer.from(`${schemasFor(topic).keyPrefix}{"TicketID":${ticketId}}}`);
 }
 
 export function encodeValue(input: EnvelopeInput): Buffer {
@@ -179,5 +185,5 @@ export function encodeValue(input: EnvelopeInput): Buffer {
     ts_us: nowMs * 1000,
     ts_ns: nowMs * 1_000_000,
   };
-  return Buffer.from(JSON.stringify({ schema: schemasFor(topic).value, payload }));
+  return Buffer.from(`${schemasFor(topic).valuePrefix}${JSON.stringify(payload)}}`);
 }
