@@ -1,8 +1,9 @@
 // Delta Lake writer/reader figures on this machine (prints a table; asserts nothing):
 // - append: 1M Silver-tickets rows in 10 commits;
 // - snapshot load (DeltaTable.open) of tables with 100, 1,000 and 10,000 commits, with the
-//   checkpoint every 10 commits that the writer keeps, and without any checkpoint for contrast
-//   (the long logs are written directly as small JSON commits, one add each, to build them fast);
+//   checkpoint every 10 commits that the writer keeps and without any checkpoint for contrast, for
+//   a table that grows with its log and for one whose live state stays at 50 files (the long logs
+//   are written directly as small JSON commits to build them fast);
 // - merge of 10k upserts (8k updates + 2k inserts) into tables of 100k, 1M and 10M rows (10
 //   appends of a tenth each): time and files rewritten, first with the updated keys clustered on
 //   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
@@ -57,8 +58,12 @@ async function benchAppend(conn: DuckDBConnection, root: string, rows: number, r
   results.push({ case: `append ${fmt(rows)} rows in 10 commits`, seconds, detail: `${fmt(Math.round(rows / seconds))} rows/s, ${table.snapshot.files.length} files` });
 }
 
-/** A table of `commits` commits (one small add each, a remove every 5th), written directly. */
-async function buildLongLog(dir: string, commits: number, checkpoint: boolean): Promise<void> {
+/**
+ * A table of `commits` commits written directly. 'growing': one small add each and a remove every
+ * 5th (live files grow with the log). 'steady': each commit adds a file and removes the one added
+ * 50 commits earlier, with tombstones past the retention (live state constant: only log length varies).
+ */
+async function buildLongLog(dir: string, commits: number, checkpoint: boolean, shape: 'growing' | 'steady' = 'growing'): Promise<void> {
   const storage = new LocalStorage(dir);
   await mkdir(path.join(dir, '_delta_log'), { recursive: true });
   const state = new TableState();
@@ -71,7 +76,8 @@ async function buildLongLog(dir: string, commits: number, checkpoint: boolean): 
     const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append' } } }];
     actions.push({ txn: { appId: 'bench', version: v, lastUpdated: now } });
     actions.push({ add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: `{"numRecords":10,"minValues":{"TicketID":${v * 10}},"maxValues":{"TicketID":${v * 10 + 9}},"nullCount":{"TicketID":0}}` } });
-    if (v % 5 === 0) actions.push({ remove: { path: `part-${v - 3}.snappy.parquet`, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
+    if (shape === 'growing' && v % 5 === 0) actions.push({ remove: { path: `part-${v - 3}.snappy.parquet`, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
+    if (shape === 'steady' && v > 50) actions.push({ remove: { path: `part-${v - 50}.snappy.parquet`, deletionTimestamp: now - 8 * 86_400_000, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
     state.apply(actions, v);
     await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
     if (checkpoint && v === lastCheckpoint) await writeCheckpoint(storage, state);
@@ -79,10 +85,15 @@ async function buildLongLog(dir: string, commits: number, checkpoint: boolean): 
 }
 
 async function benchSnapshotLoad(root: string, sizes: number[], results: Result[]): Promise<void> {
+  const variants = [
+    { shape: 'growing' as const, checkpoint: true, label: 'growing table, checkpoint every 10' },
+    { shape: 'growing' as const, checkpoint: false, label: 'growing table, no checkpoint' },
+    { shape: 'steady' as const, checkpoint: true, label: '50 live files, checkpoint every 10' },
+  ];
   for (const commits of sizes) {
-    for (const checkpoint of [true, false]) {
-      const dir = path.join(root, `log-${commits}-${checkpoint ? 'cp' : 'json'}`);
-      await buildLongLog(dir, commits, checkpoint);
+    for (const { shape, checkpoint, label } of variants) {
+      const dir = path.join(root, `log-${commits}-${shape}-${checkpoint ? 'cp' : 'json'}`);
+      await buildLongLog(dir, commits, checkpoint, shape);
       await DeltaTable.open(dir); // warm-up (DuckDB init, file cache)
       const times: number[] = [];
       let files = 0;
@@ -93,7 +104,7 @@ async function benchSnapshotLoad(root: string, sizes: number[], results: Result[
       }
       times.sort((a, b) => a - b);
       results.push({
-        case: `snapshot load, ${fmt(commits)} commits, ${checkpoint ? 'checkpoint every 10' : 'no checkpoint'}`,
+        case: `snapshot load, ${fmt(commits)} commits, ${label}`,
         seconds: times[2],
         detail: `median of 5; ${fmt(files)} live files`,
       });
