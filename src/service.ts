@@ -36,7 +36,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR);
+  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
   const catalog = new TableCatalog(config.DATA_DIR, gold.names());
 
@@ -62,6 +62,8 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     maxBatchSize: config.LAKEHOUSE_MAX_BATCH_SIZE,
     maxBatchBytes: config.LAKEHOUSE_MAX_BATCH_BYTES,
     goldRefreshIntervalSec: config.GOLD_REFRESH_INTERVAL_SEC,
+    optimizeEveryBatches: config.LAKEHOUSE_OPTIMIZE_EVERY_BATCHES,
+    vacuumIntervalHours: config.LAKEHOUSE_VACUUM_INTERVAL_HOURS,
     retryBackoffSec: Math.min(config.KAFKA_CONSUMER_RESTART_BACKOFF_SEC, 2),
   });
 

@@ -50,6 +50,11 @@ export const configSchema = z.object({
   GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
+  // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
+  // every N batches, and VACUUM (honouring each table's delta.deletedFileRetentionDuration) every
+  // N hours. 0 turns either off.
+  LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').default(50),
+  LAKEHOUSE_VACUUM_INTERVAL_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').default(24),
 
   // SSE.
   SSE_CLIENT_QUEUE_SIZE: positiveInt.default(1000),

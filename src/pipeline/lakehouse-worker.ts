@@ -24,6 +24,10 @@ export interface LakehouseWorkerOptions {
   maxBatchSize: number;
   maxBatchBytes: number;
   goldRefreshIntervalSec: number;
+  /** Compact every N committed batches (0 = never). */
+  optimizeEveryBatches: number;
+  /** VACUUM every N hours (0 = never). */
+  vacuumIntervalHours: number;
   /** Attempts per batch before the error is fatal. */
   maxAttempts?: number;
   retryBackoffSec: number;
@@ -37,6 +41,8 @@ export class LakehouseWorker {
   #stopping = false;
   #loop: Promise<void> | null = null;
   #lastGoldMs = 0;
+  #batchesSinceOptimize = 0;
+  #lastVacuumMs = Date.now();
   #goldDirty = true;
 
   constructor(options: LakehouseWorkerOptions) {
@@ -116,6 +122,7 @@ export class LakehouseWorker {
           versions: result.versions,
           freshness_ms: result.freshnessMs,
         });
+        await this.#maybeMaintain();
         return;
       } catch (error) {
         state.batchesFailed++;
@@ -127,6 +134,24 @@ export class LakehouseWorker {
         broadcaster.publish('pipeline_error', { message: state.lastError, fatal: false, code: state.lastErrorCode ?? undefined });
         await sleep(retryBackoffSec * 1000 * attempt);
       }
+    }
+  }
+
+  async #maybeMaintain(): Promise<void> {
+    const { medallion, optimizeEveryBatches, vacuumIntervalHours, logger } = this.#o;
+    this.#batchesSinceOptimize++;
+    const optimizeDue = optimizeEveryBatches > 0 && this.#batchesSinceOptimize >= optimizeEveryBatches;
+    const vacuumDue = vacuumIntervalHours > 0 && Date.now() - this.#lastVacuumMs >= vacuumIntervalHours * 3_600_000;
+    if (!optimizeDue && !vacuumDue) return;
+    this.#batchesSinceOptimize = 0;
+    if (vacuumDue) this.#lastVacuumMs = Date.now();
+    const started = performance.now();
+    try {
+      const result = await medallion.maintain({ vacuum: vacuumDue });
+      logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'table maintenance done');
+    } catch (error) {
+      // Maintenance is an optimisation: a failure (e.g. a lost race) is logged, never fatal.
+      logger.warn({ err: describeError(error) }, 'table maintenance failed; will try again later');
     }
   }
 

@@ -18,6 +18,9 @@ const FAST = {
   SSE_HEARTBEAT_INTERVAL_SEC: '1',
   SSE_EMIT_CDC_RAW: 'true',
   SSE_CLIENT_QUEUE_SIZE: '100000',
+  // Compaction often, so every run exercises it between batches.
+  LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: '3',
+  DELTA_CHECKPOINT_INTERVAL: '5',
 };
 
 const running: ServiceProcess[] = [];
@@ -204,8 +207,9 @@ test('SIGKILL mid-run and restart: still exactly once, Silver still equals the s
   const first = await startService(env, { dataDir });
   running.push(first);
   const generating = generate(dataDir, ['--count', '4000', '--rate', '1500', '--key-changes', '0.02', '--bursts', '0.1', '--seed', '7']);
-  await waitFor('a few batches', async () => (await first.health()).counters.batches_ok >= 5, 60_000, 20);
+  await waitFor('enough batches for a compaction', async () => (await first.health()).counters.batches_ok >= 13, 60_000, 20);
   await first.kill();
+  assert.match(first.output(), /"optimized":\["[^"]+/, 'compaction ran between batches');
   const second = await startService(env, { dataDir, port: first.port });
   running.push(second);
   await waitFor('more batches after the restart', async () => (await second.health()).counters.batches_ok >= 3, 60_000, 20);

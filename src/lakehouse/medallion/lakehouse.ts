@@ -67,13 +67,14 @@ export class Medallion {
     return { seq: rows[0].seq, ids: new Set(rows.map((r) => `${r.op}|${r.key ?? ''}`)) };
   }
 
-  static async open(dataDir: string): Promise<Medallion> {
-    const silverProps = { 'delta.enableChangeDataFeed': 'true' };
+  static async open(dataDir: string, options: { checkpointInterval?: number } = {}): Promise<Medallion> {
+    const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
+    const silverProps = { ...common, 'delta.enableChangeDataFeed': 'true' };
     const tables = [
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events' }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }),
       await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history' }),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones' }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }),
     ];
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
@@ -226,6 +227,22 @@ export class Medallion {
       positions,
       freshnessMs: freshness,
     };
+  }
+
+  /**
+   * Compacts the small files micro-batches leave (a commit with dataChange=false, so streaming
+   * readers skip it) and, when asked, vacuums files no version within the retention needs.
+   */
+  async maintain(options: { vacuum: boolean }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
+    const optimized: string[] = [];
+    let vacuumedFiles = 0;
+    for (const table of this.tables()) {
+      await table.refresh();
+      const result = await table.optimize(this.conn);
+      if (result.committed) optimized.push(table.location);
+      if (options.vacuum) vacuumedFiles += (await table.vacuum()).files.length;
+    }
+    return { optimized, vacuumedFiles };
   }
 
   async close(): Promise<void> {
