@@ -3,13 +3,14 @@
 // - snapshot load (DeltaTable.open) of tables with 100, 1,000 and 10,000 commits, with the
 //   checkpoint every 10 commits that the writer keeps and without any checkpoint for contrast, for
 //   a table that grows with its log and for one whose live state stays at 50 files (the long logs
-//   are written directly as small JSON commits to build them fast);
+//   are written directly as small JSON commits to build them fast); refresh() after one new
+//   commit on the 50-file tables; cleanupLog() of a 10,000-commit log mostly past retention;
 // - merge of 10k upserts (8k updates + 2k inserts) into tables of 100k, 1M and 10M rows (10
 //   appends of a tenth each): time and files rewritten, first with the updated keys clustered on
 //   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
 //   table (every file touched: the copy-on-write worst case).
 // Run: npm run bench -- delta [--quick]   (--quick: 10x smaller tables, for a smoke run)
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -63,7 +64,7 @@ async function benchAppend(conn: DuckDBConnection, root: string, rows: number, r
  * 5th (live files grow with the log). 'steady': each commit adds a file and removes the one added
  * 50 commits earlier, with tombstones past the retention (live state constant: only log length varies).
  */
-async function buildLongLog(dir: string, commits: number, checkpoint: boolean, shape: 'growing' | 'steady' = 'growing'): Promise<void> {
+async function buildLongLog(dir: string, commits: number, checkpoint: boolean, shape: 'growing' | 'steady' = 'growing', checkpointEvery?: number): Promise<void> {
   const storage = new LocalStorage(dir);
   await mkdir(path.join(dir, '_delta_log'), { recursive: true });
   const state = new TableState();
@@ -80,7 +81,7 @@ async function buildLongLog(dir: string, commits: number, checkpoint: boolean, s
     if (shape === 'steady' && v > 50) actions.push({ remove: { path: `part-${v - 50}.snappy.parquet`, deletionTimestamp: now - 8 * 86_400_000, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
     state.apply(actions, v);
     await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
-    if (checkpoint && v === lastCheckpoint) await writeCheckpoint(storage, state);
+    if (checkpoint && (v === lastCheckpoint || (checkpointEvery !== undefined && v % checkpointEvery === 0))) await writeCheckpoint(storage, state);
   }
 }
 
@@ -108,9 +109,50 @@ async function benchSnapshotLoad(root: string, sizes: number[], results: Result[
         seconds: times[2],
         detail: `median of 5; ${fmt(files)} live files`,
       });
+      if (shape === 'steady' && checkpoint) await benchRefresh(dir, commits, results);
       await rm(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** refresh() of an open table after one new commit (and with none), on a `commits`-long log. */
+async function benchRefresh(dir: string, commits: number, results: Result[]): Promise<void> {
+  const table = await DeltaTable.open(dir);
+  const newer: number[] = [];
+  const idle: number[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const v = commits + i;
+    const now = Date.now();
+    const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE' } }, { add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: '{"numRecords":10}' } }];
+    await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
+    newer.push((await timed(() => table.refresh())).seconds);
+    idle.push((await timed(() => table.refresh())).seconds);
+  }
+  newer.sort((a, b) => a - b);
+  idle.sort((a, b) => a - b);
+  results.push({ case: `refresh after 1 new commit, ${fmt(commits)} commits, 50 live files`, seconds: newer[2], detail: `median of 5: ${(newer[2] * 1000).toFixed(2)} ms; with no new commit: ${(idle[2] * 1000).toFixed(2)} ms` });
+}
+
+/** cleanupLog() on a `commits`-long log (checkpoint every 100) whose commits all but the newest 100 are past the retention. */
+async function benchLogCleanup(root: string, commits: number, results: Result[]): Promise<void> {
+  const dir = path.join(root, `cleanup-${commits}`);
+  await buildLongLog(dir, commits, true, 'steady', 100);
+  const logDir = path.join(dir, '_delta_log');
+  const old = new Date(Date.now() - 40 * 86_400_000);
+  for (const name of await readdir(logDir)) {
+    const m = /^(\d{20})\./.exec(name);
+    if (m && Number(m[1]) <= commits - 100) await utimes(path.join(logDir, name), old, old);
+  }
+  const table = await DeltaTable.open(dir);
+  const { value, seconds } = await timed(() => table.cleanupLog());
+  const again = await timed(() => table.cleanupLog());
+  const reopen = await timed(() => DeltaTable.open(dir));
+  results.push({
+    case: `cleanupLog, ${fmt(commits)} commits, all but 100 expired`,
+    seconds,
+    detail: `${fmt(value.deleted.length)} files deleted, earliest version now ${fmt(value.earliestVersion)}; again: ${again.seconds.toFixed(3)} s; open after: ${reopen.seconds.toFixed(3)} s`,
+  });
+  await rm(dir, { recursive: true, force: true });
 }
 
 async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
@@ -163,6 +205,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  ${results.at(-1)!.case}: ${results.at(-1)!.seconds.toFixed(2)} s`);
     await benchSnapshotLoad(root, quick ? [100, 1000] : [100, 1000, 10_000], results);
     console.log('  snapshot loads done');
+    await benchLogCleanup(root, quick ? 1000 : 10_000, results);
     await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
   } finally {
     printTable(results);

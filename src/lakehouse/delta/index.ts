@@ -14,6 +14,7 @@ export type { OptimizeOptions } from './operations/optimize.ts';
 export type { UpdateSpec } from './operations/update.ts';
 export type { VacuumOptions, VacuumResult } from './operations/vacuum.ts';
 export type { CheckpointWritten } from './checkpoint/checkpoint.ts';
+export type { LogCleanupResult } from './log/cleanup.ts';
 export { parseIntervalMs, deletedFileRetentionMs } from './operations/retention.ts';
 export { CHANGE_TYPE_COLUMN, type ChangeType } from './operations/cdf-write.ts';
 export { COMMIT_VERSION_COLUMN, COMMIT_TIMESTAMP_COLUMN } from './operations/cdf-read.ts';

@@ -1,7 +1,8 @@
 // DeltaTable: the public handle on one table. Holds the latest loaded snapshot, plans each
 // operation against it, commits through the single transaction path, re-plans a bounded number
 // of times when a concurrent writer made the plan stale, refreshes incrementally after each
-// commit and writes a checkpoint every `delta.checkpointInterval` (default 10) commits.
+// commit and writes a checkpoint every `delta.checkpointInterval` (default 10) commits, after
+// which it deletes log files past `delta.logRetentionDuration` (log/cleanup.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isShoriError, ShoriError } from '../../errors.ts';
 import { parseCommit } from './actions/serde.ts';
@@ -14,6 +15,7 @@ import { assertWritable } from './snapshot/protocol-support.ts';
 import { versionAtTimestamp } from './snapshot/time-travel.ts';
 import { commitWithRetry } from './transaction/commit.ts';
 import { writeCheckpoint } from './checkpoint/checkpoint.ts';
+import { cleanupExpiredLogs, logCleanupDue, logRetentionMs, type LogCleanupResult } from './log/cleanup.ts';
 import { createActions, type CreateOptions } from './operations/create.ts';
 import { planAppend, planOverwrite } from './operations/write.ts';
 import { planDelete } from './operations/delete.ts';
@@ -49,6 +51,10 @@ export class DeltaTable {
   private readonly options: TableOptions;
   /** Last checkpoint error, if writing one failed (commits are not affected). */
   lastCheckpointError?: unknown;
+  /** Last error of the automatic log cleanup after a checkpoint (commits are not affected). */
+  lastLogCleanupError?: unknown;
+  /** Oldest commit file the last log cleanup left; undefined until one ran in this process. */
+  private oldestCommitLeft?: string;
 
   private constructor(storage: Storage, snapshot: TableSnapshot, options: TableOptions) {
     this.storage = storage;
@@ -162,6 +168,20 @@ export class DeltaTable {
   }
 
   /**
+   * Delete expired log files now: commits, checkpoints and checksums older than
+   * `delta.logRetentionDuration` (default 30 days) that lie strictly before a checkpoint, so every
+   * version from that checkpoint on stays readable. Nothing when `delta.enableExpiredLogCleanup`
+   * is false. Runs by itself after each automatic checkpoint (batched: it lists the log only once
+   * the oldest commit is past the retention by a margin). See log/cleanup.ts.
+   */
+  async cleanupLog(options: { now?: number } = {}): Promise<LogCleanupResult> {
+    await this.refresh();
+    const result = await cleanupExpiredLogs(this.storage, this.current.properties, options.now);
+    this.oldestCommitLeft = result.oldestCommit;
+    return result;
+  }
+
+  /**
    * Change Data Feed: a DuckDB table expression of the row changes of versions from..to
    * (inclusive; latest when omitted), with `_change_type`, `_commit_version` and
    * `_commit_timestamp` columns. See operations/cdf-read.ts.
@@ -232,6 +252,23 @@ export class DeltaTable {
       this.lastCheckpointError = undefined;
     } catch (error) {
       this.lastCheckpointError = error instanceof ShoriError ? error : new ShoriError('SHORI_DELTA_IO', 'Writing checkpoint failed', { cause: error });
+      return;
+    }
+    await this.autoCleanupLog();
+  }
+
+  /** Log cleanup after an automatic checkpoint, skipped (one stat) while nothing can be expired. */
+  private async autoCleanupLog(): Promise<void> {
+    try {
+      const properties = this.current.properties;
+      // Batch deletions: list the log only once the oldest commit is past the retention by 1% of
+      // it (at most an hour): about once an hour for the 30-day default, not every checkpoint.
+      const slack = Math.min(logRetentionMs(properties) / 100, 3_600_000);
+      if (!(await logCleanupDue(this.storage, properties, this.oldestCommitLeft, slack))) return;
+      this.oldestCommitLeft = (await cleanupExpiredLogs(this.storage, properties)).oldestCommit;
+      this.lastLogCleanupError = undefined;
+    } catch (error) {
+      this.lastLogCleanupError = error instanceof ShoriError ? error : new ShoriError('SHORI_DELTA_IO', 'Log cleanup failed', { cause: error });
     }
   }
 }

@@ -1,13 +1,16 @@
 // An immutable view of the table at one version, built by log replay. Loading starts from the
-// newest checkpoint <= version; refreshing reads only the commits after the current version, by
-// probing version+1, version+2, ... so its cost follows the new commits, not the log's length.
+// checkpoint `_last_checkpoint` names (validated; the log is listed, names only, when the hint is
+// missing, broken or does not fit), else from the newest checkpoint <= version; refreshing reads
+// only the commits after the current version, by probing version+1, version+2, ... so neither
+// cost grows with the log's length.
 import { ShoriError } from '../../../errors.ts';
 import type { AddAction, MetadataAction, ProtocolAction, RemoveAction } from '../actions/types.ts';
 import { parseCommit } from '../actions/serde.ts';
 import { parseSchemaString } from '../schema/duckdb-types.ts';
 import type { DeltaSchema } from '../schema/types.ts';
-import type { Storage } from '../storage/storage.ts';
-import { commitPath, listLog, selectSegment, LOG_DIR } from '../log/log-files.ts';
+import { listFileNames, type Storage } from '../storage/storage.ts';
+import { commitPath, listLog, selectSegment, LOG_DIR, type CheckpointRef } from '../log/log-files.ts';
+import { readCheckpointHint, readCheckpointHintUnchecked } from '../log/last-checkpoint.ts';
 import { TableState } from '../log/replay.ts';
 import { readCheckpoint } from '../checkpoint/checkpoint.ts';
 import { assertReadable } from './protocol-support.ts';
@@ -130,9 +133,44 @@ async function readCommit(storage: Storage, version: number): Promise<string | u
 }
 
 export async function loadSnapshot(storage: Storage, version?: number): Promise<TableSnapshot> {
+  const hint = await readCheckpointHint(storage);
+  if (hint && (version === undefined || version >= hint.version)) {
+    const fromHint = await loadFromCheckpointHint(storage, hint, version);
+    if (fromHint) return fromHint;
+  }
+  return loadFromListing(storage, version);
+}
+
+/**
+ * Replay from the checkpoint `_last_checkpoint` names plus the commits after it, found by probing
+ * `<v+1>.json`, `<v+2>.json`, ... (no listing). Undefined when the commits do not follow the
+ * checkpoint as expected (one missing before `version`, or none after it while the checkpoint's
+ * own commit is gone too): the hint may be stale or the log cleaned up past it, so the caller
+ * lists the log instead.
+ */
+async function loadFromCheckpointHint(storage: Storage, hint: CheckpointRef, version: number | undefined): Promise<TableSnapshot | undefined> {
+  const commits: Array<{ version: number; text: string }> = [];
+  for (let v = hint.version + 1; version === undefined || v <= version; v++) {
+    const text = await readCommit(storage, v);
+    if (text === undefined) {
+      if (version !== undefined) return undefined;
+      // Nothing after the checkpoint: it is the latest version if its own commit is still there
+      // (cleanup deletes oldest first, so a cleaned-up gap after it would have taken that too).
+      if (commits.length === 0 && !(await storage.stat(commitPath(hint.version)))) return undefined;
+      break;
+    }
+    commits.push({ version: v, text });
+  }
+  const state = new TableState();
+  state.apply(await readCheckpoint(storage, hint), hint.version);
+  for (const commit of commits) state.apply(parseCommit(commit.text, commit.version), commit.version);
+  return new TableSnapshot(state, storage.location).loadReadSupport(storage);
+}
+
+async function loadFromListing(storage: Storage, version?: number): Promise<TableSnapshot> {
   const listing = await listLog(storage);
   if (listing.commits.size === 0 && listing.checkpoints.length === 0) {
-    const hasLog = (await storage.list(LOG_DIR)).length > 0;
+    const hasLog = (await listFileNames(storage, LOG_DIR)).length > 0;
     throw new ShoriError('SHORI_DELTA_NOT_A_TABLE', hasLog
       ? `${storage.location}/_delta_log has no commits or checkpoints`
       : `${storage.location} is not a Delta table (no _delta_log)`, { context: { location: storage.location } });
@@ -160,7 +198,12 @@ async function readParquetSchema(storage: Storage, logPath: string): Promise<Par
   });
 }
 
-/** Newer snapshot from `base` by applying commits base.version+1.. until one is missing. */
+/**
+ * Newer snapshot from `base` by applying commits base.version+1.. until one is missing: cost
+ * follows the new commits, not the log. When `<base+1>.json` is missing but `_last_checkpoint`
+ * names a later version, the commits after `base` were cleaned up (a long-held snapshot on a
+ * table others keep writing): reload from the checkpoint instead of staying stale forever.
+ */
 export async function refreshSnapshot(storage: Storage, base: TableSnapshot): Promise<TableSnapshot> {
   let state: TableState | undefined;
   for (let v = base.version + 1; ; v++) {
@@ -169,5 +212,8 @@ export async function refreshSnapshot(storage: Storage, base: TableSnapshot): Pr
     state ??= base.state.clone();
     state.apply(parseCommit(text, v), v);
   }
-  return state ? new TableSnapshot(state, storage.location).loadReadSupport(storage, base) : base;
+  if (state) return new TableSnapshot(state, storage.location).loadReadSupport(storage, base);
+  const hint = await readCheckpointHintUnchecked(storage);
+  if (hint && hint.version > base.version) return loadSnapshot(storage);
+  return base;
 }

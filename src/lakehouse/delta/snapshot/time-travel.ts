@@ -4,61 +4,71 @@
 // `commitInfo.inCommitTimestamp` of that commit. The answer is the latest version whose time is
 // <= T. A log that starts at a checkpoint (older commits cleaned up) can only go back to that
 // checkpoint; its time is the earlier of its commit's and its checkpoint file's times. A time
-// before every recreatable version is an error, never a guess.
+// before every recreatable version is an error, never a guess. Modification times are stat-ed
+// lazily, newest first, only until the answer is found.
 import { ShoriError } from '../../../errors.ts';
 import { parseCommit } from '../actions/serde.ts';
 import type { Storage } from '../storage/storage.ts';
-import { listLog, type LogListing } from '../log/log-files.ts';
+import { earliestRecreatableVersion, listLog, type LogListing } from '../log/log-files.ts';
 import type { Snapshot } from './snapshot.ts';
 
-/** Earliest version that can be rebuilt: 0 with all commits, else the oldest usable checkpoint. */
-export function earliestRecreatableVersion(listing: LogListing): number {
-  const versions = [...listing.commits.keys()].sort((a, b) => a - b);
-  const latest = Math.max(versions.length ? versions[versions.length - 1] : -1, ...listing.checkpoints.map((c) => c.version));
-  const contiguousFrom = (v: number) => { for (let x = v; x <= latest; x++) if (!listing.commits.has(x)) return false; return true; };
-  if (contiguousFrom(0)) return 0;
-  for (const cp of listing.checkpoints) if (contiguousFrom(cp.version + 1)) return cp.version;
-  return latest;
+export { earliestRecreatableVersion };
+
+interface TimeSource {
+  storage: Storage;
+  listing: LogListing;
+  ictOn: boolean;
+  ictFrom: number;
+  earliest: number;
 }
 
-export async function commitTimestamps(storage: Storage, latest: Snapshot, listing?: LogListing): Promise<Map<number, number>> {
-  const log = listing ?? await listLog(storage);
-  const ictOn = latest.properties['delta.enableInCommitTimestamps'] === 'true';
-  const ictFrom = Number(latest.properties['delta.inCommitTimestampEnablementVersion'] ?? 0);
-  const earliest = earliestRecreatableVersion(log);
-  const times = new Map<number, number>();
-  for (const [version, entry] of log.commits) {
-    if (version < earliest || version > latest.version) continue;
-    let time = entry.modificationTime;
-    if (ictOn && version >= ictFrom) {
-      const bytes = await storage.get(entry.path);
-      const info = bytes ? parseCommit(Buffer.from(bytes).toString('utf8'), version).find((a) => 'commitInfo' in a) : undefined;
+/** The commit time of `version` (undefined when its files are gone), stat-ing or reading only it. */
+async function commitTime(src: TimeSource, version: number): Promise<number | undefined> {
+  const path = src.listing.commits.get(version);
+  let time: number | undefined;
+  if (path !== undefined) {
+    if (src.ictOn && version >= src.ictFrom) {
+      const bytes = await src.storage.get(path);
+      if (bytes === undefined) return undefined;
+      const info = parseCommit(Buffer.from(bytes).toString('utf8'), version).find((a) => 'commitInfo' in a);
       const ict = info && 'commitInfo' in info ? info.commitInfo.inCommitTimestamp : undefined;
       if (typeof ict !== 'number') {
         throw new ShoriError('SHORI_DELTA_PROTOCOL', `Commit ${version} has no commitInfo.inCommitTimestamp although In-Commit Timestamps are enabled`, { context: { version } });
       }
-      time = ict;
+      return ict;
     }
-    times.set(version, time);
+    time = (await src.storage.stat(path))?.modificationTime;
   }
-  const cp = log.checkpoints.find((c) => c.version === earliest);
-  if (earliest > 0 && cp && !(ictOn && earliest >= ictFrom)) {
-    const stat = await storage.stat(cp.paths[0]);
-    if (stat) times.set(earliest, Math.min(times.get(earliest) ?? Infinity, stat.modificationTime));
+  const cp = version === src.earliest && version > 0 ? src.listing.checkpoints.find((c) => c.version === version) : undefined;
+  if (cp && !(src.ictOn && version >= src.ictFrom)) {
+    const stat = await src.storage.stat(cp.paths[0]);
+    if (stat) time = Math.min(time ?? Infinity, stat.modificationTime);
   }
-  return times;
+  return time;
 }
 
-/** The latest version committed at or before `timestamp` (ms since the epoch). */
+/**
+ * The latest version committed at or before `timestamp` (ms since the epoch). Walks down from the
+ * latest version and stops at the first whose time is <= T, so only the versions newer than T are
+ * looked at (times need not be monotonic: the first hit from the top is the latest such version).
+ */
 export async function versionAtTimestamp(storage: Storage, latest: Snapshot, timestamp: number): Promise<number> {
-  const times = await commitTimestamps(storage, latest);
-  let best = -1;
-  for (const [version, time] of times) if (time <= timestamp && version > best) best = version;
-  if (best < 0) {
-    const earliest = Math.min(...times.values());
-    throw new ShoriError('SHORI_DELTA_PROTOCOL', `Timestamp ${new Date(timestamp).toISOString()} is before the earliest available commit (${Number.isFinite(earliest) ? new Date(earliest).toISOString() : 'none'})`, {
-      context: { timestamp, location: storage.location },
-    });
+  const listing = await listLog(storage);
+  const src: TimeSource = {
+    storage,
+    listing,
+    ictOn: latest.properties['delta.enableInCommitTimestamps'] === 'true',
+    ictFrom: Number(latest.properties['delta.inCommitTimestampEnablementVersion'] ?? 0),
+    earliest: earliestRecreatableVersion(listing),
+  };
+  let earliestTime = Infinity;
+  for (let version = latest.version; version >= src.earliest; version--) {
+    const time = await commitTime(src, version);
+    if (time === undefined) continue;
+    if (time <= timestamp) return version;
+    earliestTime = Math.min(earliestTime, time);
   }
-  return best;
+  throw new ShoriError('SHORI_DELTA_PROTOCOL', `Timestamp ${new Date(timestamp).toISOString()} is before the earliest available commit (${Number.isFinite(earliestTime) ? new Date(earliestTime).toISOString() : 'none'})`, {
+    context: { timestamp, location: storage.location },
+  });
 }

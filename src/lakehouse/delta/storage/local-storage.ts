@@ -94,6 +94,17 @@ export class LocalStorage implements Storage {
     return entries;
   }
 
+  async listNames(dir: string): Promise<string[]> {
+    const absDir = dir === '' ? this.root : this.abs(dir);
+    try {
+      // d_type from the directory read itself: no stat per entry.
+      return (await readdir(absDir, { withFileTypes: true })).filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return [];
+      throw ioError('list', dir, error);
+    }
+  }
+
   async delete(p: string): Promise<void> {
     await rm(this.abs(p), { force: true }).catch((error) => { throw ioError('delete', p, error); });
   }

@@ -13,10 +13,21 @@ export interface Storage {
   putIfAbsent(path: string, data: Uint8Array | string): Promise<boolean>;
   /** Entries directly inside the directory `dir` (files only); empty when it does not exist. */
   list(dir: string): Promise<StorageEntry[]>;
+  /**
+   * Names (not paths) of the files directly inside `dir`, without sizes or times: much cheaper
+   * than `list` where each entry costs a stat. Optional; `listFileNames` falls back to `list`.
+   */
+  listNames?(dir: string): Promise<string[]>;
   delete(path: string): Promise<void>;
   stat(path: string): Promise<StorageEntry | undefined>;
   /** Make `path` writable by an external engine (creates parent folders) and return its URI. */
   prepareEngineWrite(path: string): Promise<string>;
   /** A location DuckDB can read for `path`. */
   engineUri(path: string): string;
+}
+
+/** File names directly inside `dir`: `listNames` when the storage has it, else from `list`. */
+export async function listFileNames(storage: Storage, dir: string): Promise<string[]> {
+  if (storage.listNames) return storage.listNames(dir);
+  return (await storage.list(dir)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1));
 }
