@@ -1,0 +1,479 @@
+// One consumer-group member on Kafka, behind the FeedSubscription seam. @platformatic/kafka's Consumer
+// does the group protocol (join, sync, heartbeats, rejoin on rebalance) and the Fetch/ListOffsets/
+// OffsetFetch/OffsetCommit calls; this class owns the positions. It fetches itself rather than through
+// the library's MessagesStream because the feed contract needs what a push stream cannot give:
+// - positions are ours: `onAssigned` may move them before the first fetch of a partition (a seek);
+// - commits are manual only and say exactly which `next` offsets are durable;
+// - an out-of-range position is never reset to earliest/latest: it is a gap, and a fatal error;
+// - a member that holds no partition for `unassignedRestartSec`, or whose fetches keep failing, is
+//   replaced by a fresh consumer after `restartBackoffSec`.
+// Calls to poll() are expected one at a time (the pipeline's loop); commit() and lag() may interleave.
+import { Consumer, findErrorBy, ListOffsetTimestamps, type GroupAssignment } from '@platformatic/kafka';
+import { ShoriError } from '../../errors.ts';
+import { partitionId, type FeedRecord, type FeedSubscription, type PartitionPosition, type StreamPartition, type SubscribeOptions } from '../feed.ts';
+import { recordsFromFetch, type FetchRequestTopic, type FetchResponse } from './fetch-records.ts';
+import { sameTopics } from './topic-selector.ts';
+
+export interface KafkaSubscriptionSettings {
+  bootstrapServers: string[];
+  clientId: string;
+  unassignedRestartSec: number;
+  restartBackoffSec: number;
+  /** How often the topic selection is re-resolved (new Debezium topics appear at run time). */
+  topicRefreshSec: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+  /** Upper bound of one fetch response, all partitions together. */
+  maxBytes: number;
+  /** Resolves the topics to subscribe to now. */
+  resolveTopics: () => Promise<string[]>;
+  /** Told once when the subscription closes. */
+  onClose?: () => void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class KafkaSubscription implements FeedSubscription {
+  readonly #settings: KafkaSubscriptionSettings;
+  readonly #options: SubscribeOptions;
+  #consumer: Consumer | null = null;
+  #topics: string[] = [];
+  readonly #assigned = new Map<string, StreamPartition>();
+  /** Next offset to fetch per assigned partition. */
+  readonly #positions = new Map<string, bigint>();
+  /** Fetched but not yet handed out by poll(). */
+  #buffer: FeedRecord[] = [];
+  #assignmentChain: Promise<void> = Promise.resolve();
+  #lastGeneration = -1;
+  #unassignedSince = Date.now();
+  #topicsResolvedAt = 0;
+  /** When no consumer is running: the earliest time to start the next one. */
+  #restartAt = 0;
+  #fatal: ShoriError | null = null;
+  #closed = false;
+  /** The last error that caused a restart (for health reporting); null once a member is running again. */
+  lastError: Error | null = null;
+  /** How many times a consumer was replaced (errors, idle, topic changes). */
+  restarts = 0;
+
+  constructor(settings: KafkaSubscriptionSettings, options: SubscribeOptions) {
+    this.#settings = settings;
+    this.#options = options;
+  }
+
+  /** First start: errors propagate, so a wrong address fails loudly instead of retrying forever. */
+  async open(): Promise<void> {
+    await this.#start();
+  }
+
+  assignments(): StreamPartition[] {
+    return [...this.#assigned.values()].map((p) => ({ ...p }));
+  }
+
+  async poll(max: number, waitMs: number): Promise<FeedRecord[]> {
+    this.#assertUsable();
+    await this.#assignmentChain;
+    this.#assertUsable();
+    if (this.#buffer.length > 0) return this.#take(max);
+
+    const deadline = Date.now() + waitMs;
+    await this.#maintain();
+    while (this.#consumer === null || this.#assigned.size === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return [];
+      await sleep(Math.min(left, 100));
+      this.#assertUsable();
+      await this.#assignmentChain;
+      await this.#maintain();
+    }
+    await this.#fetch(this.#consumer, Math.max(0, deadline - Date.now()));
+    return this.#take(max);
+  }
+
+  async commit(positions: PartitionPosition[]): Promise<void> {
+    this.#assertUsable();
+    const consumer = this.#consumer;
+    // Only partitions this member holds: after a revocation the new owner's progress must not be
+    // overwritten (the caller was told through onRevoked).
+    const offsets = positions
+      .filter((p) => this.#assigned.has(partitionId(p)))
+      .map((p) => ({ topic: p.stream, partition: p.partition, offset: BigInt(p.next), leaderEpoch: -1 }));
+    if (offsets.length === 0) return;
+    if (consumer === null) {
+      throw new ShoriError('SHORI_FEED_FAILED', 'cannot commit: the Kafka consumer is restarting', { canRetry: true, context: { group: this.#options.group } });
+    }
+    try {
+      await consumer.commit({ offsets });
+    } catch (error) {
+      throw new ShoriError('SHORI_FEED_FAILED', `committing offsets of group ${this.#options.group} failed`, {
+        cause: error,
+        canRetry: true,
+        context: { group: this.#options.group, positions },
+      });
+    }
+  }
+
+  async lag(): Promise<Array<StreamPartition & { next: number; end: number; lag: number }>> {
+    this.#assertUsable();
+    const consumer = this.#consumer;
+    const held = this.assignments();
+    if (consumer === null || held.length === 0) return [];
+    const partitions: Record<string, number[]> = {};
+    for (const p of held) (partitions[p.stream] ??= []).push(p.partition);
+    let ends: Map<string, bigint[]>;
+    try {
+      ends = await consumer.listOffsets({ topics: Object.keys(partitions), partitions, timestamp: ListOffsetTimestamps.LATEST });
+    } catch (error) {
+      throw new ShoriError('SHORI_FEED_FAILED', 'reading partition end offsets failed', { cause: error, canRetry: true, context: { group: this.#options.group } });
+    }
+    const out: Array<StreamPartition & { next: number; end: number; lag: number }> = [];
+    for (const p of held) {
+      const next = this.#deliveredNext(p);
+      const endOffset = ends.get(p.stream)?.[p.partition];
+      if (next === null || endOffset === undefined) continue;
+      const end = Number(endOffset);
+      out.push({ ...p, next, end, lag: Math.max(0, end - next) });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#settings.onClose?.();
+    await this.#assignmentChain.catch(() => undefined);
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    this.#clearAssignment();
+    if (consumer) await closeConsumer(consumer);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  #assertUsable(): void {
+    if (this.#fatal) throw this.#fatal;
+    if (this.#closed) throw new ShoriError('SHORI_FEED_FAILED', 'the Kafka subscription is closed', { context: { group: this.#options.group } });
+  }
+
+  async #start(): Promise<void> {
+    const topics = await this.#settings.resolveTopics();
+    this.#topics = topics;
+    this.#topicsResolvedAt = Date.now();
+    this.#unassignedSince = Date.now();
+    this.#lastGeneration = -1;
+    // Nothing to subscribe to yet: stay without a consumer; the topic refresh starts one later.
+    if (topics.length === 0) return;
+    const consumer = new Consumer({
+      clientId: this.#settings.clientId,
+      groupId: this.#options.group,
+      bootstrapBrokers: this.#settings.bootstrapServers,
+      autocommit: false,
+      sessionTimeout: this.#settings.sessionTimeoutMs,
+      heartbeatInterval: this.#settings.heartbeatIntervalMs,
+      rebalanceTimeout: this.#settings.rebalanceTimeoutMs,
+      maxBytes: this.#settings.maxBytes,
+    });
+    consumer.on('consumer:group:join', (payload) => {
+      if (consumer !== this.#consumer) return;
+      const generation = payload.generationId ?? -1;
+      const assignments = payload.assignments ?? [];
+      this.#assignmentChain = this.#assignmentChain
+        .then(() => this.#applyAssignment(consumer, generation, assignments))
+        .catch((error: unknown) => this.#onConsumerError(consumer, error));
+    });
+    // A failed rejoin is reported as an 'error' event; unhandled it would crash the process.
+    consumer.on('error', (error: Error) => {
+      this.#assignmentChain = this.#assignmentChain.then(() => this.#onConsumerError(consumer, error));
+    });
+    consumer.topics.trackAll(...topics);
+    this.#consumer = consumer;
+    try {
+      await consumer.joinGroup({});
+      await this.#assignmentChain;
+    } catch (error) {
+      this.#consumer = null;
+      await closeConsumer(consumer);
+      throw new ShoriError('SHORI_FEED_FAILED', `joining consumer group ${this.#options.group} failed`, {
+        cause: error,
+        canRetry: true,
+        context: { group: this.#options.group, topics, bootstrapServers: this.#settings.bootstrapServers },
+      });
+    }
+    this.lastError = null;
+  }
+
+  /** Restarts, topic re-resolution and the idle check; called from poll(). */
+  async #maintain(): Promise<void> {
+    const now = Date.now();
+    if (this.#consumer === null) {
+      if (now < this.#restartAt) return;
+      try {
+        await this.#start();
+      } catch (error) {
+        if (this.#fatal) throw this.#fatal;
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        this.#restartAt = Date.now() + this.#settings.restartBackoffSec * 1000;
+      }
+      return;
+    }
+    if (now - this.#topicsResolvedAt >= this.#settings.topicRefreshSec * 1000) {
+      this.#topicsResolvedAt = now;
+      try {
+        const topics = await this.#settings.resolveTopics();
+        if (!sameTopics(topics, this.#topics)) {
+          await this.#restart(null);
+          return;
+        }
+      } catch (error) {
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    if (this.#assigned.size === 0 && now - this.#unassignedSince >= this.#settings.unassignedRestartSec * 1000) {
+      await this.#restart(null);
+    }
+  }
+
+  /** Replaces the consumer: revoke everything, leave the group, start again after the backoff (none if `error` is null). */
+  async #restart(error: Error | null): Promise<void> {
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    this.restarts++;
+    if (error) this.lastError = error;
+    const revoked = this.assignments();
+    this.#clearAssignment();
+    if (revoked.length > 0 && this.#options.onRevoked) await this.#options.onRevoked(revoked);
+    if (consumer) await closeConsumer(consumer);
+    this.#restartAt = Date.now() + (error ? this.#settings.restartBackoffSec * 1000 : 0);
+  }
+
+  async #onConsumerError(consumer: Consumer, error: unknown): Promise<void> {
+    if (consumer !== this.#consumer || this.#closed) return;
+    if (error instanceof ShoriError && error.fatal) {
+      this.#fatal = error;
+      return;
+    }
+    try {
+      await this.#restart(asError(error));
+    } catch (revokeError) {
+      // onRevoked itself failed: the caller's state is unknown, so stop rather than guess.
+      this.#fatal = new ShoriError('SHORI_FEED_FAILED', 'the subscriber failed while partitions were being revoked', {
+        cause: revokeError,
+        fatal: true,
+        context: { group: this.#options.group },
+      });
+    }
+  }
+
+  #clearAssignment(): void {
+    this.#assigned.clear();
+    this.#positions.clear();
+    this.#buffer = [];
+    this.#unassignedSince = Date.now();
+  }
+
+  // ---------------------------------------------------------------- assignment
+
+  /**
+   * A (re)join completed. Partitions kept across consecutive generations keep their in-memory
+   * positions; partitions lost are revoked; partitions gained start at the group's committed offset
+   * (or `initial`), then `onAssigned` may move them. After a generation gap (this member was dropped
+   * from the group meanwhile) nothing is trusted: everything is revoked and assigned afresh.
+   */
+  async #applyAssignment(consumer: Consumer, generation: number, assignments: GroupAssignment[]): Promise<void> {
+    if (consumer !== this.#consumer || this.#closed) return;
+    const continuous = this.#lastGeneration >= 0 && generation === this.#lastGeneration + 1;
+    this.#lastGeneration = generation;
+    const next = new Map<string, StreamPartition>();
+    for (const a of assignments) for (const partition of a.partitions) next.set(partitionId({ stream: a.topic, partition }), { stream: a.topic, partition });
+
+    const revoked = [...this.#assigned.entries()].filter(([key]) => !continuous || !next.has(key));
+    for (const [key] of revoked) {
+      this.#assigned.delete(key);
+      this.#positions.delete(key);
+    }
+    if (revoked.length > 0) {
+      const gone = new Set(revoked.map(([key]) => key));
+      this.#buffer = this.#buffer.filter((r) => !gone.has(partitionId(r)));
+      if (this.#options.onRevoked) await this.#options.onRevoked(revoked.map(([, p]) => p));
+    }
+
+    const added = [...next.entries()].filter(([key]) => !this.#assigned.has(key)).map(([, p]) => p);
+    if (added.length > 0) {
+      const positions = await this.#startPositions(consumer, added);
+      if (this.#options.onAssigned) {
+        for (const p of await this.#options.onAssigned(added.map((a) => ({ ...a })))) {
+          const key = partitionId(p);
+          if (positions.has(key)) positions.set(key, BigInt(p.next));
+        }
+      }
+      if (consumer !== this.#consumer) return;
+      for (const p of added) {
+        const key = partitionId(p);
+        this.#assigned.set(key, p);
+        this.#positions.set(key, positions.get(key)!);
+      }
+    }
+    if (this.#assigned.size === 0) this.#unassignedSince = Date.now();
+  }
+
+  /** The group's committed offsets for `partitions`, or the `initial` end where none is committed. */
+  async #startPositions(consumer: Consumer, partitions: StreamPartition[]): Promise<Map<string, bigint>> {
+    const byTopic = new Map<string, number[]>();
+    for (const p of partitions) byTopic.set(p.stream, [...(byTopic.get(p.stream) ?? []), p.partition]);
+    const committed = await consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, parts]) => ({ topic, partitions: parts })) });
+    const out = new Map<string, bigint>();
+    const missing: StreamPartition[] = [];
+    for (const p of partitions) {
+      const offset = committed.get(p.stream)?.[p.partition];
+      if (offset !== undefined && offset >= 0n) out.set(partitionId(p), offset);
+      else missing.push(p);
+    }
+    if (missing.length > 0) {
+      const topics: Record<string, number[]> = {};
+      for (const p of missing) (topics[p.stream] ??= []).push(p.partition);
+      const ends = await consumer.listOffsets({
+        topics: Object.keys(topics),
+        partitions: topics,
+        timestamp: this.#options.initial === 'earliest' ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
+      });
+      for (const p of missing) {
+        const offset = ends.get(p.stream)?.[p.partition];
+        if (offset === undefined) throw new ShoriError('SHORI_FEED_FAILED', `no ${this.#options.initial} offset for ${partitionId(p)}`, { canRetry: true });
+        out.set(partitionId(p), offset);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  #take(max: number): FeedRecord[] {
+    const out = this.#buffer.slice(0, Math.max(0, max));
+    this.#buffer = this.#buffer.slice(out.length);
+    return out;
+  }
+
+  /** The next position the caller has not seen yet: the first buffered record, else the fetch position. */
+  #deliveredNext(p: StreamPartition): number | null {
+    const buffered = this.#buffer.find((r) => r.stream === p.stream && r.partition === p.partition);
+    if (buffered) return buffered.position;
+    const position = this.#positions.get(partitionId(p));
+    return position === undefined ? null : Number(position);
+  }
+
+  async #fetch(consumer: Consumer, waitMs: number): Promise<void> {
+    let metadata;
+    try {
+      metadata = await consumer.metadata({ topics: this.#topics });
+    } catch (error) {
+      await this.#restart(asError(error));
+      return;
+    }
+    const requested = new Map<string, bigint>();
+    // One entry per topic per broker: the Fetch request must not name a topic twice.
+    const byNode = new Map<number, Map<string, FetchRequestTopic>>();
+    const topicNames = new Map<string, string>();
+    const partitionMaxBytes = Math.max(1024 * 1024, Math.floor(this.#settings.maxBytes / Math.max(1, this.#assigned.size)));
+    for (const p of this.#assigned.values()) {
+      const topic = metadata.topics.get(p.stream);
+      const fetchOffset = this.#positions.get(partitionId(p));
+      if (!topic || fetchOffset === undefined) continue;
+      topicNames.set(topic.id, p.stream);
+      requested.set(`${p.stream}:${p.partition}`, fetchOffset);
+      const node = topic.partitions[p.partition].leader;
+      const topics = byNode.get(node) ?? new Map<string, FetchRequestTopic>();
+      byNode.set(node, topics);
+      const entry = topics.get(topic.id) ?? { topicId: topic.id, partitions: [] };
+      topics.set(topic.id, entry);
+      entry.partitions.push({ partition: p.partition, fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });
+    }
+    const responses = await Promise.all(
+      [...byNode].map(([node, topics]) =>
+        consumer.fetch({ node, topics: [...topics.values()], maxWaitTime: waitMs, minBytes: 1, maxBytes: this.#settings.maxBytes }).then(
+          (response) => ({ response, error: null }),
+          (error: unknown) => ({ response: null, error: asError(error) }),
+        ),
+      ),
+    );
+    // An assignment change or a restart during the fetch: positions moved, the answer is stale.
+    if (consumer !== this.#consumer) return;
+    for (const { error } of responses) {
+      if (error === null) continue;
+      if (findErrorBy(error, 'apiId', 'OFFSET_OUT_OF_RANGE')) {
+        this.#fatal = await this.#gapError(consumer, error, topicNames, requested);
+        throw this.#fatal;
+      }
+    }
+    const failed = responses.find((r) => r.error !== null);
+    for (const { response } of responses) {
+      if (response === null) continue;
+      for (const fetched of recordsFromFetch(response as FetchResponse, topicNames, requested)) {
+        const key = partitionId(fetched);
+        // Moved by a (re)assignment while the fetch was in flight: drop, it will be fetched again.
+        if (this.#positions.get(key) !== requested.get(`${fetched.stream}:${fetched.partition}`)) continue;
+        this.#positions.set(key, fetched.next);
+        this.#buffer.push(...fetched.records);
+      }
+    }
+    if (failed?.error) await this.#restart(failed.error);
+  }
+
+  /** "Offset out of range": what we wanted to read is gone (retention) or not there (truncation). */
+  async #gapError(consumer: Consumer, error: Error, topicNames: Map<string, string>, requested: Map<string, bigint>): Promise<ShoriError> {
+    const response = (error as Error & { response?: FetchResponse }).response;
+    const partitions: Array<Record<string, string | number>> = [];
+    for (const topicResponse of response?.responses ?? []) {
+      const stream = topicNames.get(topicResponse.topicId) ?? topicResponse.topicId;
+      for (const p of topicResponse.partitions) {
+        if (p.errorCode !== 1) continue;
+        partitions.push({
+          stream,
+          partition: p.partitionIndex,
+          next: String(requested.get(`${stream}:${p.partitionIndex}`) ?? 'unknown'),
+          logStartOffset: String(p.logStartOffset),
+          highWatermark: String(p.highWatermark),
+        });
+      }
+    }
+    // The broker leaves both bounds at -1 on this error: ask for them, so the operator sees the gap's size.
+    const ask: Record<string, number[]> = {};
+    for (const p of partitions) (ask[String(p.stream)] ??= []).push(Number(p.partition));
+    if (partitions.length > 0) {
+      try {
+        const [starts, ends] = await Promise.all([
+          consumer.listOffsets({ topics: Object.keys(ask), partitions: ask, timestamp: ListOffsetTimestamps.EARLIEST }),
+          consumer.listOffsets({ topics: Object.keys(ask), partitions: ask, timestamp: ListOffsetTimestamps.LATEST }),
+        ]);
+        for (const p of partitions) {
+          const start = starts.get(String(p.stream))?.[Number(p.partition)];
+          const end = ends.get(String(p.stream))?.[Number(p.partition)];
+          if (start !== undefined) p.logStartOffset = String(start);
+          if (end !== undefined) p.highWatermark = String(end);
+        }
+      } catch {
+        // Keep what the fetch answer said; the error is raised either way.
+      }
+    }
+    const where = partitions.map((p) => `${p.stream}/${p.partition} at ${p.next} (log starts at ${p.logStartOffset}, ends at ${p.highWatermark})`).join(', ');
+    return new ShoriError(
+      'SHORI_FEED_GAP',
+      `Kafka no longer has (or never had) the records group ${this.#options.group} must read next: ${where || 'offset out of range'}; refusing to skip them`,
+      { cause: error, fatal: true, context: { group: this.#options.group, partitions } },
+    );
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Leaves the group and closes the connections; a broker that is gone must not hang the caller. */
+async function closeConsumer(consumer: Consumer): Promise<void> {
+  const graceful = consumer.close().then(
+    () => true,
+    () => false,
+  );
+  const done = await Promise.race([graceful, sleep(10_000).then(() => false)]);
+  if (!done) await consumer.close(true).catch(() => undefined);
+}
