@@ -8,7 +8,8 @@
 // - merge of 10k upserts (8k updates + 2k inserts) into tables of 100k, 1M and 10M rows (10
 //   appends of a tenth each): time and files rewritten, first with the updated keys clustered on
 //   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
-//   table (every file touched: the copy-on-write worst case).
+//   table (every file touched: the copy-on-write worst case), then clustered again (what the
+//   worst case's output layout costs later merges: files are split at delta.targetFileSize).
 // Run: npm run bench -- delta [--quick]   (--quick: 10x smaller tables, for a smoke run)
 import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -165,8 +166,9 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
       for (let c = 0; c < commits; c++) await table.append(conn, ticketsSql(c * per, per));
     });
     let next = size;
-    // clustered first: the uniform merge rewrites every file into one
-    for (const pattern of ['clustered', 'uniform'] as const) {
+    // clustered first, then uniform (every file rewritten), then clustered again: how much the
+    // uniform merge's output layout makes later merges rewrite
+    for (const pattern of ['clustered', 'uniform', 'clustered, after uniform'] as const) {
       // 8k distinct existing keys: the newest 8k, or spread evenly over the table; then 2k new tickets
       const updates = pattern === 'uniform'
         ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
@@ -174,11 +176,12 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
       const source = `${ticketsFrom(updates, 'Closed')} UNION ALL ${ticketsSql(next, 2000)}`;
       next += 2000;
       const filesBefore = table.snapshot.files.length;
+      const bytesBefore = table.snapshot.files.reduce((n, f) => n + f.size, 0);
       const { value, seconds } = await timed(() => table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }));
       results.push({
         case: `merge 10k upserts into ${fmt(size)} rows (${pattern})`,
         seconds,
-        detail: `${fmt(value.rowsUpdated ?? 0)} updated, ${fmt(value.rowsInserted ?? 0)} inserted; ${value.filesRemoved}/${filesBefore} files rewritten, ${fmt(value.rowsWritten)} rows written (table built in ${build.seconds.toFixed(1)} s)`,
+        detail: `${fmt(value.rowsUpdated ?? 0)} updated, ${fmt(value.rowsInserted ?? 0)} inserted; ${value.filesRemoved}/${filesBefore} files (${fmt(Math.round(bytesBefore / 1048576))} MiB) rewritten into ${value.filesAdded}, ${fmt(value.rowsWritten)} rows written (table built in ${build.seconds.toFixed(1)} s)`,
       });
     }
     await rm(dir, { recursive: true, force: true });

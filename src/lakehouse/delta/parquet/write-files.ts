@@ -1,7 +1,8 @@
 // Writes rows from a DuckDB query into new Delta data files and returns their add actions.
 // Every column is cast to the table's DuckDB type first, so the parquet types follow the Delta
-// schema. COPY ... RETURN_STATS reports rows, size and per-column statistics for the file just
-// written, which become the add's `stats`. Partitioned tables: the rows are staged in a temp table
+// schema. Output is split into files of about `delta.targetFileSize` (default 128 MiB): COPY to a
+// folder with FILE_SIZE_BYTES ... RETURN_STATS reports rows, size and per-column statistics for
+// each file written, which become each add's `stats`. Partitioned tables: the rows are staged in a temp table
 // and each distinct partition tuple is written to its own Hive-style folder (`col=value/`), with
 // the partition values serialised as the protocol says ("Partition Value Serialization").
 import { randomUUID } from 'node:crypto';
@@ -10,11 +11,17 @@ import { ShoriError } from '../../../errors.ts';
 import type { AddAction } from '../actions/types.ts';
 import type { DeltaField, DeltaSchema } from '../schema/types.ts';
 import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
-import type { Storage } from '../storage/storage.ts';
+import { listFileNames, type Storage } from '../storage/storage.ts';
 import { encodeLogPath, escapePartitionValue } from '../storage/paths.ts';
 import { buildStatsJson, type ColumnStats } from './stats.ts';
+import { targetFileSize } from './target-file-size.ts';
 
-export interface TableLayout { schema: DeltaSchema; partitionColumns: string[] }
+export interface TableLayout {
+  schema: DeltaSchema;
+  partitionColumns: string[];
+  /** Table properties (for `delta.targetFileSize`). */
+  readonly properties?: Record<string, string>;
+}
 
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
@@ -43,43 +50,60 @@ export function tempName(kind: string): string {
   return `__delta_${kind}_${process.pid}_${++tempCounter}_${randomUUID().slice(0, 8)}`;
 }
 
-interface ReturnedStats { count: number; size: number; columns: Map<string, ColumnStats> }
+interface ReturnedStats { relative: string; count: number; size: number; columns: Map<string, ColumnStats> }
 
-async function copyToFile(conn: DuckDBConnection, storage: Storage, selectSql: string, relative: string): Promise<ReturnedStats> {
-  const target = await storage.prepareEngineWrite(relative);
+/**
+ * COPY the rows of `selectSql` into new parquet files in folder `dir` (relative, '' or ending in
+ * '/'), each closed once it reaches `targetBytes` (DuckDB FILE_SIZE_BYTES, checked per row group,
+ * so a file holds at least one row group). RETURN_STATS gives one row per file written. The files
+ * of one call share a fresh id in their names, so a failed COPY's partial files can be found and
+ * deleted.
+ */
+async function copyToFiles(conn: DuckDBConnection, storage: Storage, selectSql: string, dir: string, targetBytes: number): Promise<ReturnedStats[]> {
+  const id = randomUUID();
+  const probe = await storage.prepareEngineWrite(`${dir}${dataFileName()}`);
+  const target = probe.slice(0, probe.lastIndexOf('/'));
   let rows: Record<string, unknown>[];
   try {
-    const reader = await conn.runAndReadAll(`COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION snappy, RETURN_STATS)`);
+    const reader = await conn.runAndReadAll(`COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION snappy, ` +
+      `FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetBytes))}, FILENAME_PATTERN 'part-00000-${id}-c{i}.snappy', OVERWRITE_OR_IGNORE, RETURN_STATS)`);
     rows = reader.getRowObjectsJson() as Record<string, unknown>[];
   } catch (cause) {
-    await storage.delete(relative).catch(() => undefined);
-    throw new ShoriError('SHORI_DELTA_IO', `Writing data file ${relative} failed`, { cause, context: { path: relative } });
+    const folder = dir.replace(/\/$/, '');
+    for (const name of await listFileNames(storage, folder).catch(() => [] as string[])) {
+      if (name.startsWith(`part-00000-${id}-`)) await storage.delete(`${dir}${name}`).catch(() => undefined);
+    }
+    throw new ShoriError('SHORI_DELTA_IO', `Writing data files in ${dir || 'the table root'} failed`, { cause, context: { path: dir } });
   }
-  const row = rows[0];
-  const columns = new Map<string, ColumnStats>();
-  for (const entry of (row.column_statistics as Array<{ key: string; value: Array<{ key: string; value: string }> }>) ?? []) {
-    const stats: ColumnStats = {};
-    for (const kv of entry.value) stats[kv.key] = kv.value;
-    columns.set(entry.key, stats);
-  }
-  return { count: Number(row.count), size: Number(row.file_size_bytes), columns };
+  return rows.map((row) => {
+    const columns = new Map<string, ColumnStats>();
+    for (const entry of (row.column_statistics as Array<{ key: string; value: Array<{ key: string; value: string }> }>) ?? []) {
+      const stats: ColumnStats = {};
+      for (const kv of entry.value) stats[kv.key] = kv.value;
+      columns.set(entry.key, stats);
+    }
+    const filename = String(row.filename);
+    return { relative: `${dir}${filename.slice(filename.lastIndexOf('/') + 1)}`, count: Number(row.count), size: Number(row.file_size_bytes), columns };
+  });
 }
 
-async function writeOne(conn: DuckDBConnection, storage: Storage, selectSql: string, dir: string, dataFields: DeltaField[], partitionValues: Record<string, string | null>): Promise<AddAction | undefined> {
-  const relative = `${dir}${dataFileName()}`;
-  const returned = await copyToFile(conn, storage, selectSql, relative);
-  if (returned.count === 0) {
-    await storage.delete(relative);
-    return undefined;
+async function writeSplit(conn: DuckDBConnection, storage: Storage, selectSql: string, dir: string, dataFields: DeltaField[], partitionValues: Record<string, string | null>, targetBytes: number): Promise<AddAction[]> {
+  const adds: AddAction[] = [];
+  for (const returned of await copyToFiles(conn, storage, selectSql, dir, targetBytes)) {
+    if (returned.count === 0) {
+      await storage.delete(returned.relative);
+      continue;
+    }
+    adds.push({
+      path: encodeLogPath(returned.relative),
+      partitionValues,
+      size: returned.size,
+      modificationTime: Date.now(),
+      dataChange: true,
+      stats: buildStatsJson(returned.count, dataFields, returned.columns),
+    });
   }
-  return {
-    path: encodeLogPath(relative),
-    partitionValues,
-    size: returned.size,
-    modificationTime: Date.now(),
-    dataChange: true,
-    stats: buildStatsJson(returned.count, dataFields, returned.columns),
-  };
+  return adds;
 }
 
 /** Column names of a query's result, without running it (DESCRIBE only binds). */
@@ -123,6 +147,8 @@ function assertNotNull(adds: AddAction[], fields: DeltaField[]): void {
 export interface WriteFilesOptions {
   /** Folder under the table root for the files, ending in '/' (change data goes to `_change_data/`). */
   directory?: string;
+  /** Bytes per output file (default: the layout's `delta.targetFileSize`, else 128 MiB). */
+  targetFileSize?: number;
 }
 
 /**
@@ -131,7 +157,8 @@ export interface WriteFilesOptions {
  */
 export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, options: WriteFilesOptions = {}): Promise<AddAction[]> {
   const present = await queryColumns(conn, sourceSql);
-  const adds = await writeConforming(conn, storage, layout, sourceSql, present, options.directory ?? '');
+  const target = options.targetFileSize ?? targetFileSize(layout.properties);
+  const adds = await writeConforming(conn, storage, layout, sourceSql, present, options.directory ?? '', target);
   try {
     assertNotNull(adds, layout.schema.fields);
   } catch (error) {
@@ -141,13 +168,12 @@ export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, l
   return adds;
 }
 
-async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>, directory: string): Promise<AddAction[]> {
+async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>, directory: string, target: number): Promise<AddAction[]> {
   const partitionSet = new Set(layout.partitionColumns);
   const dataFields = layout.schema.fields.filter((f) => !partitionSet.has(f.name));
   if (layout.partitionColumns.length === 0) {
     const select = `SELECT ${conformingSelectList(dataFields, present, '__src')} FROM (${sourceSql}) AS __src`;
-    const add = await writeOne(conn, storage, select, directory, dataFields, {});
-    return add ? [add] : [];
+    return writeSplit(conn, storage, select, directory, dataFields, {}, target);
   }
   const staged = tempName('stage');
   await conn.run(`CREATE TEMP TABLE ${staged} AS SELECT ${conformingSelectList(layout.schema.fields, present, '__src')} FROM (${sourceSql}) AS __src`);
@@ -163,8 +189,7 @@ async function writeConforming(conn: DuckDBConnection, storage: Storage, layout:
       const dir = directory + partFields.map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`).join('');
       const partitionValues: Record<string, string | null> = {};
       partFields.forEach((f, i) => { partitionValues[f.name] = values[i] === '' ? null : values[i]; });
-      const add = await writeOne(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues);
-      if (add) adds.push(add);
+      adds.push(...await writeSplit(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues, target));
     }
     return adds;
   } finally {
