@@ -8,6 +8,8 @@
 #   scripts/stack.sh acquire <holder>   test fixture: `up` + a lease; remembers whether it started the stack
 #   scripts/stack.sh release <holder>   drop the lease; the last release stops a stack that acquire started
 #   scripts/stack.sh logs [component]   tail the logs (kafka, connect, postgres, mariadb)
+#   scripts/stack.sh stop <component>   stop one component gracefully (kafka, connect, mariadb, postgres)
+#   scripts/stack.sh kill <component>   SIGKILL one component (kafka, connect, mariadb); `up` restarts it
 #
 # State, pid files and logs live under .stack/ in the repository (git-ignored; SHORI_STACK_DIR overrides).
 # Ports: Kafka 9092 (controller 9093), Connect REST 8083, PostgreSQL 54329, MariaDB 33069.
@@ -476,6 +478,38 @@ cmd_release() {
   fi
 }
 
+# Fault injection for tests and drills: stop one component gracefully, or SIGKILL it; `up` brings
+# back whatever is missing (connectors resume from their stored offsets).
+component_marker() {
+  case "$1" in
+    kafka) echo "$KAFKA_MARKER" ;;
+    connect) echo "$CONNECT_MARKER" ;;
+    mariadb) echo "$MARIA_MARKER" ;;
+    *) die "component must be kafka, connect or mariadb (got '$1')" ;;
+  esac
+}
+
+cmd_stop() {
+  case "$1" in
+    kafka) kafka_down ;;
+    connect) connect_down ;;
+    mariadb) maria_down ;;
+    postgres) pg_down ;;
+    *) die "usage: stack.sh stop kafka|connect|mariadb|postgres" ;;
+  esac
+}
+
+cmd_kill() {
+  local name="$1" marker pid
+  marker="$(component_marker "$name")"
+  pid_alive "$name" "$marker" || { log "$name is not running"; return 0; }
+  pid="$(cat "$PIDS/$name.pid")"
+  log "killing $name (pid $pid) with SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  rm -f "$PIDS/$name.pid"
+}
+
 main() {
   local cmd="${1:-}"
   shift || true
@@ -486,7 +520,9 @@ main() {
     acquire) [[ $# -ge 1 ]] || die "usage: stack.sh acquire <holder> [pid]"; with_lock; cmd_acquire "$@" ;;
     release) [[ $# -ge 1 ]] || die "usage: stack.sh release <holder>"; with_lock; cmd_release "$1" ;;
     logs) ensure_dirs; tail -n 100 -F "$LOGS/${1:-connect}.log" ;;
-    *) die "usage: scripts/stack.sh up|down|status|acquire <holder> [pid]|release <holder>|logs [component]" ;;
+    stop) [[ $# -ge 1 ]] || die "usage: stack.sh stop <component>"; with_lock; cmd_stop "$1" ;;
+    kill) [[ $# -ge 1 ]] || die "usage: stack.sh kill <component>"; with_lock; cmd_kill "$1" ;;
+    *) die "usage: scripts/stack.sh up|down|status|acquire <holder> [pid]|release <holder>|logs [component]|stop <component>|kill <component>" ;;
   esac
 }
 

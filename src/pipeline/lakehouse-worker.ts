@@ -89,7 +89,7 @@ export class LakehouseWorker {
         buffer = [];
         bytes = 0;
       } else if (buffer.length === 0) {
-        await this.#maybeRefreshGold(null);
+        await this.#maybeRefreshGold(null).catch((error: unknown) => this.#o.logger.warn({ err: describeError(error) }, 'Gold refresh failed; will try again'));
       }
     }
     // Stopping: what was polled but not flushed is simply not committed; it is read again next time.
@@ -108,7 +108,13 @@ export class LakehouseWorker {
         state.redelivered += result.redelivered;
         state.lastBatchAt = isoMicros();
         this.#goldDirty = true;
-        const goldRecomputed = await this.#maybeRefreshGold(result.versions);
+        const goldRecomputed = await this.#maybeRefreshGold(result.versions).catch((error: unknown) => {
+          // Gold is derived: a failed refresh (e.g. another instance overwrote it at the same moment)
+          // is reported and tried again at the next interval, never a reason to redo the batch.
+          logger.warn({ err: describeError(error) }, 'Gold refresh failed; will try again');
+          broadcaster.publish('pipeline_error', { message: `Gold refresh failed: ${describeError(error)}`, fatal: false });
+          return false;
+        });
         const ms = Math.round(performance.now() - started);
         const summary = `${result.records} records, ${result.changes} changes, ${result.silverRowsChanged} Silver rows changed in ${ms} ms`;
         logger.info({ records: result.records, changes: result.changes, decodeErrors: result.decodeErrors, ms, versions: result.versions }, 'batch committed');
