@@ -9,8 +9,10 @@
 //   appends of a tenth each): time and files rewritten, first with the updated keys clustered on
 //   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
 //   table (every file touched: the copy-on-write worst case), then clustered again (what the
-//   worst case's output layout costs later merges: files are split at delta.targetFileSize).
-// Run: npm run bench -- delta [--quick]   (--quick: 10x smaller tables, for a smoke run)
+//   worst case's output layout costs later merges: files are split at delta.targetFileSize);
+// - optimize() of 500 small files, and again with nothing to do;
+// - scanSql() + count(*) over 500 and 5,000 small files, and after compacting them.
+// Run: npm run bench -- delta [--quick] [--only=snapshot,scan,...]   (--quick: 10x smaller tables)
 import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,6 +158,71 @@ async function benchLogCleanup(root: string, commits: number, results: Result[])
   await rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * A tickets table of `files` small files (`rows` rows each), committed in one commit: the files
+ * are written by one DuckDB COPY ... PARTITION_BY into `__k=<n>/` folders (an extra column the
+ * table scan ignores), which is much faster than `files` separate appends.
+ */
+async function buildSmallFileTable(conn: DuckDBConnection, dir: string, files: number, rows: number): Promise<DeltaTable> {
+  const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA });
+  const reader = await conn.runAndReadAll(`COPY (SELECT *, "TicketID" % ${files} AS __k FROM (${ticketsSql(0, files * rows)})) TO '${dir}' (FORMAT parquet, PARTITION_BY (__k), OVERWRITE_OR_IGNORE, RETURN_STATS)`);
+  const now = Date.now();
+  const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append' } } }];
+  for (const row of reader.getRowObjectsJson() as Array<{ filename: string; count: string; file_size_bytes: string }>) {
+    actions.push({ add: { path: path.relative(dir, row.filename), partitionValues: {}, size: Number(row.file_size_bytes), modificationTime: now, dataChange: true, stats: `{"numRecords":${Number(row.count)}}` } });
+  }
+  await writeFile(path.join(dir, '_delta_log', `${'1'.padStart(20, '0')}.json`), serializeCommit(actions));
+  await table.refresh();
+  return table;
+}
+
+/** scanSql() and a count(*) over it on tables of many small files. */
+async function benchScan(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
+  for (const files of sizes) {
+    const dir = path.join(root, `scan-${files}`);
+    const table = await buildSmallFileTable(conn, dir, files, 20);
+    const build = await timed(async () => table.scanSql());
+    await conn.runAndReadAll(`SELECT count(*) FROM ${build.value}`); // warm-up (file metadata cache)
+    const counts: number[] = [];
+    let n = 0;
+    for (let i = 0; i < 3; i++) {
+      const { value, seconds } = await timed(async () => conn.runAndReadAll(`SELECT count(*) FROM ${table.scanSql()}`));
+      n = Number(value.getRows()[0][0]);
+      counts.push(seconds);
+    }
+    counts.sort((a, b) => a - b);
+    const filtered = await timed(async () => conn.runAndReadAll(`SELECT count(*) FROM ${table.scanSql()} WHERE "Status" = 'Open' AND "CustomerID" = 1007`));
+    results.push({
+      case: `scanSql + count(*), ${fmt(files)} small files`,
+      seconds: counts[1],
+      detail: `median of 3; ${fmt(n)} rows; scanSql ${(build.seconds * 1000).toFixed(1)} ms, ${fmt(build.value.length)} chars; filtered count ${filtered.seconds.toFixed(3)} s`,
+    });
+    // The cost is opening the files (DuckDB binds each file's schema), not the SQL's size: compact.
+    const compacted = await timed(() => table.optimize(conn));
+    const after = await timed(async () => conn.runAndReadAll(`SELECT count(*) FROM ${table.scanSql()}`));
+    results.push({
+      case: `  same after optimize (${fmt(compacted.value.filesRemoved)} -> ${compacted.value.filesAdded} files)`,
+      seconds: after.seconds,
+      detail: `optimize took ${compacted.seconds.toFixed(3)} s`,
+    });
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** optimize() of a streaming table's small files, then again with nothing to do. */
+async function benchOptimize(conn: DuckDBConnection, root: string, files: number, results: Result[]): Promise<void> {
+  const dir = path.join(root, `optimize-${files}`);
+  const table = await buildSmallFileTable(conn, dir, files, 200);
+  const { value, seconds } = await timed(() => table.optimize(conn));
+  const idle = await timed(() => table.optimize(conn));
+  results.push({
+    case: `optimize(conn), ${fmt(files)} small files`,
+    seconds,
+    detail: `${value.filesRemoved} files -> ${value.filesAdded}, ${fmt(value.rowsWritten)} rows; again (nothing to do, committed=${idle.value.committed}): ${(idle.seconds * 1000).toFixed(2)} ms`,
+  });
+  await rm(dir, { recursive: true, force: true });
+}
+
 async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
   for (const size of sizes) {
     const dir = path.join(root, `merge-${size}`);
@@ -203,13 +270,21 @@ export async function run(args: string[]): Promise<void> {
   const conn = await instance.connect();
   const results: Result[] = [];
   console.log(`Delta benchmarks (node ${process.version}${quick ? ', --quick' : ''}); tables under ${root}`);
+  // --only=<part>[,<part>]: append, snapshot, cleanup, optimize, scan, merge (default: all)
+  const onlyArg = args.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
+  const want = (part: string) => !only || only.has(part);
   try {
-    await benchAppend(conn, root, 1_000_000 / scale, results);
-    console.log(`  ${results.at(-1)!.case}: ${results.at(-1)!.seconds.toFixed(2)} s`);
-    await benchSnapshotLoad(root, quick ? [100, 1000] : [100, 1000, 10_000], results);
-    console.log('  snapshot loads done');
-    await benchLogCleanup(root, quick ? 1000 : 10_000, results);
-    await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
+    if (want('append')) {
+      await benchAppend(conn, root, 1_000_000 / scale, results);
+      console.log(`  ${results.at(-1)!.case}: ${results.at(-1)!.seconds.toFixed(2)} s`);
+    }
+    if (want('snapshot')) await benchSnapshotLoad(root, quick ? [100, 1000] : [100, 1000, 10_000], results);
+    if (want('cleanup')) await benchLogCleanup(root, quick ? 1000 : 10_000, results);
+    if (want('optimize')) await benchOptimize(conn, root, 500, results);
+    if (want('scan')) await benchScan(conn, root, quick ? [500] : [500, 5000], results);
+    console.log('  log, optimize and scan cases done');
+    if (want('merge')) await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
   } finally {
     printTable(results);
     conn.closeSync();

@@ -1,23 +1,27 @@
 // OPTIMIZE (compaction): a streaming writer leaves one small file per batch; this bin-packs the
-// small files of each partition into new files. Rows are unchanged, so adds and removes carry
-// dataChange=false (streaming readers skip them) and a concurrent blind append never conflicts.
+// small files of each partition into new files of about the target size (`delta.targetFileSize`,
+// default 128 MiB). Rows are unchanged, so adds and removes carry dataChange=false (streaming
+// readers skip them) and a concurrent blind append never conflicts. When no partition has
+// `minFiles` small files it reads no data and commits nothing: it costs one pass over the
+// snapshot's file list, so it is cheap to call often.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { fileKey, type AddAction } from '../actions/types.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { writeDataFiles } from '../parquet/write-files.ts';
+import { targetFileSize } from '../parquet/target-file-size.ts';
 import { buildScanSql } from './scan.ts';
 import { removeFor, rowsIn, type OperationPlan } from './types.ts';
 
 export interface OptimizeOptions {
-  /** Files smaller than this are compacted (bytes, default 32 MiB). */
+  /** Files smaller than this are compacted into files of about this size (bytes; default the table's `delta.targetFileSize`, else 128 MiB). */
   targetFileSize?: number;
   /** A partition is compacted only when it has at least this many small files (default 10). */
   minFiles?: number;
 }
 
 export async function planOptimize(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, options: OptimizeOptions = {}): Promise<OperationPlan> {
-  const target = options.targetFileSize ?? 32 * 1024 * 1024;
+  const target = options.targetFileSize ?? targetFileSize(snapshot.properties);
   const minFiles = Math.max(2, options.minFiles ?? 10);
   const now = Date.now();
   const groups = new Map<string, AddAction[]>();
@@ -36,7 +40,7 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
     let binBytes = 0;
     const flush = async () => {
       if (bin.length >= 2) {
-        const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`);
+        const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`, { targetFileSize: target });
         adds.push(...written.map((a) => ({ ...a, dataChange: false })));
         compacted.push(...bin);
       }
