@@ -116,3 +116,29 @@ test('malformed input is kept in Bronze with its error, never lost, and does not
     await m.close();
   }
 });
+
+test('a crash between the Bronze and the history commits: the restart completes history, and Bronze keeps each record once', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'medallion-'));
+  const first = await Medallion.open(dataDir);
+  const batch = [change(1, 1, 'c', ticket(1, 'Open')), change(2, 2, 'u', ticket(1, 'InProgress')), change(3, 3, 'c', ticket(2, 'Open'))];
+  // History's commit fails once Bronze has committed: the process "dies" there.
+  const append = first.history.append.bind(first.history);
+  first.history.append = async () => {
+    throw new Error('injected crash before the history commit');
+  };
+  await assert.rejects(first.writeBatch(batch), /injected crash/);
+  first.history.append = append;
+  await first.close();
+
+  const second = await Medallion.open(dataDir);
+  try {
+    await second.writeBatch(batch);
+    await second.history.refresh();
+    const history = (await second.conn.runAndReadAll(`SELECT count(*) AS n FROM ${second.history.scanSql()} t`)).getRowObjectsJson();
+    assert.equal(Number(history[0].n), 3, 'history holds the batch once');
+    assert.equal(await bronzeCount(second), 3, 'Bronze holds the batch once');
+    assert.deepEqual(await silver(second), new Map([[1, 'InProgress/10.00'], [2, 'Open/10.00']]));
+  } finally {
+    await second.close();
+  }
+});

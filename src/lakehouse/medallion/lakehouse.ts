@@ -55,6 +55,23 @@ export class Medallion {
     this.#guard = new RedeliveryGuard((stream, partition) => this.#highWaterMark(stream, partition));
   }
 
+  /** Which of these records' coordinates Bronze holds, as `stream/partition/position`. */
+  async #bronzeOffsets(records: FeedRecord[]): Promise<Set<string>> {
+    const ranges = new Map<string, { stream: string; partition: number; min: number; max: number }>();
+    for (const r of records) {
+      const k = `${r.stream}/${r.partition}`;
+      const range = ranges.get(k) ?? { stream: r.stream, partition: r.partition, min: r.position, max: r.position };
+      range.min = Math.min(range.min, r.position);
+      range.max = Math.max(range.max, r.position);
+      ranges.set(k, range);
+    }
+    const where = [...ranges.values()]
+      .map((x) => `(topic = ${sqlText(x.stream)} AND "partition" = ${Number(x.partition)} AND "offset" BETWEEN ${Number(x.min)} AND ${Number(x.max)})`)
+      .join(' OR ');
+    const rows = (await this.conn.runAndReadAll(`SELECT topic, "partition", "offset" FROM ${this.bronze.scanSql()} AS t WHERE ${where}`)).getRowObjectsJson();
+    return new Set(rows.map((r) => `${r.topic}/${r.partition}/${r.offset}`));
+  }
+
   /** The newest change Bronze holds for a partition, and the (op, key) pairs at that order key. */
   async #highWaterMark(stream: string, partition: number): Promise<HighWaterMark | null> {
     await this.bronze.refresh();
@@ -127,6 +144,15 @@ export class Medallion {
     await this.bronze.refresh();
     const bronzeFresh = fresh(this.bronze);
     const guard = await this.#guard.plan(records, decoded);
+    // Records Bronze already holds (a crash or a failure between two commits of this batch): whether
+    // each was new or a Debezium replay was decided when Bronze took it, and Bronze's rows say so.
+    const replayed = records.filter((r) => !bronzeFresh(r));
+    if (replayed.length > 0) {
+      const held = await this.#bronzeOffsets(replayed);
+      records.forEach((r, i) => {
+        if (!bronzeFresh(r)) guard.isNew[i] = held.has(`${r.stream}/${r.partition}/${r.position}`);
+      });
+    }
     const bronzeRows = records.flatMap((r, i) => (bronzeFresh(r) && guard.isNew[i] ? [bronzeRow(r, decoded[i], ingestTs)] : []));
     await stageRows(this.conn, 'stage_bronze', [...BRONZE_STAGE_COLUMNS], bronzeRows);
     versions['bronze.cdc_events'] = (await this.bronze.append(this.conn, 'SELECT * FROM stage_bronze', { txns, operation: 'WRITE' })).version;
