@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LocalStorage } from '../storage/local-storage.ts';
 import { tempDir } from '../test-support/fixtures.ts';
 import { z85Decode } from './z85.ts';
@@ -69,6 +71,11 @@ test('deletion vectors: inline (i) and on-disk (u) with offset, CRC and cardinal
   const dv = { storageType: 'u', pathOrInlineDv: `ab${z85Encode(uuid)}`, offset: 8, sizeInBytes: bytes.length, cardinality: rows.length };
   assert.deepEqual(await loadDeletionVector(storage, dv), rows);
   await assert.rejects(loadDeletionVector(storage, { ...dv, cardinality: 3 }), /descriptor says 3/);
+  // p: the same file by absolute URI, read through Storage.getUri
+  const absolute = { ...dv, storageType: 'p', pathOrInlineDv: pathToFileURL(path.join(storage.root, 'ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin')).href };
+  assert.deepEqual(await loadDeletionVector(storage, absolute), rows);
+  await assert.rejects(loadDeletionVector(storage, { ...absolute, pathOrInlineDv: `${absolute.pathOrInlineDv}.gone` }), (e) => isShoriError(e, 'SHORI_DELTA_IO') && /missing/.test(e.message));
+  await assert.rejects(loadDeletionVector(storage, { ...absolute, pathOrInlineDv: 's3://bucket/dv.bin' }), (e) => isShoriError(e, 'SHORI_DELTA_UNSUPPORTED') && /'s3:'/.test(e.message));
   file[20] ^= 0xff;
   await storage.put('ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin', file);
   await assert.rejects(loadDeletionVector(storage, dv), /CRC-32/);

@@ -3,11 +3,10 @@
 //   `i` inline: pathOrInlineDv is the Z85 text of the bitmap (first sizeInBytes bytes count);
 //   `u` relative: pathOrInlineDv = <random prefix><20-char Z85 UUID>; the file is
 //       `<prefix>/deletion_vector_<uuid>.bin` under the table root (no prefix: in the root);
-//   `p` absolute: pathOrInlineDv is the file's URI.
+//   `p` absolute: pathOrInlineDv is the file's URI (read through `Storage.getUri`, which refuses
+//       schemes it cannot read).
 // An on-disk DV file is a version byte (1), then per DV at `offset`: uint32 BE size, the bitmap
 // (size bytes), uint32 BE CRC-32 of the bitmap. The decoded count must equal `cardinality`.
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { ShoriError } from '../../../errors.ts';
 import type { DeletionVectorDescriptor } from '../actions/types.ts';
@@ -31,14 +30,9 @@ async function readDvFile(storage: Storage, dv: DeletionVectorDescriptor): Promi
     return { bytes, where: rel };
   }
   const uri = dv.pathOrInlineDv;
-  if (!uri.startsWith('file:')) {
-    throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Deletion vector location scheme is not supported: ${uri}`, { context: { feature: 'deletionVectors', path: uri } });
-  }
-  try {
-    return { bytes: await readFile(fileURLToPath(uri)), where: uri };
-  } catch (cause) {
-    throw new ShoriError('SHORI_DELTA_IO', `Deletion vector file ${uri} cannot be read`, { cause, context: { path: uri } });
-  }
+  const bytes = await storage.getUri(uri);
+  if (!bytes) throw new ShoriError('SHORI_DELTA_IO', `Deletion vector file ${uri} is missing`, { context: { path: uri } });
+  return { bytes, where: uri };
 }
 
 /** The bitmap bytes (magic included) a descriptor points at. */

@@ -10,11 +10,11 @@
 // A real run is recorded as delta-rs and Spark do: a `VACUUM START` commit (commitInfo only,
 // operationMetrics numFilesToDelete / sizeOfDataToDelete), the deletes, then a `VACUUM END`
 // commit (status COMPLETED, numDeletedFiles / numVacuumedDirectories). A dry run commits nothing.
-import { readdir, rmdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+// Storage-agnostic: the listing, deletes and folder cleanup all go through `Storage`; a file is
+// matched to the snapshot by the location `engineUri` gives it, so absolute `file://` paths in the
+// log that point inside the table protect their files too.
 import { ShoriError } from '../../../errors.ts';
 import type { Storage } from '../storage/storage.ts';
-import { LocalStorage } from '../storage/local-storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { commitWithRetry } from '../transaction/commit.ts';
@@ -45,34 +45,21 @@ export interface VacuumResult {
   endVersion?: number;
 }
 
-interface FoundFile { path: string; size: number; modificationTime: number }
-
 function isHidden(name: string): boolean {
   return (name.startsWith('_') || name.startsWith('.')) && !name.includes('=');
 }
 
-async function walk(root: string, relative: string, out: FoundFile[], dirs: string[]): Promise<void> {
-  const entries = await readdir(path.join(root, relative), { withFileTypes: true });
-  for (const entry of entries) {
-    const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
-    if (entry.isDirectory()) {
-      if (relative === '' && entry.name === LOG_DIR) continue;
-      if (isHidden(entry.name) && !(relative === '' && `${entry.name}/` === CHANGE_DATA_DIR)) continue;
-      dirs.push(rel);
-      await walk(root, rel, out, dirs);
-    } else if (entry.isFile()) {
-      if (isHidden(entry.name) || entry.name.startsWith('deletion_vector_')) continue;
-      const s = await stat(path.join(root, rel));
-      out.push({ path: rel, size: s.size, modificationTime: Math.floor(s.mtimeMs) });
-    }
-  }
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Table-relative path of a log path, or undefined when it lies outside the table root. */
-function relativeOf(storage: LocalStorage, logPath: string): string | undefined {
-  const abs = resolveDataFile(storage, logPath);
-  const rel = path.relative(storage.root, abs);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+/** Folders VACUUM looks into: not `_delta_log/`, not hidden ones except the top `_change_data/`. */
+function vacuumDescends(dir: string): boolean {
+  if (!dir.includes('/')) {
+    if (dir === LOG_DIR) return false;
+    if (`${dir}/` === CHANGE_DATA_DIR) return true;
+  }
+  return !isHidden(baseName(dir));
 }
 
 export function resolveRetentionMs(snapshot: TableSnapshot, options: VacuumOptions): { retentionMs: number; tableRetentionMs: number } {
@@ -93,26 +80,21 @@ export function resolveRetentionMs(snapshot: TableSnapshot, options: VacuumOptio
 }
 
 export async function vacuum(storage: Storage, snapshot: TableSnapshot, options: VacuumOptions = {}): Promise<VacuumResult> {
-  if (!(storage instanceof LocalStorage)) {
-    throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `VACUUM supports local tables only (${storage.location})`, { context: { location: storage.location } });
-  }
   const { retentionMs, tableRetentionMs } = resolveRetentionMs(snapshot, options);
   const now = options.now ?? Date.now();
   const cutoff = now - retentionMs;
+  // Engine locations of the files still needed (entries outside the table simply never match).
   const keep = new Set<string>();
-  for (const add of snapshot.files) {
-    const rel = relativeOf(storage, add.path);
-    if (rel !== undefined) keep.add(rel);
-  }
+  for (const add of snapshot.files) keep.add(resolveDataFile(storage, add.path));
   for (const remove of snapshot.tombstones()) {
     if ((remove.deletionTimestamp ?? 0) <= cutoff) continue;
-    const rel = relativeOf(storage, remove.path);
-    if (rel !== undefined) keep.add(rel);
+    keep.add(resolveDataFile(storage, remove.path));
   }
-  const found: FoundFile[] = [];
-  const dirs: string[] = [];
-  await walk(storage.root, '', found, dirs);
-  const doomed = found.filter((f) => !keep.has(f.path) && f.modificationTime < cutoff)
+  const found = (await storage.listRecursive('', vacuumDescends)).filter((f) => {
+    const name = baseName(f.path);
+    return !isHidden(name) && !name.startsWith('deletion_vector_');
+  });
+  const doomed = found.filter((f) => !keep.has(storage.engineUri(f.path)) && f.modificationTime < cutoff)
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((f) => ({ path: f.path, size: f.size }));
   const bytes = doomed.reduce((s, f) => s + f.size, 0);
@@ -134,15 +116,7 @@ export async function vacuum(storage: Storage, snapshot: TableSnapshot, options:
   });
   for (const f of doomed) await storage.delete(f.path);
   // Folders left empty (deepest first), e.g. partitions whose files all went.
-  let vacuumedDirectories = 0;
-  for (const dir of dirs.sort((a, b) => b.length - a.length)) {
-    try {
-      await rmdir(path.join(storage.root, dir));
-      vacuumedDirectories++;
-    } catch {
-      // not empty (or already gone): keep it
-    }
-  }
+  const vacuumedDirectories = storage.removeEmptyDirs ? await storage.removeEmptyDirs('', vacuumDescends) : 0;
   const endVersion = await commitWithRetry(storage, {
     readVersion: startVersion,
     operation: 'VACUUM END',

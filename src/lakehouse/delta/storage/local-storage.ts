@@ -1,11 +1,13 @@
 // Storage on a local file system. putIfAbsent writes a unique temp file, then hard-links it to
 // the final name: link(2) fails with EEXIST when the name exists, so exactly one racer wins and
 // readers never see a partial commit. The temp file is unlinked afterwards either way.
-import { mkdir, readFile, writeFile, link, unlink, readdir, stat, rm } from 'node:fs/promises';
+// Absolute URIs (`getUri`) are read only for the `file:` scheme.
+import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ShoriError } from '../../../errors.ts';
-import type { Storage, StorageEntry } from './storage.ts';
+import type { DescendFilter, Storage, StorageEntry } from './storage.ts';
 
 function isCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === code;
@@ -102,6 +104,79 @@ export class LocalStorage implements Storage {
     } catch (error) {
       if (isCode(error, 'ENOENT')) return [];
       throw ioError('list', dir, error);
+    }
+  }
+
+  async listRecursive(dir: string, descend?: DescendFilter): Promise<StorageEntry[]> {
+    const out: StorageEntry[] = [];
+    await this.walk(dir.replace(/\/$/, ''), descend, out);
+    return out;
+  }
+
+  private async walk(dir: string, descend: DescendFilter | undefined, out: StorageEntry[]): Promise<void> {
+    const absDir = dir === '' ? this.root : this.abs(dir);
+    let entries;
+    try {
+      entries = await readdir(absDir, { withFileTypes: true });
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw ioError('listRecursive', dir, error);
+    }
+    for (const entry of entries) {
+      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!descend || descend(rel)) await this.walk(rel, descend, out);
+      } else if (entry.isFile()) {
+        const s = await this.stat(rel);
+        if (s) out.push(s); // gone in between: not listed
+      }
+    }
+  }
+
+  async removeEmptyDirs(dir: string, descend?: DescendFilter): Promise<number> {
+    const base = dir.replace(/\/$/, '');
+    const absBase = base === '' ? this.root : this.abs(base);
+    let entries;
+    try {
+      entries = await readdir(absBase, { withFileTypes: true });
+    } catch {
+      return 0; // gone or unreadable: nothing to remove (best effort)
+    }
+    let removed = 0;
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const rel = base === '' ? entry.name : `${base}/${entry.name}`;
+      if (descend && !descend(rel)) continue;
+      removed += await this.removeEmptyDirs(rel, descend);
+      try {
+        await rmdir(this.abs(rel));
+        removed++;
+      } catch {
+        // not empty (or already gone): keep it
+      }
+    }
+    return removed;
+  }
+
+  async getUri(uri: string): Promise<Uint8Array | undefined> {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
+    if (scheme === undefined) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Not an absolute URI: ${uri}`, { context: { uri } });
+    }
+    if (scheme !== 'file') {
+      throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Local storage cannot read '${scheme}:' URIs: ${uri}`, { context: { uri, scheme } });
+    }
+    let file: string;
+    try {
+      file = fileURLToPath(uri);
+    } catch (cause) {
+      throw new ShoriError('SHORI_DELTA_PROTOCOL', `Not a valid local file URI: ${uri}`, { cause, context: { uri } });
+    }
+    try {
+      return await readFile(file);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw ioError('getUri', uri, error);
     }
   }
 

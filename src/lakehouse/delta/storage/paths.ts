@@ -2,6 +2,7 @@
 // absolute. Relative paths are decoded exactly once (the Hive escaping of directory names stays);
 // absolute `file://` URIs are allowed by the protocol and map to local files. Anything that
 // escapes the root (`..`, a bare absolute path) is refused.
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShoriError } from '../../../errors.ts';
 import type { Storage } from './storage.ts';
@@ -10,7 +11,8 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 export function resolveDataFile(storage: Storage, logPath: string): string {
   if (SCHEME.test(logPath)) {
-    if (logPath.startsWith('file:')) return fileURLToPath(logPath);
+    // Normalized, so it equals `engineUri` of the same file (VACUUM matches files that way).
+    if (logPath.startsWith('file:')) return path.normalize(fileURLToPath(logPath));
     throw new ShoriError('SHORI_DELTA_UNSUPPORTED', `Data file URI scheme is not supported: ${logPath}`, { context: { path: logPath } });
   }
   let decoded: string;
