@@ -41,10 +41,18 @@ test('Kafka restarted and a Connect worker killed mid-stream: Silver equals the 
   const okBefore = (await service.health()).counters.batches_ok;
   await waitFor('batches after the Kafka restart', async () => (await service.health()).counters.batches_ok > okBefore + 2, 180_000, 200);
 
-  // A Connect worker dies without committing its source offsets; Debezium replays from the last ones.
+  await load;
+
+  // A Connect worker dies mid-stream, without committing its latest source offsets; Debezium replays
+  // from the last ones it committed, at new Kafka offsets.
+  const secondLoad = Promise.all([
+    generate('postgres', ['--count', '1500', '--rate', '150', '--bursts', '0.2']),
+    generate('mariadb', ['--count', '1500', '--rate', '150', '--bursts', '0.2']),
+  ]);
+  await new Promise((r) => setTimeout(r, 4_000));
   await stack('kill', 'connect');
   await stack('up');
-  await load;
+  await secondLoad;
   await waitConverged(dataDir);
 
   const bronze = await bronzeDuplicates(dataDir);
