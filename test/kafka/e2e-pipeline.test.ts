@@ -57,5 +57,20 @@ test('PostgreSQL + MariaDB → Debezium → Kafka → service → Delta: Silver 
     const bySource = new Map(gold.map((r) => [r.source, Number(r.tickets)]));
     return ['shoripg', 'shorimaria'].every((s) => bySource.get(s) === [...sources.values()].filter((r) => r.source === s).length);
   }, 60_000, 1_000);
+  // The other Gold tables against the same aggregates computed from the source rows.
+  const rows = [...sources.values()];
+  const byStatus = new Map<string, number>();
+  for (const r of rows) byStatus.set(String(r.Status), (byStatus.get(String(r.Status)) ?? 0) + 1);
+  const goldStatus = await queryDelta(join(dataDir, 'datalake/gold/tickets_by_status'), (scan) => `SELECT * FROM ${scan} AS t`);
+  assert.deepEqual(new Map(goldStatus.map((r) => [r.status, Number(r.tickets)])), byStatus);
+  const open = (r: (typeof rows)[number]) => r.Status === 'Open' || r.Status === 'InProgress';
+  const cents = (v: unknown) => BigInt(String(v).replace('.', ''));
+  const backlog = new Map<string, [number, bigint]>();
+  for (const r of rows.filter(open)) {
+    const [n, c] = backlog.get(String(r.source)) ?? [0, 0n];
+    backlog.set(String(r.source), [n + 1, c + cents(r.EstimatedCost)]);
+  }
+  const goldBacklog = await queryDelta(join(dataDir, 'datalake/gold/open_backlog'), (scan) => `SELECT * FROM ${scan} AS t`);
+  assert.deepEqual(new Map(goldBacklog.map((r) => [r.source, [Number(r.open_tickets), cents(r.open_estimated_cost)]])), backlog);
   assert.equal(await second.stop(), 0);
 });
