@@ -81,6 +81,8 @@ export interface HealthResponse {
   lag: Array<{ stream: string; partition: number; next: number; end: number; lag: number }>;
   knobs: Record<string, string | number | boolean>;
   uptime_sec: number;
+  /** Conditions that do not stop the pipeline but need an operator (e.g. source schema drift). */
+  warnings: string[];
 }
 
 export interface TableInfo {

@@ -106,6 +106,12 @@ export class LakehouseWorker {
         state.batchesOk++;
         state.decodeErrors += result.decodeErrors;
         state.redelivered += result.redelivered;
+        for (const message of result.schemaDrift) {
+          // Not fatal: nothing is lost (Bronze keeps the whole payload), but the operator must know.
+          state.warnings.push(message);
+          logger.warn({ drift: message }, 'source schema differs from Silver');
+          broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_SCHEMA_DRIFT' });
+        }
         state.lastBatchAt = isoMicros();
         this.#goldDirty = true;
         const goldRecomputed = await this.#maybeRefreshGold(result.versions).catch((error: unknown) => {

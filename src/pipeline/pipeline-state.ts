@@ -15,6 +15,8 @@ export class PipelineState {
   decodeErrors = 0;
   /** Change events Debezium re-published (after a connector restart) that the lakehouse skipped. */
   redelivered = 0;
+  /** Conditions an operator should know about that do not stop the pipeline (schema drift). */
+  readonly warnings: string[] = [];
   batchesOk = 0;
   batchesFailed = 0;
   lastBatchAt: string | null = null;

@@ -184,6 +184,7 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   assert.equal(h.counters.batches_failed, 0);
   assert.equal(h.counters.last_error, null);
   assert.equal(h.counters.decode_errors, 0);
+  assert.deepEqual(h.warnings, [], 'the embedded sources match Silver\'s schema');
   assert.equal(h.counters.batches_ok, sse.ofType('lakehouse_update').filter((u) => u.data.batch_size > 0).length);
   assert.ok(h.counters.batches_ok >= 2);
   assert.match(h.counters.last_batch_at ?? '', TS_MICROS);

@@ -15,6 +15,7 @@ function health(running: boolean, lastError: string | null): HealthResponse {
     lag: [],
     knobs: {},
     uptime_sec: 10,
+    warnings: [],
   };
 }
 

@@ -39,6 +39,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
             },
             knobs: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
             uptime_sec: { type: 'number' },
+            warnings: { type: 'array', items: { type: 'string' } },
           },
         },
       },
@@ -69,6 +70,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
         lag,
         knobs: publicKnobs(context.config),
         uptime_sec: Math.round((Date.now() - state.startedAtMs) / 100) / 10,
+        warnings: state.warnings.slice(-20),
       };
     },
   });

@@ -142,3 +142,26 @@ test('a crash between the Bronze and the history commits: the restart completes 
     await second.close();
   }
 });
+
+test('a source that adds or drops a column is reported once, and nothing is lost', async () => {
+  const m = await Medallion.open(mkdtempSync(join(tmpdir(), 'medallion-')));
+  try {
+    const payload = (id: number, lsn: number) => ({
+      before: null,
+      after: { TicketID: id, Title: 't', Status: 'Open', Priority: 'Low', Category: 'c', CustomerID: 1, EstimatedCost: '1.00', CreatedAt: '2023-11-14T22:13:20.000001Z', UpdatedAt: '2023-11-14T22:13:20.000002Z', Severity: 3 },
+      source: { version: '1', connector: 'embedded', name: SOURCE, ts_ms: 0, snapshot: 'false', db: 'TicketsDb', schema: 'dbo', table: 'Tickets', lsn },
+      op: 'c',
+      ts_ms: 0,
+    });
+    const rec = (position: number): FeedRecord => ({ stream: STREAM, partition: 0, position, key: encodeKey(SOURCE, position), value: Buffer.from(JSON.stringify(payload(position, position))), timestamp: 0 });
+    const first = await m.writeBatch([rec(1), rec(2)]);
+    assert.ok(first.schemaDrift.some((d) => d.includes('Tickets.Severity') && d.includes('Bronze only')), first.schemaDrift.join('; '));
+    assert.ok(first.schemaDrift.some((d) => d.includes('no column Tickets.Description')));
+    assert.equal(new Set(first.schemaDrift).size, first.schemaDrift.length, 'each difference once');
+    const second = await m.writeBatch([rec(3)]);
+    assert.deepEqual(second.schemaDrift, [], 'already reported');
+    assert.equal((await silver(m)).size, 3, 'the rows still reach Silver');
+  } finally {
+    await m.close();
+  }
+});

@@ -4,7 +4,7 @@
 // so a crash between two commits neither loses nor duplicates anything.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
-import type { DecodeResult } from '../../sources/debezium/types.ts';
+import type { ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
 import { DeltaTable, type TxnVersion } from '../delta/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import { stageRows } from './staging.ts';
@@ -24,6 +24,11 @@ export const txnAppId = (p: StreamPartition) => `shori:${p.stream}:${p.partition
 
 export interface BatchResult {
   records: number;
+  /**
+   * Newly seen differences between a source's Tickets columns and Silver's (a column added or
+   * dropped at the source). Added columns are kept in Bronze's payload, not in Silver.
+   */
+  schemaDrift: string[];
   /** Change events recognised as Debezium re-publishing what Bronze already holds. */
   redelivered: number;
   changes: number;
@@ -46,6 +51,8 @@ export class Medallion {
   readonly #db: DuckDBInstance;
   readonly conn: DuckDBConnection;
   readonly #guard: RedeliveryGuard;
+  /** Schema differences already reported (each is reported once per process). */
+  readonly #driftSeen = new Set<string>();
 
   private constructor(dataDir: string, tables: DeltaTable[], db: DuckDBInstance, conn: DuckDBConnection) {
     this.dataDir = dataDir;
@@ -53,6 +60,25 @@ export class Medallion {
     this.#db = db;
     this.conn = conn;
     this.#guard = new RedeliveryGuard((stream, partition) => this.#highWaterMark(stream, partition));
+  }
+
+  /** Notes columns a source has that Silver lacks, or lacks that Silver has (once each). */
+  #checkDrift(change: ChangeEvent, out: string[]): void {
+    const image = change.after ?? change.before;
+    if (!image || change.op === 'd') return;
+    const known = new Set(TICKET_COLUMN_NAMES.map((c) => c.toLowerCase()));
+    const seen = new Set(Object.keys(image).map((c) => c.toLowerCase()));
+    const report = (message: string) => {
+      if (this.#driftSeen.has(message)) return;
+      this.#driftSeen.add(message);
+      out.push(message);
+    };
+    for (const column of Object.keys(image)) {
+      if (!known.has(column.toLowerCase())) report(`source ${change.source.name} has a column ${change.source.table}.${column} that Silver does not: it is kept in Bronze only`);
+    }
+    for (const column of TICKET_COLUMN_NAMES) {
+      if (column !== 'source' && !seen.has(column.toLowerCase())) report(`source ${change.source.name} sends no column ${change.source.table}.${column}: Silver stores NULL for it`);
+    }
   }
 
   /** Which of these records' coordinates Bronze holds, as `stream/partition/position`. */
@@ -167,9 +193,11 @@ export class Medallion {
     const changeRows: Array<{ row: NonNullable<ReturnType<typeof changeRow>>; forSilver: boolean; forHistory: boolean }> = [];
     const sourceTimes: number[] = [];
     const truncates: Array<{ record: FeedRecord; source: string; seq: string }> = [];
+    const drift: string[] = [];
     let truncatedRows = 0;
     for (let i = 0; i < records.length; i++) {
       const d0 = decoded[i];
+      if (d0.ok && d0.value.kind === 'change' && isTicketsTable(d0.value.source.table)) this.#checkDrift(d0.value, drift);
       if (d0.ok && d0.value.kind === 'change' && d0.value.op === 't' && isTicketsTable(d0.value.source.table)) {
         truncates.push({ record: records[i], source: d0.value.source.name, seq: d0.value.seq });
         continue;
@@ -244,6 +272,7 @@ export class Medallion {
 
     guard.commit();
     return {
+      schemaDrift: drift,
       redelivered: guard.duplicates,
       records: records.length,
       changes: changeRows.length,
