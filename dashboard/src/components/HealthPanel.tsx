@@ -48,8 +48,16 @@ export function HealthPanel({ health, fetchedAt, error, now }: Props) {
             <li><span>SSE clients</span><span>{formatInt(health.clients)}</span></li>
             <li><span>uptime</span><span>{formatDuration(health.uptime_sec * 1000)}</span></li>
             <li><span>decode errors</span><span>{formatInt(health.counters.decode_errors)}</span></li>
+            <li><span>redelivered, skipped</span><span>{formatInt(health.counters.events_redelivered ?? 0)}</span></li>
             <li><span>checked</span><span>{formatAge(fetchedAt, now)}</span></li>
           </ul>
+          {(health.warnings ?? []).length > 0 ? (
+            <ul className="warnings" data-testid="health-warnings">
+              {health.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          ) : null}
           {health.lag.length > 0 ? (
             <details>
               <summary>Lag ({formatInt(health.lag.reduce((a, l) => a + l.lag, 0))} behind)</summary>
