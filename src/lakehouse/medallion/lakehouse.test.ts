@@ -89,12 +89,16 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
     // Truncate: everything older goes; a change after it in the same batch stays.
     await m.writeBatch([truncate(18, 21), change(19, 22, 'c', ticket(3, 'Open'))]);
     assert.deepEqual(await silver(m), new Map([[3, 'Open/10.00']]));
+    // A replay of an event older than the truncate cannot bring a truncated row back.
+    await m.writeBatch([change(20, 20, 'c', ticket(2, 'Resolved', '5.50'))]);
+    assert.deepEqual(await silver(m), new Map([[3, 'Open/10.00']]));
     // Bronze keeps every record once: the three events re-published with older order keys (positions
     // 14, 15 and 16) are recognised as Debezium redelivery and not stored again.
+    // The replay at position 20 is recognised as one too.
     assert.equal(await bronzeCount(m), 7, 'Bronze keeps every record once, the truncate included');
 
     // Resume: every table has the partition's last position.
-    assert.deepEqual(await m.resumePositions([{ stream: STREAM, partition: 0 }]), [{ stream: STREAM, partition: 0, next: 20 }]);
+    assert.deepEqual(await m.resumePositions([{ stream: STREAM, partition: 0 }]), [{ stream: STREAM, partition: 0, next: 21 }]);
   } finally {
     await m.close();
   }

@@ -223,12 +223,21 @@ export class Medallion {
     await this.conn.run(`
       DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${this.tombstones.scanSql()}) tb
       WHERE b."source" = tb."source" AND b."TicketID" = tb.tid AND b."_seq" <= tb."_seq"`);
-    // Truncates (PostgreSQL `op: t`): every row of that source older than the truncate is gone.
-    // Later changes of the same batch survive in batch_latest and are merged after the delete.
+    // Truncates (PostgreSQL `op: t`): every row of that source older than the truncate is gone. The
+    // truncate becomes a delete, at its own order key, of each such row, so the same merge removes
+    // them from Silver and records their tombstones (a replayed older event cannot bring one back).
+    // Later changes of the same batch survive in batch_latest.
     for (const t of truncates.filter((x) => silverFresh(x.record))) {
-      await this.conn.run(`DELETE FROM batch_latest WHERE "source" = ${sqlText(t.source)} AND "_seq" <= ${sqlText(t.seq)}`);
-      const result = await this.silver.delete(this.conn, `"source" = ${sqlText(t.source)} AND "_seq" < ${sqlText(t.seq)}`, { operation: 'DELETE' });
-      truncatedRows += result.rowsDeleted ?? 0;
+      const source = sqlText(t.source);
+      const seq = sqlText(t.seq);
+      await this.conn.run(`DELETE FROM batch_latest WHERE "source" = ${source} AND "_seq" <= ${seq}`);
+      const inserted = await this.conn.run(`
+        INSERT INTO batch_latest ("source", "TicketID", "_op", "_seq", "_source_ts", "_committed_at")
+        SELECT s."source", CAST(s."TicketID" AS VARCHAR), 'd', ${seq}, NULL, ${sqlText(committedAt)}
+        FROM ${this.silver.scanSql()} AS s
+        WHERE s."source" = ${source} AND s."_seq" < ${seq}
+          AND CAST(s."TicketID" AS VARCHAR) NOT IN (SELECT "TicketID" FROM batch_latest WHERE "source" = ${source})`);
+      truncatedRows += Number(inserted.rowsChanged);
     }
     const silverCols = SILVER_TICKETS_SCHEMA.fields.map((x) => x.name);
     const silverResult = await this.silver.merge(
