@@ -9,7 +9,8 @@ const bool = z
 const positiveNumber = z.coerce.number({ message: 'must be a number' }).refine((n) => Number.isFinite(n) && n > 0, 'must be a number greater than 0');
 const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0');
 
-const csv = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const list = (separator: string) => z.string().transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0));
+const csv = list(',');
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(8000),
@@ -70,8 +71,9 @@ export const configSchema = z.object({
   // `npm run generate -- --target postgres|mariadb|sqlserver`: one database per URL (comma-separated).
   GENERATOR_POSTGRES_URLS: csv.default(['postgres://shori:shori@127.0.0.1:54329/ticketsdb']),
   GENERATOR_MARIADB_URLS: csv.default(['mysql://shori:shori@127.0.0.1:33069/ticketsdb']),
-  // mssql connection strings; ${SQLSERVER_SA_PASSWORD} is replaced by that secret.
-  GENERATOR_SQLSERVER_URLS: csv.default([
+  // mssql connection strings, separated by | (they contain commas: Server=host,port);
+  // ${SQLSERVER_SA_PASSWORD} is replaced by that secret.
+  GENERATOR_SQLSERVER_URLS: list('|').default([
     'Server=127.0.0.1,14331;Database=TicketsDb;User Id=sa;Password=${SQLSERVER_SA_PASSWORD};Encrypt=false;TrustServerCertificate=true',
     'Server=127.0.0.1,14332;Database=TicketsDb;User Id=sa;Password=${SQLSERVER_SA_PASSWORD};Encrypt=false;TrustServerCertificate=true',
   ]),
