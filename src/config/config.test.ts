@@ -35,3 +35,12 @@ test('secrets are never shown, not even when invalid', () => {
   assert.equal('SQLSERVER_SA_PASSWORD' in knobs, false);
   assert.equal(JSON.stringify(knobs).includes('Sup3r$ecret'), false);
 });
+
+test('credentials inside connection URLs are masked in the shown knobs', () => {
+  const knobs = publicKnobs(
+    loadConfig({ GENERATOR_POSTGRES_URLS: 'postgres://app:s3cr3t@db:5432/x', GENERATOR_SQLSERVER_URLS: 'Server=h,1433;User Id=sa;Password=Hunter2!;Encrypt=false' }),
+  );
+  assert.equal(knobs.GENERATOR_POSTGRES_URLS, 'postgres://app:***@db:5432/x');
+  assert.equal(knobs.GENERATOR_SQLSERVER_URLS, 'Server=h,1433;User Id=sa;Password=***;Encrypt=false');
+  assert.equal(JSON.stringify(knobs).includes('s3cr3t') || JSON.stringify(knobs).includes('Hunter2'), false);
+});

@@ -24,12 +24,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** The knobs as shown by /api/health: every value except secrets. */
+/** Credentials inside connection URLs and strings, masked: `//user:***@`, `Password=***`. */
+export function redactCredentials(text: string): string {
+  return text.replace(/(\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@').replace(/((?:password|pwd)\s*=\s*)[^;|]*/gi, '$1***');
+}
+
+/** The knobs as shown by /api/health and the start-up log: every value, secrets left out or masked. */
 export function publicKnobs(config: Config): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(config)) {
     if (SECRET_KEYS.has(key)) continue;
-    out[key] = Array.isArray(value) ? value.join(',') : (value as string | number | boolean);
+    const shown = Array.isArray(value) ? value.join(',') : (value as string | number | boolean);
+    out[key] = typeof shown === 'string' ? redactCredentials(shown) : shown;
   }
   return out;
 }
