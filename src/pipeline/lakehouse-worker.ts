@@ -82,7 +82,7 @@ export class LakehouseWorker {
       const records = await this.#subscription.poll(Math.max(1, maxBatchSize - buffer.length), Math.min(waitMs, 500));
       if (records.length > 0 && buffer.length === 0) firstAt = Date.now();
       for (const r of records) bytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
-      buffer = buffer.concat(records);
+      for (const r of records) buffer.push(r);
       const due = buffer.length > 0 && (buffer.length >= maxBatchSize || bytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
       if (due) {
         await this.#flush(buffer);

@@ -75,12 +75,11 @@ export class UiTap {
           await new Promise((resolve) => setImmediate(resolve));
           const records = await this.#subscription.poll(500, 500);
           for (const record of records) {
+            this.#uncommitted.set(`${record.stream}/${record.partition}`, { stream: record.stream, partition: record.partition, next: record.position + 1 });
             if (record.value === null) {
-              this.#uncommitted.set(`${record.stream}/${record.partition}`, { stream: record.stream, partition: record.partition, next: record.position + 1 });
               state.tombstonesReceived++;
               continue;
             }
-            this.#uncommitted.set(`${record.stream}/${record.partition}`, { stream: record.stream, partition: record.partition, next: record.position + 1 });
             state.eventsReceived++;
             this.#inInterval++;
             const source = sourceOfTopic(record.stream);

@@ -2,7 +2,7 @@
 // every subscriber group keeps its committed position in the source's own `cdc_offsets` table, and
 // change rows are purged once every group has committed past them (as SQL Server's CDC cleanup job
 // and Kafka retention would, except that here nothing unread is ever purged).
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Feed, FeedRecord, FeedSubscription, PartitionPosition, StreamPartition, SubscribeOptions } from '../feed.ts';
 import { CaptureReader, RECORDS_PER_LSN } from '../../sources/embedded/capture-reader.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
@@ -11,6 +11,9 @@ import { ShoriError } from '../../errors.ts';
 interface SourceHandle {
   db: DatabaseSync;
   reader: CaptureReader;
+  /** Prepared once: commits happen every batch. */
+  saveOffset: StatementSync;
+  slowestOffset: StatementSync;
 }
 
 export interface EmbeddedFeedOptions {
@@ -31,7 +34,14 @@ export class EmbeddedFeed implements Feed {
     for (const source of options.sources) {
       const db = openSourceDb(options.dataDir, source);
       const reader = new CaptureReader(db, source);
-      this.#sources.set(reader.stream, { db, reader });
+      this.#sources.set(reader.stream, {
+        db,
+        reader,
+        saveOffset: db.prepare(
+          'INSERT INTO cdc_offsets (grp, stream, next, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (grp, stream) DO UPDATE SET next = excluded.next, updated_at = excluded.updated_at',
+        ),
+        slowestOffset: db.prepare('SELECT min(next) AS n FROM cdc_offsets WHERE stream = ?'),
+      });
     }
   }
 
@@ -143,12 +153,10 @@ class EmbeddedSubscription implements FeedSubscription {
   async commit(positions: PartitionPosition[]): Promise<void> {
     const now = new Date().toISOString();
     for (const p of positions) {
-      const { db, reader } = this.#feed.handle(p.stream);
-      db.prepare(
-        'INSERT INTO cdc_offsets (grp, stream, next, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (grp, stream) DO UPDATE SET next = excluded.next, updated_at = excluded.updated_at',
-      ).run(this.#group, p.stream, p.next, now);
+      const { reader, saveOffset, slowestOffset } = this.#feed.handle(p.stream);
+      saveOffset.run(this.#group, p.stream, p.next, now);
       this.#committed.set(p.stream, p.next);
-      const low = db.prepare('SELECT min(next) AS n FROM cdc_offsets WHERE stream = ?').get(p.stream) as { n: number | null };
+      const low = slowestOffset.get(p.stream) as { n: number | null };
       if (low.n !== null) reader.purgeBefore(Number(low.n));
     }
   }

@@ -7,7 +7,7 @@ import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds
 import type { ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
 import { DeltaTable, type TxnVersion } from '../delta/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
-import { stageRows } from './staging.ts';
+import { stageRows, type StageValue } from './staging.ts';
 import { BRONZE_STAGE_COLUMNS, CHANGE_STAGE_COLUMNS, bronzeRow, changeRow, isTicketsTable } from './change-rows.ts';
 import {
   BRONZE_EVENTS_SCHEMA,
@@ -40,6 +40,8 @@ export interface BatchResult {
 }
 
 const cols = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+const KNOWN_TICKET_COLUMNS: ReadonlySet<string> = new Set(TICKET_COLUMN_NAMES.map((c) => c.toLowerCase()));
+const FLAGGED_CHANGE_COLUMNS = [...CHANGE_STAGE_COLUMNS, { name: '_for_silver', type: 'INTEGER' as const }, { name: '_for_history', type: 'INTEGER' as const }];
 const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
 export class Medallion {
@@ -66,7 +68,7 @@ export class Medallion {
   #checkDrift(change: ChangeEvent, out: string[]): void {
     const image = change.after ?? change.before;
     if (!image || change.op === 'd') return;
-    const known = new Set(TICKET_COLUMN_NAMES.map((c) => c.toLowerCase()));
+    const known = KNOWN_TICKET_COLUMNS;
     const seen = new Set(Object.keys(image).map((c) => c.toLowerCase()));
     const report = (message: string) => {
       if (this.#driftSeen.has(message)) return;
@@ -190,35 +192,40 @@ export class Medallion {
     await this.tombstones.refresh();
     const silverFresh = fresh(this.silver);
     const historyFresh = fresh(this.history);
-    const changeRows: Array<{ row: NonNullable<ReturnType<typeof changeRow>>; forSilver: boolean; forHistory: boolean }> = [];
+    // Each change row is staged once, flagged with the tables that still need it.
+    const changeRows: StageValue[][] = [];
     const sourceTimes: number[] = [];
     const truncates: Array<{ record: FeedRecord; source: string; seq: string }> = [];
     const drift: string[] = [];
     let truncatedRows = 0;
     for (let i = 0; i < records.length; i++) {
-      const d0 = decoded[i];
-      if (d0.ok && d0.value.kind === 'change' && isTicketsTable(d0.value.source.table)) this.#checkDrift(d0.value, drift);
-      if (d0.ok && d0.value.kind === 'change' && d0.value.op === 't' && isTicketsTable(d0.value.source.table)) {
-        truncates.push({ record: records[i], source: d0.value.source.name, seq: d0.value.seq });
-        continue;
-      }
-      const row = changeRow(records[i], decoded[i], committedAt);
-      if (!row) continue;
-      changeRows.push({ row, forSilver: silverFresh(records[i]), forHistory: historyFresh(records[i]) && guard.isNew[i] });
       const d = decoded[i];
-      if (d.ok && d.value.kind === 'change') sourceTimes.push(d.value.source.tsMs);
+      if (!d.ok || d.value.kind !== 'change') continue;
+      if (isTicketsTable(d.value.source.table)) {
+        this.#checkDrift(d.value, drift);
+        if (d.value.op === 't') {
+          truncates.push({ record: records[i], source: d.value.source.name, seq: d.value.seq });
+          continue;
+        }
+      }
+      const row = changeRow(records[i], d, committedAt);
+      if (!row) continue;
+      const forSilver = silverFresh(records[i]);
+      const forHistory = historyFresh(records[i]) && guard.isNew[i];
+      if (!forSilver && !forHistory) continue;
+      changeRows.push([...row, forSilver ? 1 : 0, forHistory ? 1 : 0]);
+      sourceTimes.push(d.value.source.tsMs);
     }
-    await stageRows(this.conn, 'stage_changes', CHANGE_STAGE_COLUMNS, changeRows.filter((c) => c.forHistory).map((c) => c.row));
+    await stageRows(this.conn, 'stage_changes', FLAGGED_CHANGE_COLUMNS, changeRows);
     const historyCols = SILVER_HISTORY_SCHEMA.fields.map((x) => x.name);
     versions['silver.tickets_history'] = (
-      await this.history.append(this.conn, `SELECT ${cols(historyCols)} FROM stage_changes ORDER BY "source", "_seq"`, { txns, operation: 'WRITE' })
+      await this.history.append(this.conn, `SELECT ${cols(historyCols)} FROM stage_changes WHERE _for_history = 1 ORDER BY "source", "_seq"`, { txns, operation: 'WRITE' })
     ).version;
 
-    await stageRows(this.conn, 'stage_silver', CHANGE_STAGE_COLUMNS, changeRows.filter((c) => c.forSilver).map((c) => c.row));
     // The newest change per key, minus those a tombstone shows to be stale (older than the delete).
     await this.conn.run(`
       CREATE OR REPLACE TEMP TABLE batch_latest AS
-      SELECT * FROM stage_silver
+      SELECT * FROM stage_changes WHERE _for_silver = 1
       QUALIFY row_number() OVER (PARTITION BY "source", "TicketID" ORDER BY "_seq" DESC) = 1`);
     await this.conn.run(`
       DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${this.tombstones.scanSql()}) tb
@@ -315,4 +322,3 @@ export class Medallion {
   }
 }
 
-export { TICKET_COLUMN_NAMES };

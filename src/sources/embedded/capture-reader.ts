@@ -40,7 +40,7 @@ export class CaptureReader {
   /** Records with position >= next, at most `max` of them, in order. */
   read(next: number, max: number): FeedRecord[] {
     const firstLsn = Math.floor(next / RECORDS_PER_LSN);
-    const rows = this.#select.all(firstLsn, Math.max(1, Math.ceil(max / 1))) as unknown as ChangeRow[];
+    const rows = this.#select.all(firstLsn, Math.max(1, max)) as unknown as ChangeRow[];
     const out: FeedRecord[] = [];
     for (const row of rows) {
       for (const record of this.#toRecords(row)) {
