@@ -116,7 +116,7 @@ test('the workload reaches every kind of point', () => {
 
 test('crash at every point, restart, finish: exactly once, nothing resurrected', async (t) => {
   for (const point of points) {
-    await t.test(point, async () => {
+    await t.test(point, async (st) => {
       const dataDir = tempDataDir('shori-crash-');
       dirs.push(dataDir);
       cpSync(join(template, 'sources'), join(dataDir, 'sources'), { recursive: true });
@@ -132,7 +132,7 @@ test('crash at every point, restart, finish: exactly once, nothing resurrected',
 
       const service = await startService(env, { dataDir, port });
       running.push(service);
-      t.after(() => service.kill());
+      st.after(() => service.kill());
       await waitLagZero(service);
       assert.deepEqual(summary(await verifyConverged(dataDir, EMBEDDED_SOURCES, 60_000)), clean, 'after the crash and a restart');
 
