@@ -56,9 +56,12 @@ function startGenerator(dataDir: string, rate: number, seed: number) {
   });
   let errors = '';
   child.stderr!.on('data', (d) => (errors += d));
+  const orphan = () => child.kill('SIGKILL');
+  process.on('exit', orphan);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     async stop(): Promise<void> {
+      process.off('exit', orphan);
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0) throw new Error(`the generator exited with ${code}: ${errors}`);
@@ -107,6 +110,10 @@ async function main(): Promise<number> {
   log(chaosLine(o.trials, verdict));
   return isClean(verdict) ? 0 : 1;
 }
+
+// Interrupted: exit, so that the services and the generator started here are killed with us.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 
 main().then(
   (code) => process.exit(code),

@@ -1,7 +1,7 @@
 // Runs of the real service meant to die: spawned without waiting for health, ended by the fault
 // switch (SHORI_FAULT) or by our SIGKILL, and the settings that make the pipeline busy enough for a
 // small workload to cross every fault point.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, waitFor, type ServiceProcess } from './service-process.ts';
 
@@ -19,6 +19,12 @@ export const BUSY_ENV: Record<string, string> = {
   EMBEDDED_CAPTURE_POLL_MS: '20',
   LOG_LEVEL: 'warn',
 };
+
+/** Services started here and still running: killed if this process exits first. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 export interface Death {
   /** The fault line the switch printed, when it was the switch that killed. */
@@ -40,6 +46,8 @@ export async function runUntilDeath(env: Record<string, string>, dataDir: string
     env: { ...process.env, LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

@@ -11,6 +11,7 @@
 // by a Delta log but missing on disk.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeMessage } from '../../src/sources/debezium/decode.ts';
 import { DeltaTable } from '../../src/lakehouse/delta/index.ts';
 import { capturedRecords } from './embedded-capture.ts';
@@ -83,6 +84,18 @@ function compareCounts(expected: Set<string>, held: Map<string, number>): [numbe
 const countsOf = (rows: Array<Record<string, string | null>>) => new Map(rows.map((r) => [String(r.k), Number(r.n)]));
 
 export async function verifyLake(dataDir: string, sources: string[]): Promise<Verdict> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+    return await verifyWith(conn, dataDir, sources);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: string[]): Promise<Verdict> {
   const problems: string[] = [];
   const records = sources.flatMap((s) => capturedRecords(dataDir, s));
   const expectedRecords = new Set(records.map((r) => `${r.stream}/${r.partition}/${r.position}`));
@@ -101,17 +114,17 @@ export async function verifyLake(dataDir: string, sources: string[]): Promise<Ve
   }
 
   const bronze = await queryDelta(lake(dataDir, 'bronze', 'cdc_events'), (scan) =>
-    `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
+    `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`, conn);
   const [bronzeLost, bronzeDup, bronzeEx] = compareCounts(expectedRecords, countsOf(bronze));
   for (const e of bronzeEx) problems.push(`bronze: ${e}`);
 
   const history = await queryDelta(lake(dataDir, 'silver', 'tickets_history'), (scan) =>
-    `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
+    `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`, conn);
   const [historyLost, historyDup, historyEx] = compareCounts(expectedChanges, countsOf(history));
   for (const e of historyEx) problems.push(`history: ${e}`);
 
   const expectedRows = sourceTickets(dataDir, sources);
-  const silver = await silverTickets(dataDir);
+  const silver = await silverTickets(dataDir, conn);
   let silverLost = 0;
   let resurrected = 0;
   for (const [key, row] of expectedRows) {
@@ -122,11 +135,11 @@ export async function verifyLake(dataDir: string, sources: string[]): Promise<Ve
 
   let quarantined = 0;
   if (existsSync(lake(dataDir, 'silver', '_rejected', '_delta_log'))) {
-    const [q] = await queryDelta(lake(dataDir, 'silver', '_rejected'), (scan) => `SELECT count(*)::INT AS n FROM ${scan} AS t`);
+    const [q] = await queryDelta(lake(dataDir, 'silver', '_rejected'), (scan) => `SELECT count(*)::INT AS n FROM ${scan} AS t`, conn);
     quarantined = Number(q.n);
   }
 
-  for (const d of await goldDifferences(dataDir, sources)) problems.push(`gold: ${d}`);
+  for (const d of await goldDifferences(dataDir, sources, conn)) problems.push(`gold: ${d}`);
   const verdict = {
     lost: bronzeLost + historyLost + silverLost,
     duplicated: bronzeDup + historyDup,

@@ -2,15 +2,17 @@
 // sources (through node:sqlite, independently of the pipeline), in one text form for exact equality.
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable } from '../../src/lakehouse/delta/index.ts';
 
 export const TICKET_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
 
 export type TextRow = Record<string, string | null>;
 
-export async function queryDelta(tableDir: string, select: (scan: string) => string): Promise<TextRow[]> {
+/** Rows of `select` over the table's current version; on `conn` when given (set to UTC), else a fresh DuckDB. */
+export async function queryDelta(tableDir: string, select: (scan: string) => string, shared?: DuckDBConnection): Promise<TextRow[]> {
   const table = await DeltaTable.open(tableDir);
+  if (shared) return (await shared.runAndReadAll(select(table.scanSql()))).getRowObjectsJson() as TextRow[];
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
@@ -26,12 +28,13 @@ export async function queryDelta(tableDir: string, select: (scan: string) => str
 const ts = (c: string) => `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${c}"`;
 
 /** Silver tickets as text rows keyed `source/TicketID`. */
-export async function silverTickets(dataDir: string): Promise<Map<string, TextRow>> {
+export async function silverTickets(dataDir: string, conn?: DuckDBConnection): Promise<Map<string, TextRow>> {
   const rows = await queryDelta(join(dataDir, 'datalake/silver/tickets'), (scan) =>
     `SELECT "source", CAST("TicketID" AS VARCHAR) AS "TicketID", "Title", "Description", "Status", "Priority", "Category",
             CAST("CustomerID" AS VARCHAR) AS "CustomerID", "AssignedTo", CAST("EstimatedCost" AS VARCHAR) AS "EstimatedCost",
             ${ts('CreatedAt')}, ${ts('UpdatedAt')}, ${ts('ResolvedAt')}
      FROM ${scan} AS t`,
+    conn,
   );
   return new Map(rows.map((r) => [`${r.source}/${r.TicketID}`, r]));
 }
