@@ -73,8 +73,12 @@ export interface HealthResponse {
     batches_ok: number;
     batches_failed: number;
     last_batch_at: string | null;
+    /** The last error, kept after recovery (`status` is back to ok once a batch succeeded). */
     last_error: string | null;
+    last_error_at: string | null;
     decode_errors: number;
+    /** Events that could not be applied to a derived table, quarantined in `silver/_rejected`. */
+    events_rejected: number;
     /** Change events re-published by Debezium after a connector restart, recognised and skipped. */
     events_redelivered: number;
   };

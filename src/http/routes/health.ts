@@ -29,6 +29,8 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
                 batches_failed: { type: 'integer' },
                 last_batch_at: { type: ['string', 'null'] },
                 last_error: { type: ['string', 'null'] },
+                last_error_at: { type: ['string', 'null'] },
+                events_rejected: { type: 'integer' },
                 decode_errors: { type: 'integer' },
                 events_redelivered: { type: 'integer' },
               },
@@ -51,7 +53,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
       const subscription = context.lakehouseSubscription();
       const lag = subscription ? await subscription.lag().catch(() => []) : [];
       return {
-        status: uiAlive && lakehouseAlive && state.lastError === null ? 'ok' : 'degraded',
+        status: uiAlive && lakehouseAlive && !state.failing ? 'ok' : 'degraded',
         feed: feed.kind,
         ui_consumer_alive: uiAlive,
         lakehouse_alive: lakehouseAlive,
@@ -64,6 +66,8 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
           batches_failed: state.batchesFailed,
           last_batch_at: state.lastBatchAt,
           last_error: state.lastError,
+          last_error_at: state.lastErrorAt,
+          events_rejected: state.eventsRejected,
           decode_errors: state.decodeErrors,
           events_redelivered: state.redelivered,
         },

@@ -1,7 +1,10 @@
 // Gold: aggregates recomputed from Silver. Each Gold table is one SQL file (`<name>.sql`) in the
 // built-in folder or in GOLD_SQL_DIR, so a user adds a table by dropping a file. In the SQL,
 // `{{silver.tickets}}`, `{{silver.tickets_history}}` and `{{bronze.cdc_events}}` stand for the
-// current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit.
+// current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit that
+// records, as its own `txn` (applied-version.ts), the Bronze version Silver had applied: a Gold
+// table is recomputed when Silver applied a later one, and a crash between two Gold tables leaves
+// the other to be recomputed next time (an overwrite is idempotent).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
+import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
 
@@ -81,8 +85,6 @@ export class GoldRefresher {
   readonly #dataDir: string;
   readonly #definitions: GoldDefinition[];
   readonly #tables = new Map<string, DeltaTable>();
-  /** Silver version the last refresh saw: no change, no recompute. */
-  #lastSilverVersion = -1;
 
   constructor(dataDir: string, definitions: GoldDefinition[]) {
     this.#dataDir = dataDir;
@@ -101,13 +103,26 @@ export class GoldRefresher {
     });
   }
 
-  /** Recomputes every Gold table if Silver moved; returns whether it did. */
+  /** The Gold table, opened if it exists (undefined until first computed). */
+  async #existing(name: string): Promise<DeltaTable | undefined> {
+    let table = this.#tables.get(name);
+    if (!table) {
+      table = await DeltaTable.open(tablePath(this.#dataDir, 'gold', name)).catch(() => undefined);
+      if (table) this.#tables.set(name, table);
+    }
+    if (table) await table.refresh();
+    return table;
+  }
+
+  /** Recomputes every Gold table that has not seen Silver's applied Bronze version; returns whether any was. */
   async refresh(conn: DuckDBConnection, sources: Record<string, DeltaTable>, force = false): Promise<boolean> {
     const silver = sources['silver.tickets'];
-    await silver.refresh();
-    if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
-    const silverVersion = silver.snapshot.version;
+    for (const table of Object.values(sources)) await table.refresh();
+    const applied = appliedBronzeVersion(silver);
+    let recomputed = false;
     for (const definition of this.#definitions) {
+      let table = await this.#existing(definition.name);
+      if (!force && table && table.snapshot.version > 0 && appliedBronzeVersion(table) === applied) continue;
       const sql = this.#render(definition.sql, sources);
       let described;
       try {
@@ -116,17 +131,17 @@ export class GoldRefresher {
         throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${definition.name} (${definition.file}) has invalid SQL`, { cause, fatal: false, context: { file: definition.file } });
       }
       const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
-      let table = this.#tables.get(definition.name);
       if (!table) {
         table = await DeltaTable.createIfAbsent(tablePath(this.#dataDir, 'gold', definition.name), { schema, name: definition.name });
         this.#tables.set(definition.name, table);
       }
       await table.overwrite(conn, sql, {
         operation: 'WRITE',
-        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
+        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
+        txns: applied >= 0 ? appliedTxn(applied) : [],
       });
+      recomputed = true;
     }
-    this.#lastSilverVersion = silverVersion;
-    return true;
+    return recomputed;
   }
 }

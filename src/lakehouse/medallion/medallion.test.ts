@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Medallion } from './lakehouse.ts';
+import { Medallion } from './medallion.ts';
 import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';
 import type { TicketRow } from '../../sources/embedded/tickets-schema.ts';
 import type { FeedRecord } from '../../feeds/feed.ts';
