@@ -54,6 +54,8 @@ export const configSchema = z.object({
   LAKEHOUSE_ON_BAD_RECORD: z.enum(['quarantine', 'fail']).default('quarantine'),
   GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
+  // A JSON file choosing tables, keys and history (config/tables-config.ts); '' = every table.
+  TABLES_CONFIG: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
   // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
   // every N batches, and VACUUM (honouring each table's delta.deletedFileRetentionDuration) every

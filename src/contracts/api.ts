@@ -66,6 +66,8 @@ export interface HealthResponse {
   ui_consumer_alive: boolean;
   lakehouse_alive: boolean;
   lakehouse_running: boolean;
+  /** Bronze holds records the derived tables (Silver, history, ...) have not applied yet: lag 0 and this false = caught up. */
+  lakehouse_pending?: boolean;
   clients: number;
   counters: {
     events_received: number;

@@ -16,6 +16,7 @@ import type { CatchUpResult, Medallion } from '../lakehouse/medallion/medallion.
 import type { GoldRefresher } from '../lakehouse/medallion/gold.ts';
 import { describeError, isShoriError } from '../errors.ts';
 import { isoMicros } from '../util/time.ts';
+import { faultPoint } from '../faults/index.ts';
 
 export interface LakehouseWorkerOptions {
   feed: Feed;
@@ -36,8 +37,6 @@ export interface LakehouseWorkerOptions {
   /** Attempts per step before the error is fatal. */
   maxAttempts?: number;
   retryBackoffSec: number;
-  /** Named crash points for the fault-injection tests (`feed:before-commit`, `feed:after-commit`). */
-  faultPoint?: (name: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,6 +102,7 @@ export class LakehouseWorker {
       if (this.#catchUpDue && this.#buffer.length === 0) {
         const result = await this.#attempt('catch-up', () => medallion.catchUp());
         this.#catchUpDue = false;
+        state.derivedPending = false;
         if (result.versionsApplied > 0) await this.#report(result, null);
       }
       const waitMs = this.#buffer.length === 0 ? 500 : Math.max(1, firstAt + flushIntervalSec * 1000 - Date.now());
@@ -151,21 +151,23 @@ export class LakehouseWorker {
   }
 
   async #flush(records: FeedRecord[]): Promise<void> {
-    const { medallion, faultPoint } = this.#o;
+    const { medallion } = this.#o;
     const started = performance.now();
     const bronze = await this.#attempt('Bronze append', async () => {
       const result = await medallion.appendBronze(records);
-      faultPoint?.('feed:before-commit');
+      faultPoint('feed:before-commit');
       // Only partitions still held: a revoked partition's progress belongs to its new owner.
       const held = new Set(this.#subscription!.assignments().map(partitionId));
       await this.#subscription!.commit(result.positions.filter((p) => held.has(partitionId(p))));
-      faultPoint?.('feed:after-commit');
+      faultPoint('feed:after-commit');
       return result;
     });
     this.#o.state.decodeErrors += bronze.decodeErrors;
     this.#catchUpDue = true;
+    this.#o.state.derivedPending = true;
     const result = await this.#attempt('catch-up', () => medallion.catchUp());
     this.#catchUpDue = false;
+    this.#o.state.derivedPending = false;
     await this.#report(result, { records: bronze.records, ms: Math.round(performance.now() - started) });
     await this.#maybeMaintain();
   }

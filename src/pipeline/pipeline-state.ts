@@ -28,6 +28,8 @@ export class PipelineState {
   lastErrorAt: string | null = null;
   /** The last attempt failed and no batch has succeeded since: health is degraded. */
   failing = false;
+  /** Bronze holds records some derived table has not applied yet (between a Bronze commit and its catch-up). */
+  derivedPending = true;
   perSource: Record<string, number> = {};
   readonly ui: WorkerStatus = { running: false, lastBeatMs: 0 };
   readonly lakehouse: WorkerStatus = { running: false, lastBeatMs: 0 };

@@ -19,6 +19,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
             ui_consumer_alive: { type: 'boolean' },
             lakehouse_alive: { type: 'boolean' },
             lakehouse_running: { type: 'boolean' },
+            lakehouse_pending: { type: 'boolean' },
             clients: { type: 'integer' },
             counters: {
               type: 'object',
@@ -58,6 +59,7 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
         ui_consumer_alive: uiAlive,
         lakehouse_alive: lakehouseAlive,
         lakehouse_running: state.lakehouse.running,
+        lakehouse_pending: state.derivedPending,
         clients: broadcaster.clientCount,
         counters: {
           events_received: state.eventsReceived,

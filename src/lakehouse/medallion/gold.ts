@@ -13,6 +13,7 @@ import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
+import { storageFor } from '../../faults/index.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
 
@@ -107,7 +108,7 @@ export class GoldRefresher {
   async #existing(name: string): Promise<DeltaTable | undefined> {
     let table = this.#tables.get(name);
     if (!table) {
-      table = await DeltaTable.open(tablePath(this.#dataDir, 'gold', name)).catch(() => undefined);
+      table = await DeltaTable.open(storageFor(tablePath(this.#dataDir, 'gold', name))).catch(() => undefined);
       if (table) this.#tables.set(name, table);
     }
     if (table) await table.refresh();
@@ -132,7 +133,7 @@ export class GoldRefresher {
       }
       const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
       if (!table) {
-        table = await DeltaTable.createIfAbsent(tablePath(this.#dataDir, 'gold', definition.name), { schema, name: definition.name });
+        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema, name: definition.name });
         this.#tables.set(definition.name, table);
       }
       await table.overwrite(conn, sql, {

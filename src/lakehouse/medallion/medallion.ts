@@ -14,7 +14,8 @@
 // at a version it will catch up from, or already done.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
-import { DeltaTable, type Storage } from '../delta/index.ts';
+import { DeltaTable } from '../delta/index.ts';
+import { storageFor } from '../../faults/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { isShoriError, ShoriError } from '../../errors.ts';
@@ -37,8 +38,6 @@ export interface MedallionOptions {
   specs?: readonly TableSpec[];
   /** `fail`: an event that cannot be applied stops the worker (fatal) instead of being quarantined. */
   onBadRecord?: OnBadRecord;
-  /** The storage of a table folder (the fault switch wraps it); plain local storage by default. */
-  storageFor?: (path: string) => Storage;
 }
 
 export interface BronzeResult {
@@ -98,10 +97,8 @@ export class Medallion {
 
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
-    const at = (layer: 'bronze' | 'silver', table: string) => {
-      const path = tablePath(dataDir, layer, table);
-      return options.storageFor ? options.storageFor(path) : path;
-    };
+    // Local storage, wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
+    const at = (layer: 'bronze' | 'silver', table: string) => storageFor(tablePath(dataDir, layer, table));
     const bronze = await DeltaTable.createIfAbsent(at('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
     const rejected = await DeltaTable.createIfAbsent(at('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
