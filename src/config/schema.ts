@@ -60,6 +60,8 @@ export const configSchema = z.object({
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
   GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
+  // A JSON file choosing tables, keys and history (config/tables-config.ts); '' = every table.
+  TABLES_CONFIG: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
   // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
   // every N batches, and VACUUM (honouring each table's delta.deletedFileRetentionDuration) every
