@@ -5,15 +5,17 @@
 // records, as its own `txn` (applied-version.ts), the Bronze version Silver had applied: a Gold
 // table is recomputed when Silver applied a later one, and a crash between two Gold tables leaves
 // the other to be recomputed next time (an overwrite is idempotent).
+// The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the snapshots it is given.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts';
+import { DeltaTable, quoteLiteral, type DeltaField } from '../delta/index.ts';
+import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
-import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { storageFor } from '../../faults/index.ts';
+import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
 
@@ -120,29 +122,35 @@ export class GoldRefresher {
     const silver = sources['silver.tickets'];
     for (const table of Object.values(sources)) await table.refresh();
     const applied = appliedBronzeVersion(silver);
-    let recomputed = false;
+    const due: Array<{ definition: GoldDefinition; table: DeltaTable | undefined }> = [];
     for (const definition of this.#definitions) {
-      let table = await this.#existing(definition.name);
-      if (!force && table && table.snapshot.version > 0 && appliedBronzeVersion(table) === applied) continue;
-      const sql = this.#render(definition.sql, sources);
-      let described;
-      try {
-        described = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as Array<{ column_name: string; column_type: string }>;
-      } catch (cause) {
-        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${definition.name} (${definition.file}) has invalid SQL`, { cause, fatal: false, context: { file: definition.file } });
-      }
-      const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
-      if (!table) {
-        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema, name: definition.name });
-        this.#tables.set(definition.name, table);
-      }
-      await table.overwrite(conn, sql, {
-        operation: 'WRITE',
-        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
-        txns: applied >= 0 ? appliedTxn(applied) : [],
-      });
-      recomputed = true;
+      const table = await this.#existing(definition.name);
+      if (force || !table || table.snapshot.version === 0 || appliedBronzeVersion(table) !== applied) due.push({ definition, table });
     }
-    return recomputed;
+    if (due.length === 0) return false;
+    // Each Gold query runs sandboxed: it may read the live files of the snapshots it is given, nothing else.
+    const sandbox = await GoldSandbox.open(Object.values(sources).flatMap((table) => table.dataFileUris()));
+    try {
+      for (const { definition, table: existing } of due) {
+        const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
+        const result = await sandbox.run(query, (described) => ({
+          type: 'struct',
+          fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
+        }));
+        let table = existing;
+        if (!table) {
+          table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name });
+          this.#tables.set(definition.name, table);
+        }
+        await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
+          operation: 'WRITE',
+          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
+          txns: applied >= 0 ? appliedTxn(applied) : [],
+        });
+      }
+    } finally {
+      sandbox.close();
+    }
+    return true;
   }
 }
