@@ -13,7 +13,8 @@
 // Run: npm run bench -- compare [--sizes=200000,1000000] [--partitions=1,4] [--reps=3] [--out=DIR]
 //      [--keep-data] [--keep-topics]
 // SHORI_STACK_DIR picks the shared stack's state folder; SEED_STACK_DIR the seed stack's folder
-// (default: ../shared/peers/seed-stack beside the main checkout).
+// (default: peers/seed-stack in SHORI_SHARED_DIR or ../shared, or beside the main checkout of a
+// git worktree).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,7 @@ function option(args: string[], key: string, fallback: string): string {
 /** The seed stack beside this checkout, or beside the main checkout when this is a git worktree. */
 export function seedStackDir(repo: string): string {
   if (process.env.SEED_STACK_DIR) return path.resolve(process.env.SEED_STACK_DIR);
-  const candidates = [path.resolve(repo, '../shared/peers/seed-stack')];
+  const candidates = [path.resolve(process.env.SHORI_SHARED_DIR || path.resolve(repo, '../shared'), 'peers/seed-stack')];
   const common = spawnSync('git', ['-C', repo, 'rev-parse', '--path-format=absolute', '--git-common-dir'], { encoding: 'utf8' });
   if (common.status === 0) candidates.push(path.resolve(common.stdout.trim(), '../../shared/peers/seed-stack'));
   const found = candidates.find((dir) => existsSync(path.join(dir, 'compare.sh')));
