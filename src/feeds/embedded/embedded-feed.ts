@@ -9,6 +9,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Feed, FeedRecord, FeedSubscription, PartitionPosition, StreamPartition, SubscribeOptions } from '../feed.ts';
 import { CaptureReader } from '../../sources/embedded/capture-reader.ts';
 import { capturedTables } from '../../sources/embedded/capture.ts';
+import { embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
 import { ShoriError } from '../../errors.ts';
 
@@ -50,8 +51,8 @@ export class EmbeddedFeed implements Feed {
     this.#lastDiscoveryMs = now;
     for (const [source, db] of this.#dbs) {
       for (const table of capturedTables(db)) {
+        if (this.#sources.has(embeddedTopic(source, table))) continue;
         const reader = new CaptureReader(db, source, table);
-        if (this.#sources.has(reader.stream)) continue;
         this.#sources.set(reader.stream, {
           db,
           reader,
