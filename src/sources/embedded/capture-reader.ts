@@ -5,10 +5,12 @@
 // is, as in Debezium, a delete of the old key, its tombstone and a create of the new key). Positions
 // are thus unique and strictly increasing per topic, with gaps, as Kafka offsets may be. Each change
 // is published with the schema it was captured under (its `schema_id`; none = Tickets' built-in one,
-// for change rows written before schemas were recorded).
+// for change rows written before schemas were recorded). A change row with an `origin_lsn` is a
+// re-publication (Debezium after a connector restart): its records take new positions but carry the
+// original change's source position, so they share its order key.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { FeedRecord } from '../../feeds/feed.ts';
-import { type CapturedSchema, schemaById } from './capture.ts';
+import { type CapturedSchema, latestSchema, schemaById } from './capture.ts';
 import { type EnvelopeCodec, embeddedTopic, encodeTableKey, encodeTableValue, envelopeCodec } from './debezium-envelope.ts';
 import { TICKETS } from './table-defs.ts';
 
@@ -23,6 +25,7 @@ interface ChangeRow {
   after: string | null;
   commit_ts: string;
   schema_id: number | null;
+  origin_lsn: number | null;
 }
 
 export class CaptureReader {
@@ -44,7 +47,7 @@ export class CaptureReader {
     this.source = source;
     this.table = table;
     this.stream = embeddedTopic(source, table);
-    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, schema_id FROM cdc_changes WHERE tbl = ? AND lsn >= ? ORDER BY lsn LIMIT ?');
+    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, schema_id, origin_lsn FROM cdc_changes WHERE tbl = ? AND lsn >= ? ORDER BY lsn LIMIT ?');
     this.#bounds = db.prepare(
       "SELECT (SELECT min(lsn) FROM cdc_changes WHERE tbl = ?) AS min_lsn, (SELECT seq FROM sqlite_sequence WHERE name = 'cdc_changes') AS last_lsn",
     );
@@ -107,7 +110,10 @@ export class CaptureReader {
     const id = schemaId ?? 0;
     let codec = this.#codecs.get(id);
     if (codec === undefined) {
-      const schema: CapturedSchema | null = id === 0 ? { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns } : schemaById(this.#db, id);
+      // No schema id: a row written before schemas were recorded (Tickets), or copied by hand
+      // without it (then the table's current schema).
+      const schema: CapturedSchema | null =
+        id !== 0 ? schemaById(this.#db, id) : this.table === TICKETS.name ? { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns } : latestSchema(this.#db, this.table);
       if (schema === null) throw new Error(`change of ${this.table} names schema ${id}, which cdc_schemas does not hold`);
       codec = envelopeCodec(this.source, schema);
       this.#codecs.set(id, codec);
@@ -129,8 +135,9 @@ export class CaptureReader {
       value,
       timestamp: commitTsMs,
     });
+    const sourceLsn = row.origin_lsn ?? row.lsn;
     const envelope = (k: number, op: 'c' | 'u' | 'd', b: StoredRow | null, a: StoredRow | null, serial: number) =>
-      encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: base + k, lsn: row.lsn, eventSerialNo: serial, commitTsMs });
+      encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
 
     if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
     if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];

@@ -33,11 +33,19 @@ CREATE TABLE IF NOT EXISTS cdc_purged (
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const text = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
-/** Adds what older source files lack (schema ids on change rows, the per-table index). */
+/** Adds what older source files lack (schema ids and origin LSNs on change rows, the per-table index). */
 export function migrateCapture(db: DatabaseSync): void {
   db.exec(CAPTURE_DDL);
-  const columns = db.prepare('PRAGMA table_info(cdc_changes)').all() as Array<{ name: string }>;
-  if (!columns.some((c) => c.name === 'schema_id')) db.exec('ALTER TABLE cdc_changes ADD COLUMN schema_id INTEGER');
+  for (const column of ['schema_id', 'origin_lsn']) {
+    const columns = db.prepare('PRAGMA table_info(cdc_changes)').all() as Array<{ name: string }>;
+    if (columns.some((c) => c.name === column)) continue;
+    try {
+      db.exec(`ALTER TABLE cdc_changes ADD COLUMN ${column} INTEGER`);
+    } catch (error) {
+      // Another process (the generator, the service) added it in between.
+      if (!/duplicate column/i.test(String(error))) throw error;
+    }
+  }
   db.exec('CREATE INDEX IF NOT EXISTS cdc_changes_by_table ON cdc_changes (tbl, lsn)');
 }
 

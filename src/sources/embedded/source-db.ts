@@ -1,7 +1,7 @@
 // Opens (and on first use creates) one embedded source database: a node:sqlite file in WAL mode so
 // that a separate generator process can write while the service captures. Opening for writing
 // creates the built-in tables (Tickets, Customers, Agents) and captures them; older files gain
-// what capture.ts needs (schema ids, the per-table index) and current triggers.
+// what capture.ts needs (schema ids, origin LSNs, the per-table index) and current triggers.
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
