@@ -13,7 +13,7 @@ echo "[test] build the dashboard"
 npx vite build --config dashboard/vite.config.ts
 [ -x scripts/ensure-chromium.sh ] && bash scripts/ensure-chromium.sh
 [ -x scripts/ensure-python-deps.sh ] && bash scripts/ensure-python-deps.sh
-files=$(find src dashboard test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+files=$(find src packages dashboard test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 echo "[test] running $(echo "$files" | wc -l) test files"
 # One file at a time: the integration tests start real services and the machine has two cores.
 node --test --test-concurrency=1 --test-timeout=1200000 $files

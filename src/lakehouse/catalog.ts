@@ -3,9 +3,9 @@
 // nothing from a request is ever joined into a file path.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable } from './delta/index.ts';
+import { DeltaTable, isDeltaError } from '@shori/delta';
 import { tablePath, type Layer } from './medallion/tables.ts';
-import { ShoriError, isShoriError } from '../errors.ts';
+import { ShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
   layer: Layer;
@@ -54,7 +54,7 @@ export class TableCatalog {
       try {
         table = await DeltaTable.open(entry.path);
       } catch (error) {
-        if (isShoriError(error, 'SHORI_DELTA_NOT_A_TABLE')) return null;
+        if (isDeltaError(error, 'DELTA_NOT_A_TABLE')) return null;
         throw error;
       }
       this.#open.set(key, table);

@@ -9,7 +9,7 @@ import type { PipelineState } from './pipeline-state.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Medallion } from '../lakehouse/medallion/lakehouse.ts';
 import type { GoldRefresher } from '../lakehouse/medallion/gold.ts';
-import { describeError, isShoriError } from '../errors.ts';
+import { describeError, errorCode, isShoriError } from '../errors.ts';
 import { isoMicros } from '../util/time.ts';
 
 export interface LakehouseWorkerOptions {
@@ -139,7 +139,7 @@ export class LakehouseWorker {
       } catch (error) {
         state.batchesFailed++;
         state.lastError = describeError(error);
-        state.lastErrorCode = isShoriError(error) ? error.code : null;
+        state.lastErrorCode = errorCode(error);
         const fatal = (isShoriError(error) && error.fatal) || attempt >= maxAttempts || this.#stopping;
         logger.error({ err: state.lastError, attempt, fatal }, 'batch failed');
         if (fatal) throw error;
@@ -192,7 +192,7 @@ export class LakehouseWorker {
   #fatal(error: unknown): void {
     const { state, logger, broadcaster } = this.#o;
     state.lastError = describeError(error);
-    state.lastErrorCode = isShoriError(error) ? error.code : null;
+    state.lastErrorCode = errorCode(error);
     state.lakehouse.running = false;
     logger.error({ err: state.lastError }, 'lakehouse worker stopped on a fatal error');
     broadcaster.publish('pipeline_error', { message: state.lastError, fatal: true, code: state.lastErrorCode ?? undefined });

@@ -5,7 +5,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import type { ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
-import { DeltaTable, type TxnVersion } from '../delta/index.ts';
+import { DeltaTable, type TxnVersion } from '@shori/delta';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import { stageRows, type StageValue } from './staging.ts';
 import { BRONZE_STAGE_COLUMNS, CHANGE_STAGE_COLUMNS, bronzeRow, changeRow, isTicketsTable } from './change-rows.ts';
@@ -19,6 +19,7 @@ import {
 } from './tables.ts';
 import { isoMicros } from '../../util/time.ts';
 import { RedeliveryGuard, type HighWaterMark } from './redelivery-guard.ts';
+import { TABLE_OPTIONS } from '../engine.ts';
 
 export const txnAppId = (p: StreamPartition) => `shori:${p.stream}:${p.partition}`;
 
@@ -116,10 +117,10 @@ export class Medallion {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     const silverProps = { ...common, 'delta.enableChangeDataFeed': 'true' };
     const tables = [
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }, TABLE_OPTIONS),
     ];
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();

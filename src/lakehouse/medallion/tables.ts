@@ -1,6 +1,6 @@
 // The medallion's tables: where they live under DATA_DIR/datalake and their Delta schemas.
 import { join } from 'node:path';
-import type { DeltaSchema, DeltaField } from '../delta/index.ts';
+import type { DeltaSchema, DeltaField } from '@shori/delta';
 
 export type Layer = 'bronze' | 'silver' | 'gold';
 
