@@ -1,6 +1,7 @@
 // Entry point: parse configuration (a bad value exits non-zero with a clear message), start the
 // service, stop cleanly on SIGINT/SIGTERM and exit 0.
 import { loadConfig } from './config/index.ts';
+import { loadTablesConfig } from './config/tables-config.ts';
 import { createLogger } from './log/logger.ts';
 import { startService } from './service.ts';
 import { describeError, isShoriError } from './errors.ts';
@@ -8,6 +9,7 @@ import { describeError, isShoriError } from './errors.ts';
 let config;
 try {
   config = loadConfig();
+  loadTablesConfig(config.TABLES_CONFIG); // validated at start-up: a bad file stops here
 } catch (error) {
   process.stderr.write(`shori-realtime: ${isShoriError(error) ? error.message : describeError(error)}\n`);
   process.exit(2);

@@ -14,6 +14,7 @@ import { Medallion } from './lakehouse/medallion/lakehouse.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { buildApp } from './http/app.ts';
+import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
@@ -31,14 +32,18 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
+  const scrub = createScrubber(config.DATA_DIR);
   const broadcaster = new Broadcaster({
     queueSize: config.SSE_CLIENT_QUEUE_SIZE,
     overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
+    maxClients: config.SSE_MAX_CLIENTS,
+    maxClientsPerIp: config.SSE_MAX_CLIENTS_PER_IP,
+    scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
   const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names());
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
 
   const ui = new UiTap({
     feed,
@@ -76,6 +81,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       catalog,
       lakehouseSubscription: () => lakehouse.subscription(),
       restartLakehouse: () => lakehouse.restart(),
+      scrub,
     },
     logger,
     { dashboardDir: DASHBOARD_DIR },

@@ -10,6 +10,7 @@ import { DeltaTable, type DeltaField, type DeltaSchema } from '@shori/delta';
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
 import { TABLE_OPTIONS } from '../engine.ts';
+import { storageFor } from '../../faults/index.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
 
@@ -119,7 +120,7 @@ export class GoldRefresher {
       const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
       let table = this.#tables.get(definition.name);
       if (!table) {
-        table = await DeltaTable.createIfAbsent(tablePath(this.#dataDir, 'gold', definition.name), { schema, name: definition.name }, TABLE_OPTIONS);
+        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema, name: definition.name }, TABLE_OPTIONS);
         this.#tables.set(definition.name, table);
       }
       await table.overwrite(conn, sql, {

@@ -18,6 +18,7 @@ import {
   tablePath,
 } from './tables.ts';
 import { isoMicros } from '../../util/time.ts';
+import { storageFor } from '../../faults/index.ts';
 import { RedeliveryGuard, type HighWaterMark } from './redelivery-guard.ts';
 import { TABLE_OPTIONS } from '../engine.ts';
 
@@ -117,10 +118,10 @@ export class Medallion {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     const silverProps = { ...common, 'delta.enableChangeDataFeed': 'true' };
     const tables = [
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }, TABLE_OPTIONS),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }, TABLE_OPTIONS),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }, TABLE_OPTIONS),
-      await DeltaTable.createIfAbsent(tablePath(dataDir, 'silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'bronze', 'cdc_events')), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', 'tickets')), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', 'tickets_history')), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }, TABLE_OPTIONS),
+      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', '_tickets_tombstones')), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }, TABLE_OPTIONS),
     ];
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clearSchemaCache, decodeMessage, schemaCacheSize, type DecodeContext } from './decode.ts';
 import { JsonNumberText, parseLosslessJson, stringifyLosslessJson } from './json.ts';
-import { allFixtureNames, loadFixture } from './test-fixtures.ts';
+import { allFixtureNames, FIXTURES_SKIP, loadFixture } from './test-fixtures.ts';
 import type { CdcField, ChangeEvent, DecodedMessage, DecodeFailure } from './types.ts';
 
 function decodeFixture(name: string, context: DecodeContext = {}): DecodedMessage {
@@ -53,7 +53,7 @@ function sqlServerMessage(columns: Record<string, [Record<string, unknown>, unkn
   });
 }
 
-test('decodes every fixture file to the kind its name says', () => {
+test('decodes every fixture file to the kind its name says', { skip: FIXTURES_SKIP }, () => {
   const names = allFixtureNames();
   assert.ok(names.length >= 60, `found ${names.length} fixtures`);
   for (const name of names) {
@@ -67,7 +67,7 @@ test('decodes every fixture file to the kind its name says', () => {
   }
 });
 
-test('real SQL Server 1.6 delete: MONEY bytes, Timestamp, key and source', () => {
+test('real SQL Server 1.6 delete: MONEY bytes, Timestamp, key and source', { skip: FIXTURES_SKIP }, () => {
   const event = change('sqlserver/real-delete-money-v1.6-schema-payload.json');
   assert.equal(event.op, 'd');
   assert.deepEqual(event.key, { empno: 11 });
@@ -86,7 +86,7 @@ test('real SQL Server 1.6 delete: MONEY bytes, Timestamp, key and source', () =>
   assert.deepEqual(event.fields?.find((f) => f.name === 'hiredate')?.type, { kind: 'timestamp' });
 });
 
-test('decimal.handling.mode precise/double/string with schemas', () => {
+test('decimal.handling.mode precise/double/string with schemas', { skip: FIXTURES_SKIP }, () => {
   const precise = change('sqlserver/v3-types-decimal-precise-schema-payload.json').after;
   assert.deepEqual(precise, { id: 0, val_decimal: '1.123', val_numeric: '2', val_float: 3.323, val_real: 4.323, val_smallmoney: '5.3230', val_money: '6.3230' });
   const fields = change('sqlserver/v3-types-decimal-precise-schema-payload.json').fields;
@@ -103,7 +103,7 @@ test('decimal.handling.mode precise/double/string with schemas', () => {
 const FP_SCALES = { val_decimal: 3, val_numeric: 0, val_smallmoney: 4, val_money: 4 };
 const EXACT_FP = { id: 0, val_decimal: '1.123', val_numeric: '2', val_float: 3.323, val_real: 4.323, val_smallmoney: '5.3230', val_money: '6.3230' };
 
-test('schemaless decimals: raw without a scale, exact with decimalScales in every handling mode', () => {
+test('schemaless decimals: raw without a scale, exact with decimalScales in every handling mode', { skip: FIXTURES_SKIP }, () => {
   assert.equal(change('sqlserver/v3-types-decimal-precise-no-schema.json').after?.val_money, 'APb+');
   for (const mode of ['precise', 'double', 'string']) {
     const after = change(`sqlserver/v3-types-decimal-${mode}-no-schema.json`, { decimalScales: FP_SCALES }).after;
@@ -114,7 +114,7 @@ test('schemaless decimals: raw without a scale, exact with decimalScales in ever
   assert.equal(after?.val_money, '6.32300');
 });
 
-test('temporal types, adaptive precision mode', () => {
+test('temporal types, adaptive precision mode', { skip: FIXTURES_SKIP }, () => {
   const event = change('sqlserver/v3-types-temporal-adaptive-schema-payload.json');
   assert.deepEqual(event.after, {
     id: 0,
@@ -134,7 +134,7 @@ test('temporal types, adaptive precision mode', () => {
   assert.equal(types.val_datetimeoffset, 'timestamp');
 });
 
-test('temporal types, connect precision mode', () => {
+test('temporal types, connect precision mode', { skip: FIXTURES_SKIP }, () => {
   const after = change('sqlserver/v3-types-temporal-connect-schema-payload.json').after;
   assert.equal(after?.val_date, '2018-07-13');
   assert.equal(after?.val_time_p2, '10:23:45.680');
@@ -143,7 +143,7 @@ test('temporal types, connect precision mode', () => {
   assert.equal(after?.val_datetimeoffset, '2018-07-13T01:23:45.456Z');
 });
 
-test('int/bit, strings, uniqueidentifier and xml', () => {
+test('int/bit, strings, uniqueidentifier and xml', { skip: FIXTURES_SKIP }, () => {
   const ints = change('sqlserver/v3-types-int-bit-schema-payload.json');
   assert.deepEqual(ints.after, { id: 0, val_bit: true, val_tinyint: 22, val_smallint: 333, val_int: 4444, val_bigint: 55555 });
   assert.deepEqual(ints.fields?.map((f) => f.type), [
@@ -176,7 +176,7 @@ const SCHEMALESS_HINTS: Record<string, DecodeContext> = {
   'v3-types-temporal-connect': { logicalTypes: CONNECT_TYPES },
 };
 
-test('schema and schemaless variants of the same event decode to equal messages', () => {
+test('schema and schemaless variants of the same event decode to equal messages', { skip: FIXTURES_SKIP }, () => {
   const pairs = allFixtureNames().filter((n) => n.endsWith('-schema-payload.json'))
     .map((n) => [n, n.replace('-schema-payload.json', '-no-schema.json')])
     .filter(([, bare]) => allFixtureNames().includes(bare));
@@ -195,7 +195,7 @@ test('schema and schemaless variants of the same event decode to equal messages'
   }
 });
 
-test('primary key update = delete (old key) + tombstone (old key) + create (new key), in seq order', () => {
+test('primary key update = delete (old key) + tombstone (old key) + create (new key), in seq order', { skip: FIXTURES_SKIP }, () => {
   const del = change('sqlserver/v3-pk-update-1-delete-schema-payload.json');
   const tomb = decodeFixture('sqlserver/v3-pk-update-2-tombstone-schema-payload.json');
   const create = change('sqlserver/v3-pk-update-3-create-schema-payload.json');
@@ -209,7 +209,7 @@ test('primary key update = delete (old key) + tombstone (old key) + create (new 
   assert.equal(del.source.position.commit_lsn, create.source.position.commit_lsn);
 });
 
-test('snapshot read sorts before a change at the same commit LSN', () => {
+test('snapshot read sorts before a change at the same commit LSN', { skip: FIXTURES_SKIP }, () => {
   const snapshot = change('sqlserver/v3-read-snapshot-schema-payload.json');
   assert.equal(snapshot.op, 'r');
   assert.equal(snapshot.before, null);
@@ -229,7 +229,7 @@ test('snapshot read sorts before a change at the same commit LSN', () => {
   assert.ok(snapshot.seq < later.seq, `${snapshot.seq} < ${later.seq}`);
 });
 
-test('SQL Server create/update/delete of one row sort in source order; serial 1 < 2', () => {
+test('SQL Server create/update/delete of one row sort in source order; serial 1 < 2', { skip: FIXTURES_SKIP }, () => {
   const seqs = ['create', 'update', 'delete'].map((op) => change(`sqlserver/v3-${op}-schema-payload.json`).seq);
   assert.deepEqual([...seqs].sort(), seqs);
   const update = change('sqlserver/v3-update-schema-payload.json');
@@ -239,7 +239,7 @@ test('SQL Server create/update/delete of one row sort in source order; serial 1 
   assert.equal(change('sqlserver/doc-update-schema-payload.json').seq, update.seq);
 });
 
-test('PostgreSQL: sequence and lsn order keys, key-only before, truncate', () => {
+test('PostgreSQL: sequence and lsn order keys, key-only before, truncate', { skip: FIXTURES_SKIP }, () => {
   const create = change('postgresql/doc-create-schema-payload.json');
   assert.equal(create.seq, '00000000000024023119.00000000000024023128');
   assert.equal(create.source.schema, 'public');
@@ -256,7 +256,7 @@ test('PostgreSQL: sequence and lsn order keys, key-only before, truncate', () =>
   assert.equal(truncate.seq, '00000000000046523128');
 });
 
-test('MySQL: no schema in source, binlog order keys, boolean snapshot', () => {
+test('MySQL: no schema in source, binlog order keys, boolean snapshot', { skip: FIXTURES_SKIP }, () => {
   const events = ['create', 'update', 'delete'].map((op) => change(`mysql/doc-${op}-schema-payload.json`));
   assert.deepEqual(events.map((e) => e.op), ['c', 'u', 'd']);
   assert.deepEqual(events.map((e) => e.seq), [
@@ -273,7 +273,7 @@ test('MySQL: no schema in source, binlog order keys, boolean snapshot', () => {
   assert.deepEqual(decodeFixture('mysql/doc-tombstone-schema-payload.json'), { kind: 'tombstone', key: { id: 1004 } });
 });
 
-test('transactions, transaction blocks, heartbeats, schema changes', () => {
+test('transactions, transaction blocks, heartbeats, schema changes', { skip: FIXTURES_SKIP }, () => {
   for (const connector of ['sqlserver', 'postgresql', 'mysql']) {
     const begin = decodeFixture(`${connector}/doc-transaction-begin-no-schema.json`);
     const end = decodeFixture(`${connector}/doc-transaction-end-no-schema.json`);
@@ -291,13 +291,13 @@ test('transactions, transaction blocks, heartbeats, schema changes', () => {
   assert.deepEqual(onHeartbeatTopic, { ok: true, value: { kind: 'heartbeat', tsMs: null } });
 });
 
-test('key-only fixtures decode their keys', () => {
+test('key-only fixtures decode their keys', { skip: FIXTURES_SKIP }, () => {
   assert.deepEqual(decodeFixture('sqlserver/doc-key-customers.json'), { kind: 'tombstone', key: { id: 1004 } });
   assert.deepEqual(decodeFixture('sqlserver/doc-schema-change-key.json'), { kind: 'tombstone', key: { databaseName: 'testDB' } });
   assert.deepEqual(decodeFixture('mysql/doc-key-customers.json'), { kind: 'tombstone', key: { id: 1001 } });
 });
 
-test('Buffer input decodes like string input; an empty value is a tombstone', () => {
+test('Buffer input decodes like string input; an empty value is a tombstone', { skip: FIXTURES_SKIP }, () => {
   const f = loadFixture('sqlserver/v3-types-temporal-adaptive-schema-payload.json');
   assert.deepEqual(decodeMessage(Buffer.from(f.key!), Buffer.from(f.value!)), decodeMessage(f.key, f.value));
   assert.deepEqual(decodeMessage('{"id":1}', Buffer.alloc(0)), { ok: true, value: { kind: 'tombstone', key: { id: 1 } } });
@@ -352,7 +352,7 @@ test('columns named like Object.prototype members are plain columns', () => {
   assert.equal((bare.value as ChangeEvent).seq, '00000000000000000005');
 });
 
-test('malformed input gives failures with topic/partition/offset and the field path', () => {
+test('malformed input gives failures with topic/partition/offset and the field path', { skip: FIXTURES_SKIP }, () => {
   const where = { topic: 'server1.testDB.dbo.t', partition: 3, offset: 77 };
   const badJson = failure('{"id":1}', '{"op":', where);
   assert.match(badJson.message, /value is not JSON/);
@@ -467,7 +467,7 @@ test('two schemas with the same name do not share a decoder', () => {
   }
 });
 
-test('every fixture decodes the same with a cold and a warm schema cache', () => {
+test('every fixture decodes the same with a cold and a warm schema cache', { skip: FIXTURES_SKIP }, () => {
   for (const name of allFixtureNames()) {
     const f = loadFixture(name);
     const stem = name.replace(/^.*\//, '').replace(/-(no-schema|schema-payload)\.json$/, '');

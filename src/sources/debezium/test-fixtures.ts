@@ -1,11 +1,15 @@
-// Test helper: loads the shared Debezium fixtures (/work/shared/fixtures/debezium, sibling of the
+// Test helper: loads the shared Debezium fixtures (../shared/fixtures/debezium, sibling of the
 // repo root) as raw key/value JSON text, without JSON.parse's int64 rounding, as Kafka would
-// deliver them.
+// deliver them. A clone without ../shared skips the tests using them (FIXTURES_SKIP is the reason);
+// under CI=true their absence fails.
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseLosslessJson, stringifyLosslessJson } from './json.ts';
+import { sharedCorpus } from '../../../test/helpers/shared-corpus.ts';
 
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../../shared/fixtures/debezium/', import.meta.url));
+const corpus = sharedCorpus('fixtures/debezium');
+export const FIXTURES_DIR = `${corpus.dir}/`;
+/** node:test `skip` option for tests that read the shared fixtures: false when they are present. */
+export const FIXTURES_SKIP: string | false = corpus.skip;
 
 export interface Fixture {
   /** e.g. "sqlserver/v3-create-schema-payload.json" */

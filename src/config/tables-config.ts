@@ -1,0 +1,116 @@
+// The tables configuration (`TABLES_CONFIG`, a JSON file): which captured tables become Silver
+// tables, their keys when the source has none, and whether history is kept. Validated at start-up;
+// a bad file stops the service with a message naming the file, the field and what is allowed.
+//
+//   {
+//     "include": ["*"],                       // glob patterns (* and ?) on table names, any case
+//     "exclude": ["*_audit"],                 // applied after include
+//     "history": true,                        // default for every table
+//     "tables": {                             // per table (name in any case)
+//       "AuditLog":  { "key": ["LoggedAt", "Actor"] },   // a key for a table without a primary key
+//       "Events":    { "appendOnly": true },             // history only, no current state
+//       "Customers": { "history": false }
+//     }
+//   }
+//
+// Without a file: every table, keyed by its Debezium key, with history. A table without a primary
+// key and without a configured key keeps only its (append-only) history.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ShoriError } from '../errors.ts';
+
+const name = z.string().trim().min(1, 'must not be empty');
+const pattern = z.string().trim().min(1, 'must not be empty').refine((p) => /^[^\s]+$/.test(p), 'must not contain spaces');
+
+const tableOptions = z
+  .strictObject({
+    key: z.array(name).min(1, 'must list at least one column').optional(),
+    appendOnly: z.boolean().optional(),
+    history: z.boolean().optional(),
+  })
+  .refine((t) => !(t.appendOnly === true && t.key !== undefined), 'key and appendOnly: true exclude each other')
+  .refine((t) => !(t.appendOnly === true && t.history === false), 'appendOnly: true keeps only the history, so history cannot be false');
+
+export const tablesConfigSchema = z.strictObject({
+  include: z.array(pattern).default(['*']),
+  exclude: z.array(pattern).default([]),
+  history: z.boolean().default(true),
+  tables: z.record(name, tableOptions).default({}),
+});
+
+export type TablesConfigFile = z.infer<typeof tablesConfigSchema>;
+
+export interface TableChoice {
+  included: boolean;
+  /** Key columns from the configuration (tables without a primary key). */
+  key?: string[];
+  appendOnly: boolean;
+  history: boolean;
+}
+
+/** A glob (* any run, ? one character) as a case-insensitive, anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+export class TablesConfig {
+  readonly file: TablesConfigFile;
+  readonly #include: RegExp[];
+  readonly #exclude: RegExp[];
+  readonly #tables: Map<string, TablesConfigFile['tables'][string]>;
+
+  constructor(file: TablesConfigFile) {
+    this.file = file;
+    this.#include = file.include.map(globToRegExp);
+    this.#exclude = file.exclude.map(globToRegExp);
+    this.#tables = new Map(Object.entries(file.tables).map(([k, v]) => [k.toLowerCase(), v]));
+  }
+
+  /** The defaults: every table, Debezium keys, history on. */
+  static defaults(): TablesConfig {
+    return new TablesConfig(tablesConfigSchema.parse({}));
+  }
+
+  /** What to do with a source table (by its name, any case). */
+  choose(table: string): TableChoice {
+    const included = this.#include.some((r) => r.test(table)) && !this.#exclude.some((r) => r.test(table));
+    const options = this.#tables.get(table.toLowerCase()) ?? {};
+    const appendOnly = options.appendOnly === true;
+    const choice: TableChoice = { included, appendOnly, history: appendOnly || (options.history ?? this.file.history) };
+    if (options.key !== undefined) choice.key = options.key;
+    return choice;
+  }
+}
+
+function invalid(path: string, message: string, problems: string[] = []): ShoriError {
+  return new ShoriError('SHORI_CONFIG_INVALID', `invalid configuration: TABLES_CONFIG=${JSON.stringify(path)}: ${message}`, { context: { path, problems } });
+}
+
+/** Parses a tables configuration text; `path` names it in errors. */
+export function parseTablesConfig(text: string, path: string): TablesConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw invalid(path, `not JSON: ${(error as Error).message}`);
+  }
+  const result = tablesConfigSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`);
+    throw invalid(path, problems.join('; '), problems);
+  }
+  return new TablesConfig(result.data);
+}
+
+/** Reads and validates the file; '' means no file (the defaults). */
+export function loadTablesConfig(path: string): TablesConfig {
+  if (path === '') return TablesConfig.defaults();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw invalid(path, `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return parseTablesConfig(text, path);
+}
