@@ -18,7 +18,7 @@ export const BRONZE_STAGE_COLUMNS = [
   { name: 'source_ts', type: 'VARCHAR' },
   { name: 'seq', type: 'VARCHAR' },
   { name: 'ingest_ts', type: 'VARCHAR' },
-  { name: 'payload', type: 'VARCHAR' },
+  { name: 'payload', type: 'UTF8' },
   { name: 'decode_error', type: 'VARCHAR' },
 ] as const;
 
@@ -50,7 +50,8 @@ function lookup(row: CdcRow, column: string): CdcValue | undefined {
 
 export function bronzeRow(record: FeedRecord, decoded: DecodeResult, ingestTs: string): StageValue[] {
   const base = [record.stream, record.partition, record.position, record.key === null ? null : record.key.toString('utf8')];
-  const payload = record.value === null ? null : record.value.toString('utf8');
+  // The bytes as received: staged as UTF-8 without a JS string in between (staging.ts).
+  const payload = record.value;
   if (!decoded.ok) return [...base, null, null, null, null, null, null, ingestTs, payload, decoded.error.message];
   const v = decoded.value;
   if (v.kind === 'change') {

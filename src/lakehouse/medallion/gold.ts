@@ -2,11 +2,13 @@
 // built-in folder or in GOLD_SQL_DIR, so a user adds a table by dropping a file. In the SQL,
 // `{{silver.tickets}}`, `{{silver.tickets_history}}` and `{{bronze.cdc_events}}` stand for the
 // current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit.
+// The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the snapshots it is given.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, type DeltaField, type DeltaSchema } from '@shori/delta';
+import { DeltaTable, quoteLiteral, type DeltaField } from '@shori/delta';
+import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
 import { TABLE_OPTIONS } from '../engine.ts';
@@ -109,24 +111,27 @@ export class GoldRefresher {
     await silver.refresh();
     if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
     const silverVersion = silver.snapshot.version;
-    for (const definition of this.#definitions) {
-      const sql = this.#render(definition.sql, sources);
-      let described;
-      try {
-        described = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as Array<{ column_name: string; column_type: string }>;
-      } catch (cause) {
-        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${definition.name} (${definition.file}) has invalid SQL`, { cause, fatal: false, context: { file: definition.file } });
+    // Each Gold query runs sandboxed: it may read the live files of the snapshots it is given, nothing else.
+    const sandbox = await GoldSandbox.open(Object.values(sources).flatMap((table) => table.dataFileUris()));
+    try {
+      for (const definition of this.#definitions) {
+        const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
+        const result = await sandbox.run(query, (described) => ({
+          type: 'struct',
+          fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
+        }));
+        let table = this.#tables.get(definition.name);
+        if (!table) {
+          table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
+          this.#tables.set(definition.name, table);
+        }
+        await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
+          operation: 'WRITE',
+          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
+        });
       }
-      const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
-      let table = this.#tables.get(definition.name);
-      if (!table) {
-        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema, name: definition.name }, TABLE_OPTIONS);
-        this.#tables.set(definition.name, table);
-      }
-      await table.overwrite(conn, sql, {
-        operation: 'WRITE',
-        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
-      });
+    } finally {
+      sandbox.close();
     }
     this.#lastSilverVersion = silverVersion;
     return true;
