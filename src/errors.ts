@@ -1,6 +1,6 @@
 import { isDeltaError } from '@shori/delta';
 
-// One error base for the whole service (the Delta library has its own, DeltaError with DELTA_* codes), shaped like platformatic/kafka's: a stable `code` callers
+// One error base for the whole service, shaped like platformatic/kafka's: a stable `code` callers
 // branch on, the `cause`, structured `context`, and behaviour flags instead of a class hierarchy.
 export type ErrorCode =
   | 'SHORI_CONFIG_INVALID'
@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'SHORI_FEED_FAILED'
   | 'SHORI_FEED_GAP'
   | 'SHORI_LAKEHOUSE_FAILED'
+  | 'SHORI_BAD_RECORD'
   | 'SHORI_HTTP_BAD_REQUEST'
   | 'SHORI_HTTP_UNAUTHORIZED'
   | 'SHORI_HTTP_CROSS_SITE'
@@ -17,6 +18,7 @@ export type ErrorCode =
   | 'SHORI_HTTP_BUSY'
   | 'SHORI_QUERY_LIMIT'
   | 'SHORI_NOT_FOUND';
+// (The Delta library, @shori/delta, has its own: DeltaError with DELTA_* codes; errorCode() reads both.)
 
 export interface ShoriErrorOptions {
   cause?: unknown;
