@@ -105,6 +105,23 @@ test('a table query over its statement timeout is stopped: 503 with Retry-After'
   }
 });
 
+test('a table query over its memory limit is stopped with a clear 503', async () => {
+  const small = await buildTestApp({ PORT: '8000', TABLE_API_MEMORY_LIMIT: '2MB' }, { goldNames: ['wide'] });
+  try {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const wide = await DeltaTable.createIfAbsent(join(small.dataDir, 'datalake/gold/wide'), { schema: { type: 'struct', fields: [{ name: 's', type: 'string', nullable: true, metadata: {} }] }, name: 'wide' });
+    await wide.overwrite(conn, "SELECT repeat(md5(range::VARCHAR), 8) AS s FROM range(100000)");
+    conn.closeSync();
+    db.closeSync();
+    const res = await small.app.inject({ url: '/api/tables/gold/wide?limit=5&offset=99990', headers: { host: HOST } });
+    assert.equal(res.statusCode, 503, res.body.slice(0, 300));
+    assert.match(ErrorResponseSchema.parse(res.json()).error, /needed more than 2MB \(TABLE_API_MEMORY_LIMIT\)/);
+  } finally {
+    await small.close();
+  }
+});
+
 test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 when running', async () => {
   const route = 'POST /api/lakehouse/restart';
   const url = '/api/lakehouse/restart';

@@ -10,6 +10,7 @@ function health(running: boolean, lastError: string | null): HealthResponse {
     ui_consumer_alive: true,
     lakehouse_alive: running,
     lakehouse_running: running,
+    lakehouse_pending: false,
     clients: 1,
     counters: { events_received: 1, events_dropped: 0, batches_ok: 1, batches_failed: 0, last_batch_at: null, last_error: lastError, last_error_at: null, decode_errors: 0, events_rejected: 0, events_redelivered: 0 },
     lag: [],
