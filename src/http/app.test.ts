@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable } from '../lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { ROUTE_CONTRACTS } from './contracts.ts';
 import { ErrorResponseSchema, HealthResponseSchema, TableRowsResponseSchema, TablesResponseSchema } from '../contracts/api.ts';
 import { buildTestApp, type TestApp } from '../../test/helpers/http-context.ts';
