@@ -8,9 +8,9 @@
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable, quoteIdent, quoteLiteral } from './delta/index.ts';
+import { DeltaTable, isDeltaError, quoteIdent, quoteLiteral } from '@shori/delta';
 import { tablePath, type Layer } from './medallion/tables.ts';
-import { ShoriError, isShoriError } from '../errors.ts';
+import { ShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
   layer: Layer;
@@ -110,7 +110,7 @@ export class TableCatalog {
       try {
         table = await DeltaTable.open(entry.path);
       } catch (error) {
-        if (isShoriError(error, 'SHORI_DELTA_NOT_A_TABLE')) return null;
+        if (isDeltaError(error, 'DELTA_NOT_A_TABLE')) return null;
         throw error;
       }
       this.#open.set(key, table);
