@@ -141,6 +141,17 @@ test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 whe
   await call(route, 409, { method: 'POST', url, headers: { ...json, ...bearer(ADMIN), origin: `http://${HOST}` }, payload: '{}' });
 });
 
+test('any mutating method on any URL meets the admin guard, a route added later included', async () => {
+  for (const [method, url] of [['DELETE', '/api/tables/silver/tickets'], ['PUT', '/api/lakehouse/restart'], ['POST', '/api/anything'], ['PATCH', '/']] as const) {
+    const plain = await t.app.inject({ method, url, headers: { host: HOST, 'content-type': 'text/plain' }, payload: 'x' });
+    assert.equal(plain.statusCode, 415, `${method} ${url}`);
+    const noToken = await t.app.inject({ method, url, headers: { host: HOST, ...json }, payload: '{}' });
+    assert.equal(noToken.statusCode, 401, `${method} ${url}`);
+    const foreign = await t.app.inject({ method, url, headers: { host: HOST, ...json, ...bearer(ADMIN), origin: 'http://evil.example' }, payload: '{}' });
+    assert.equal(foreign.statusCode, 403, `${method} ${url}`);
+  }
+});
+
 test('GET /metrics takes METRICS_TOKEN; GET /api/contracts serves every contract as JSON Schema', async () => {
   await call('GET /metrics', 401, { url: '/metrics' });
   const metrics = await call('GET /metrics', 200, { url: '/metrics', headers: bearer(METRICS) });
