@@ -190,6 +190,29 @@ test('GET /api/stream: a listed origin reads it; beyond SSE_MAX_CLIENTS a new st
   second.destroy();
 });
 
+test('SSE_MAX_CLIENTS_PER_IP counts the client behind a proxy listed in TRUST_PROXY, and only then', async () => {
+  for (const trusted of [true, false]) {
+    const proxied = await buildTestApp({ PORT: '8000', SSE_MAX_CLIENTS_PER_IP: '1', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
+    try {
+      await proxied.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (proxied.app.server.address() as AddressInfo).port;
+      const open = (forwardedFor: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          http.get({ port, host: '127.0.0.1', path: '/api/stream', headers: { host: `localhost:${port}`, 'x-forwarded-for': forwardedFor } }, resolve).on('error', reject);
+        });
+      const a = await open('203.0.113.7');
+      const b = await open('203.0.113.8');
+      const again = await open('203.0.113.7');
+      // Trusted: two clients, one stream each, and the second stream of the first is refused.
+      // Not trusted: every stream is the proxy's (127.0.0.1), so the second one is refused.
+      assert.deepEqual([a.statusCode, b.statusCode, again.statusCode], trusted ? [200, 200, 503] : [200, 503, 503]);
+      for (const r of [a, b, again]) r.destroy();
+    } finally {
+      await proxied.close();
+    }
+  }
+});
+
 test('every status every contract declares was answered above', () => {
   const declared = ROUTE_CONTRACTS.flatMap((c) => Object.keys(c.responses).map((s) => `${c.method} ${c.url} ${s}`)).sort();
   assert.deepEqual([...answered].sort(), declared);
