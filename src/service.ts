@@ -10,13 +10,15 @@ import { Broadcaster } from './sse/broadcaster.ts';
 import { PipelineState } from './pipeline/pipeline-state.ts';
 import { UiTap } from './pipeline/ui-tap.ts';
 import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
-import { Medallion } from './lakehouse/medallion/lakehouse.ts';
+import { Medallion } from './lakehouse/medallion/medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { buildApp } from './http/app.ts';
+import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
+import { loadTablesConfig } from './config/tables-config.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
 
@@ -31,14 +33,22 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
+  const scrub = createScrubber(config.DATA_DIR);
   const broadcaster = new Broadcaster({
     queueSize: config.SSE_CLIENT_QUEUE_SIZE,
     overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
+    maxClients: config.SSE_MAX_CLIENTS,
+    maxClientsPerIp: config.SSE_MAX_CLIENTS_PER_IP,
+    scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL });
+  const medallion = await Medallion.open(config.DATA_DIR, {
+    checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
+    onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
+    tables: loadTablesConfig(config.TABLES_CONFIG),
+  });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names());
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
 
   const ui = new UiTap({
     feed,
@@ -76,6 +86,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       catalog,
       lakehouseSubscription: () => lakehouse.subscription(),
       restartLakehouse: () => lakehouse.restart(),
+      scrub,
     },
     logger,
     { dashboardDir: DASHBOARD_DIR },

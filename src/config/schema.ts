@@ -9,8 +9,18 @@ const bool = z
 const positiveNumber = z.coerce.number({ message: 'must be a number' }).refine((n) => Number.isFinite(n) && n > 0, 'must be a number greater than 0');
 const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0');
 
-const list = (separator: string) => z.string().transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0));
+/** A list knob; its separator is kept as metadata so the list is shown back with it (publicKnobs). */
+const list = (separator: string) =>
+  z
+    .string()
+    .transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0))
+    .meta({ separator });
 const csv = list(',');
+
+/** A DuckDB memory size, e.g. 512MB, 2GiB. */
+const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GiB');
+/** A bearer token: empty = off; otherwise long enough not to be guessed. */
+const token = z.string().refine((s) => s === '' || s.length >= 16, 'must be at least 16 characters (or empty to turn it off)').default('');
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(8000),
@@ -48,6 +58,10 @@ export const configSchema = z.object({
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
   LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
+  // An event that cannot be applied to a derived table (a value that does not fit its column, a NULL
+  // or non-numeric key, an undecodable message): quarantine = into silver/_rejected, counted and
+  // announced, the rest goes on; fail = the lakehouse worker stops with a fatal error.
+  LAKEHOUSE_ON_BAD_RECORD: z.enum(['quarantine', 'fail']).default('quarantine'),
   GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
   // A JSON file choosing tables, keys and history (config/tables-config.ts); '' = every table.
@@ -65,7 +79,32 @@ export const configSchema = z.object({
   SSE_EMIT_CDC_RAW: bool.default(false),
   SSE_CDC_STATS_INTERVAL_SEC: positiveNumber.default(1),
   SSE_HEARTBEAT_INTERVAL_SEC: positiveNumber.default(15),
-  CORS_ALLOW_ORIGINS: csv.default(['http://localhost:5173', 'http://127.0.0.1:5173']),
+  // An origin is scheme://host[:port], exactly as a browser sends it: no path, no trailing slash.
+  CORS_ALLOW_ORIGINS: csv
+    .default(['http://localhost:5173', 'http://127.0.0.1:5173'])
+    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(o)), 'each entry must be * or an origin like https://dash.example.com or http://localhost:5173 (no path, no trailing slash)'),
+  // Streams beyond these get 503 with Retry-After (total, and per client address).
+  SSE_MAX_CLIENTS: positiveInt.default(1000),
+  SSE_MAX_CLIENTS_PER_IP: positiveInt.default(50),
+
+  // Exposure (see the README's security section). Host names (or host:port) the service answers to;
+  // empty = the name in HOST plus localhost, 127.0.0.1 and [::1], on the listening port; * = any.
+  ALLOWED_HOSTS: csv
+    .default([])
+    .refine((list) => list.every((h) => h === '*' || /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)), 'each entry must be * or a host name or address, optionally with :port (no scheme, no path)'),
+  // Bearer token every mutating route requires when set (a secret: never shown or logged).
+  ADMIN_TOKEN: token,
+  // Bearer token GET /metrics requires when set (a secret).
+  METRICS_TOKEN: token,
+  // Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty = none.
+  TRUST_PROXY: csv
+    .default([])
+    .refine((list) => list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a)), 'each entry must be an IP address or CIDR (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal'),
+
+  // The table API (GET /api/tables/:layer/:name): largest page, and limits on its DuckDB.
+  TABLE_API_MAX_PAGE_SIZE: positiveInt.default(1000),
+  TABLE_API_QUERY_TIMEOUT_SEC: positiveNumber.default(10),
+  TABLE_API_MEMORY_LIMIT: memorySize.default('512MB'),
 
   // Built-in workload so a newcomer sees movement at once.
   GENERATOR_ENABLED: bool.default(true),
@@ -90,4 +129,16 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
 
 /** Knobs that must never be shown (health endpoint, logs). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['SQLSERVER_SA_PASSWORD']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['SQLSERVER_SA_PASSWORD', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+
+/** The separator a list knob is written with (`,` for most; `|` for SQL Server connection strings). */
+export function listSeparator(key: ConfigKey): string | undefined {
+  let schema: unknown = configSchema.shape[key];
+  for (let depth = 0; schema && depth < 6; depth++) {
+    const meta = (schema as z.ZodType).meta?.() as { separator?: string } | undefined;
+    if (meta?.separator) return meta.separator;
+    const def = (schema as { _zod?: { def?: { innerType?: unknown; in?: unknown } } })._zod?.def;
+    schema = def?.innerType ?? def?.in;
+  }
+  return undefined;
+}
