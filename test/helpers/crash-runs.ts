@@ -36,11 +36,25 @@ export interface Death {
   output: string;
 }
 
+/** Resolves once /api/health answers (or never, if the process dies first). */
+async function upAt(port: number, child: ChildProcess): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise(() => undefined);
+}
+
 /**
- * Starts the service and lets it run until it dies or `ms` pass (then SIGKILL). `ms` undefined:
- * wait for the fault switch only, failing after `timeoutMs` if the process has not died.
+ * Starts the service and lets it run until it dies or `ms` pass (then SIGKILL), counted from the
+ * start, or from the moment it answers /api/health when `afterUp`. `ms` undefined: wait for the
+ * fault switch only, failing after `timeoutMs` if the process has not died.
  */
-export async function runUntilDeath(env: Record<string, string>, dataDir: string, port: number, ms?: number, timeoutMs = 90_000): Promise<Death> {
+export async function runUntilDeath(env: Record<string, string>, dataDir: string, port: number, ms?: number, timeoutMs = 90_000, afterUp = false): Promise<Death> {
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
     env: { ...process.env, LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
@@ -54,10 +68,15 @@ export async function runUntilDeath(env: Record<string, string>, dataDir: string
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let killedByUs = false;
   const limit = ms ?? timeoutMs;
-  const timer = setTimeout(() => {
-    killedByUs = true;
-    child.kill('SIGKILL');
-  }, limit);
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => {
+      killedByUs = true;
+      child.kill('SIGKILL');
+    }, limit);
+  };
+  if (afterUp && ms !== undefined) void upAt(port, child).then(arm);
+  else arm();
   const { code, signal } = await exited;
   clearTimeout(timer);
   if (ms === undefined && killedByUs) throw new Error(`the fault point was not reached within ${timeoutMs} ms (SHORI_FAULT=${env.SHORI_FAULT}):\n${output.slice(-3000)}`);
