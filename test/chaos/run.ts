@@ -84,7 +84,8 @@ async function main(): Promise<number> {
   let republished = 0;
   for (let trial = 1; trial <= o.trials; trial++) {
     const tables = deltaTables(o.dataDir).map((t) => t.replace('/', '.'));
-    const points = [...tables.flatMap((t) => TABLE_POINTS.map((k) => `${t}:${k}`)), ...MAINTENANCE_POINTS, ...WORKER_POINTS];
+    // `_rejected` receives no data from a clean workload: its data point would never come.
+    const points = [...tables.flatMap((t) => TABLE_POINTS.map((k) => `${t}:${k}`)), ...MAINTENANCE_POINTS, ...WORKER_POINTS].filter((p) => p !== 'silver._rejected:parquet-written');
     const fault = trial > 1 && random() < 0.5 ? `${points[Math.floor(random() * points.length)]}:${1 + Math.floor(random() * 3)}` : undefined;
     const batch = BATCH_SIZES[Math.floor(random() * BATCH_SIZES.length)];
     const env = { ...BUSY_ENV, LAKEHOUSE_MAX_BATCH_SIZE: batch, ...(fault ? { SHORI_FAULT: fault } : {}) };
