@@ -12,6 +12,7 @@ import { UiTap } from './pipeline/ui-tap.ts';
 import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
 import { Medallion } from './lakehouse/medallion/medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
+import { GoldSandbox } from './lakehouse/medallion/gold-sandbox.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { buildApp } from './http/app.ts';
 import { createScrubber } from './http/security/scrub.ts';
@@ -42,7 +43,9 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
   const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD });
-  const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
+  const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
+  await GoldSandbox.checkDefinitions(goldDefinitions); // one statement per file, or start-up stops
+  const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions);
   const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
 
   const ui = new UiTap({

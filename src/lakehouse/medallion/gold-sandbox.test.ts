@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Medallion } from './medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './gold.ts';
+import { GoldSandbox } from './gold-sandbox.ts';
 import { DeltaTable } from '@shori/delta';
 import { isShoriError } from '../../errors.ts';
 import { ticketRecords } from '../../../test/helpers/http-context.ts';
@@ -68,4 +69,19 @@ test('a Gold file reaching outside its snapshots fails at refresh, naming the fi
   });
   assert.equal(existsSync(escaped), false, 'nothing was written outside');
   assert.equal(readFileSync(secret, 'utf8'), 'password\nhunter2\n');
+});
+
+test('at start-up, a Gold file that is not exactly one statement is refused with its name', async () => {
+  await GoldSandbox.checkDefinitions(loadGoldDefinitions([BUILTIN_GOLD_DIR]));
+  const dir = mkdtempSync(join(tmpdir(), 'gold-sbx-start-'));
+  try {
+    writeFileSync(join(dir, 'two.sql'), "SELECT count(*) AS n FROM {{silver.tickets}}; COPY (SELECT 1) TO '/tmp/x.csv'");
+    await assert.rejects(GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])), (e: unknown) =>
+      isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql must be exactly one SELECT statement; it has 2/.test(e.message));
+    writeFileSync(join(dir, 'two.sql'), 'SELEC nonsense FROM');
+    await assert.rejects(GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])), (e: unknown) =>
+      isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql: .*Parser Error: syntax error at or near "SELEC"/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -63,6 +63,35 @@ export class GoldSandbox {
     return new GoldSandbox(db, conn, outDir);
   }
 
+  /**
+   * Start-up check of Gold files, before any data: each must parse as exactly one statement
+   * (parsing only, in a sandbox with no file access; binding and file access are checked at refresh).
+   */
+  static async checkDefinitions(definitions: Array<{ name: string; file: string; sql: string }>): Promise<void> {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET lock_configuration = true');
+      for (const d of definitions) {
+        // Placeholders become a table name so the text parses as the refresh will run it.
+        const sql = d.sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, '"$1_$2"');
+        let count: number;
+        try {
+          count = (await conn.extractStatements(sql)).count;
+        } catch (cause) {
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file}: ${((cause as Error).message ?? '').split('\n')[0]}`, { cause, context: { file: d.file } });
+        }
+        if (count !== 1) {
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file} must be exactly one SELECT statement; it has ${count}`, { context: { file: d.file } });
+        }
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
+  }
+
   async #checkOneSelect(query: GoldQuery): Promise<void> {
     const statements = await this.#conn.extractStatements(query.sql);
     if (statements.count !== 1) {
