@@ -123,6 +123,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       broadcaster.closeAll();
       await app.close();
       catalog.close();
+      gold.close();
       await medallion.close();
       await feed.close();
       logger.info('stopped cleanly');

@@ -1,6 +1,6 @@
 // Gold SQL runs sandboxed. A Gold file is one SELECT; it runs in its own DuckDB instance whose
-// file access is off (enable_external_access=false) except for the live data files of the
-// snapshots it is given ({{silver.tickets}} etc., as allowed_paths) and a private output folder,
+// file access is off (enable_external_access=false) except for the folders of the tables it is
+// given ({{silver.tickets}} etc., as allowed_directories) and a private output folder,
 // with extension auto-loading off and the configuration locked, so the SQL can neither change
 // those settings nor read or write any other file. The result is written (cast to its Delta types)
 // to a Parquet file in the private folder; the writer then commits it to the Gold table.
@@ -40,8 +40,11 @@ export class GoldSandbox {
     this.#outDir = outDir;
   }
 
-  /** A sandbox that may read exactly `allowedFiles` (engine locations) and nothing else. */
-  static async open(allowedFiles: string[]): Promise<GoldSandbox> {
+  /**
+   * A sandbox that may read exactly `allowedFiles` and the files under `allowedDirs` (engine
+   * locations; folders end with a separator), and nothing else.
+   */
+  static async open(allowedFiles: string[], allowedDirs: string[] = []): Promise<GoldSandbox> {
     const outDir = mkdtempSync(join(tmpdir(), 'shori-gold-'));
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
@@ -49,7 +52,7 @@ export class GoldSandbox {
       await conn.run("SET TimeZone = 'UTC'");
       await conn.run(`SET temp_directory = ${quoteLiteral(join(outDir, 'spill'))}`);
       await conn.run(`SET allowed_paths = [${allowedFiles.map(quoteLiteral).join(', ')}]`);
-      await conn.run(`SET allowed_directories = [${quoteLiteral(`${outDir}${sep}`)}]`);
+      await conn.run(`SET allowed_directories = [${[...allowedDirs, `${outDir}${sep}`].map(quoteLiteral).join(', ')}]`);
       await conn.run('SET autoinstall_known_extensions = false');
       await conn.run('SET autoload_known_extensions = false');
       await conn.run('SET enable_external_access = false');
