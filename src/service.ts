@@ -19,6 +19,7 @@ import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
+import { loadTablesConfig } from './config/tables-config.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
 
@@ -42,7 +43,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD });
+  const medallion = await Medallion.open(config.DATA_DIR, {
+    checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
+    onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
+    tables: loadTablesConfig(config.TABLES_CONFIG),
+  });
   const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
   await GoldSandbox.checkDefinitions(goldDefinitions); // one statement per file, or start-up stops
   const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions);

@@ -101,7 +101,7 @@ export class GoldRefresher {
   }
 
   #render(sql: string, sources: Record<string, DeltaTable>): string {
-    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z0-9_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
       return `${table.scanSql()} AS "${name}"`;
