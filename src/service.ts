@@ -18,6 +18,7 @@ import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
+import { loadTablesConfig } from './config/tables-config.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
 
@@ -41,7 +42,11 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD });
+  const medallion = await Medallion.open(config.DATA_DIR, {
+    checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
+    onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
+    tables: loadTablesConfig(config.TABLES_CONFIG),
+  });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
   const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
 

@@ -1,4 +1,4 @@
-// `shori delta <command> <table>`: operator commands over one Delta table, on lakehouse/delta's
+// `shori delta <command> <table>`: operator commands over one Delta table, on @shori/delta's
 // public API only. Each command parses its own options (node:util parseArgs), writes results to
 // `out` and returns the exit code; errors propagate to shori.ts, which prints them.
 import { createReadStream } from 'node:fs';
@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '../lakehouse/delta/index.ts';
+import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '@shori/delta';
 import { usageError, type Output } from './output.ts';
+import { TABLE_OPTIONS } from '../lakehouse/engine.ts';
 
 export const DELTA_USAGE = `Usage: shori delta <command> <table> [options]
 
@@ -106,7 +107,7 @@ function formatOption(value: string | undefined): string {
 
 async function inspect(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, history: { type: 'string' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'inspect'));
+  const table = await DeltaTable.open(tableArg(positionals, 'inspect'), TABLE_OPTIONS);
   const snap = table.snapshot;
   const history = await table.history(intOption('history', values.history, 0) ?? 10);
   const report = {
@@ -157,7 +158,7 @@ async function cat(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   if (values.version !== undefined && values.timestamp !== undefined) throw usageError('give --version or --timestamp, not both');
   const limit = intOption('limit', values.limit, 0);
-  const table = await DeltaTable.open(location);
+  const table = await DeltaTable.open(location, TABLE_OPTIONS);
   let snap: Snapshot = table.snapshot;
   const version = intOption('version', values.version, 0);
   // by timestamp: the latest version committed at or before it (commit file time, or in-commit timestamps)
@@ -175,7 +176,7 @@ async function changes(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   const from = intOption('from', values.from ?? '0', 0)!;
   const to = intOption('to', values.to, 0);
-  const table = await DeltaTable.open(location);
+  const table = await DeltaTable.open(location, TABLE_OPTIONS);
   const source = await table.changesSql(from, to);
   const fields = [...table.snapshot.schema.fields, { name: '_change_type', type: 'string' as const }, { name: '_commit_version', type: 'long' as const }, { name: '_commit_timestamp', type: 'timestamp' as const }];
   const columns = format === 'json' ? jsonSelectList(fields) : '*';
@@ -185,7 +186,7 @@ async function changes(args: string[], out: Output): Promise<number> {
 
 async function optimize(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'target-size': { type: 'string' }, 'min-files': { type: 'string' }, json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'optimize'));
+  const table = await DeltaTable.open(tableArg(positionals, 'optimize'), TABLE_OPTIONS);
   const result = await withDuck((conn) => table.optimize(conn, {
     targetFileSize: intOption('target-size', values['target-size'], 1), minFiles: intOption('min-files', values['min-files'], 2),
   }));
@@ -199,7 +200,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
     'retention-hours': { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' },
   } });
-  const table = await DeltaTable.open(tableArg(positionals, 'vacuum'));
+  const table = await DeltaTable.open(tableArg(positionals, 'vacuum'), TABLE_OPTIONS);
   const result = await table.vacuum({ retentionHours: numberOption('retention-hours', values['retention-hours']), dryRun: values['dry-run'], force: values.force });
   if (values.json) {
     await out.write(`${JSON.stringify(result)}\n`);
@@ -214,7 +215,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
 
 async function checkpoint(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'checkpoint'));
+  const table = await DeltaTable.open(tableArg(positionals, 'checkpoint'), TABLE_OPTIONS);
   const written = await table.checkpoint();
   if (values.json) await out.write(`${JSON.stringify(written)}\n`);
   else await out.write(`checkpoint written at version ${written.version}: ${written.size} actions, ${written.numOfAddFiles} files, ${written.sizeInBytes} bytes\n`);

@@ -3,7 +3,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable } from '../../src/lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 
 export const TICKET_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
 

@@ -10,10 +10,11 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, quoteLiteral, type DeltaField } from '../delta/index.ts';
+import { DeltaTable, quoteLiteral, type DeltaField } from '@shori/delta';
 import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath } from './tables.ts';
+import { TABLE_OPTIONS } from '../engine.ts';
 import { storageFor } from '../../faults/index.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
@@ -99,7 +100,7 @@ export class GoldRefresher {
   }
 
   #render(sql: string, sources: Record<string, DeltaTable>): string {
-    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z0-9_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
       return `${table.scanSql()} AS "${name}"`;
@@ -110,7 +111,7 @@ export class GoldRefresher {
   async #existing(name: string): Promise<DeltaTable | undefined> {
     let table = this.#tables.get(name);
     if (!table) {
-      table = await DeltaTable.open(storageFor(tablePath(this.#dataDir, 'gold', name))).catch(() => undefined);
+      table = await DeltaTable.open(storageFor(tablePath(this.#dataDir, 'gold', name)), TABLE_OPTIONS).catch(() => undefined);
       if (table) this.#tables.set(name, table);
     }
     if (table) await table.refresh();
@@ -139,7 +140,7 @@ export class GoldRefresher {
         }));
         let table = existing;
         if (!table) {
-          table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name });
+          table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
           this.#tables.set(definition.name, table);
         }
         await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
