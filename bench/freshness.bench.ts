@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable } from '../src/lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { tablePath } from '../src/lakehouse/medallion/tables.ts';
 
 export const name = 'freshness';
