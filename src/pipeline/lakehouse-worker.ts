@@ -113,6 +113,7 @@ export class LakehouseWorker {
         this.#bufferBytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
         this.#buffer.push(r);
       }
+      if (records.length > 0) state.derivedPending = true;
       const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
       if (due) {
         const batch = this.#buffer;
