@@ -112,3 +112,58 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key re
   await feed.close();
   await targets[0].close();
 });
+
+test('DDL in the middle: an added column and widened types reach Silver and history as metaData commits; an unsafe change is quarantined', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
+  const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 21, relatedFraction: 1 });
+  await feedAll(m, await drain(sub));
+  const customers = () => m.specTables.find((s) => s.spec.name === 'customers')!;
+  const before = customers().silver.snapshot.version;
+  // DDL on one source only, then more changes on both: the other source keeps its older schema.
+  await runWorkload({ targets: [targets[0]], rate: 0, count: 1, mix: { insert: 1, update: 0, delete: 0 }, seed: 22, relatedFraction: 0, ddlAfter: 0 });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 23, relatedFraction: 1 });
+  const result = await feedAll(m, await drain(sub));
+  assert.deepEqual(result, []);
+  const silver = customers().silver;
+  const fields = silver.snapshot.schema.fields;
+  assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
+  assert.equal(fields.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
+  assert.equal(fields.find((f) => f.name === 'Name')?.metadata?.__CHAR_VARCHAR_TYPE_STRING, 'varchar(400)');
+  assert.equal(m.specTables.find((s) => s.spec.name === 'agents')!.silver.snapshot.schema.fields.find((f) => f.name === 'Level')?.type, 'long');
+  assert.ok(customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'), 'history has the column too');
+  const ops = (await silver.history()).filter((h) => h.version > before).map((h) => h.operation);
+  assert.ok(ops.includes('ADD COLUMNS') || ops.includes('CHANGE COLUMN'), ops.join(','));
+  const columns = [...CUSTOMER_COLUMNS, 'Phone'];
+  const expected = sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID');
+  // src2 never had the column: its rows read NULL; src1's rows carry it.
+  const withPhone = new Map<string, Row>();
+  for (const source of SOURCES) {
+    const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+    const hasPhone = (db.prepare('PRAGMA table_info(Customers)').all() as Array<{ name: string }>).some((c) => c.name === 'Phone');
+    for (const r of db.prepare('SELECT * FROM Customers').all() as Array<Record<string, unknown>>) {
+      const row = expected.get(`${source}/${r.CustomerID}`)!;
+      withPhone.set(`${source}/${r.CustomerID}`, { ...row, Phone: hasPhone && r.Phone !== null ? String(r.Phone) : null });
+    }
+    db.close();
+  }
+  assert.deepEqual([...(await silverRows(m, 'customers', columns, 'CustomerID'))].sort(), [...withPhone].sort());
+
+  // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
+  const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));
+  const { changeColumnType } = await import('../../sources/embedded/capture.ts');
+  changeColumnType(db, 'Customers', 'CreatedAt', 'datetimeoffset');
+  db.close();
+  await targets[1].upsertCustomer({ CustomerID: 1499, Name: 'Zed', Email: null, Tier: 'Gold', CreditLimit: '1.00', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z' });
+  const last = await m.writeBatch(await drain(sub));
+  assert.equal(last.rejected, 1);
+  assert.match(last.schemaDrift.join(' '), /silver\/customers: a change of src2 cannot be applied without loss \(column CreatedAt is timestamp_ntz in Silver but timestamp/);
+  assert.match(last.rejects[0].reason, /schema conflict/);
+  await m.close();
+  await sub.close();
+  await feed.close();
+  for (const t of targets) await t.close();
+});

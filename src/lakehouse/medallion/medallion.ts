@@ -32,6 +32,7 @@ import { applyHistory } from './history-step.ts';
 import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, tablePath } from './tables.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
+import { applySchemaChanges } from './schema-step.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
 import { readdir } from 'node:fs/promises';
 
@@ -73,6 +74,8 @@ export interface CatchUpResult {
   schemaDrift: string[];
   /** Tables that became Silver tables in this call, or were judged not to (one message each). */
   tablesDiscovered: string[];
+  /** Schema changes applied to Silver tables in this call (one line per change set). */
+  schemaChanges: string[];
 }
 
 export interface SpecTables {
@@ -113,6 +116,9 @@ export class Medallion {
   readonly #common: Record<string, string>;
   /** Source tables already judged not to become Silver tables (reported once). */
   readonly #skipped = new Set<string>();
+  /** Names of the generic tables (found at run time; their schemas evolve). */
+  readonly #generic = new Set<string>();
+  readonly #conflictsSeen = new Set<string>();
   readonly #db: DuckDBInstance;
   readonly #onBadRecord: OnBadRecord;
   /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
@@ -138,18 +144,22 @@ export class Medallion {
     const specTables: SpecTables[] = [];
     for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(dataDir, spec, common));
     // Generic tables found at run time before: their specs are in their own metadata.
+    const generic: string[] = [];
     if (options.tables) {
       for (const name of await silverTableNames(dataDir)) {
         if (specTables.some((t) => t.spec.name === name)) continue;
         const silver = await DeltaTable.open(at(dataDir, 'silver', name)).catch(() => null);
         const spec = silver && specFromTable(name, silver);
         if (spec) specTables.push(await openSpecTables(dataDir, spec, common));
+        if (spec) generic.push(name);
       }
     }
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     await conn.run("SET TimeZone = 'UTC'");
-    return new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
+    const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
+    for (const name of generic) medallion.#generic.add(name);
+    return medallion;
   }
 
   /**
@@ -178,6 +188,7 @@ export class Medallion {
         if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${t.scanSql()} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       }
       this.specTables.push(tables);
+      this.#generic.add(made.spec.name);
       notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
     }
     return notes;
@@ -227,14 +238,18 @@ export class Medallion {
     await this.bronze.refresh();
     for (const t of this.tables().slice(1)) await t.refresh();
     const latest = this.bronze.snapshot.version;
-    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [] };
+    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [], schemaChanges: [] };
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
       const entries = this.#pending?.version === v ? this.#pending.entries : await readBronzeVersion(this.conn, this.bronze, v);
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
       out.tablesDiscovered.push(...(await this.#discover(entries, v)));
-      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v), out);
+      const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
+      const evolved = await applySchemaChanges(this.specTables.filter((t) => this.#generic.has(t.spec.name)), changes);
+      out.schemaChanges.push(...evolved.applied);
+      for (const c of evolved.conflicts) if (!this.#conflictsSeen.has(c)) (this.#conflictsSeen.add(c), out.schemaDrift.push(c));
+      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v, evolved.blocked), out);
       out.versionsApplied++;
     }
     if (this.#pending && this.#pending.version <= latest && derived.every((t) => appliedBronzeVersion(t) >= this.#pending!.version)) this.#pending = null;
