@@ -24,9 +24,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** Credentials inside connection URLs and strings, masked: `//user:***@`, `Password=***`. */
+/**
+ * Credentials inside connection URLs and strings, masked: `//user:***@`, `Password=***`, Azure
+ * `AccountKey=***` / `SharedAccessSignature=***`, and signed-URL parameters (`sig=***`, `X-Amz-Signature=***`).
+ */
 export function redactCredentials(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@').replace(/((?:password|pwd)\s*=\s*)[^;|]*/gi, '$1***');
+  return text.replace(/(\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@')
+    .replace(/((?:password|pwd|accountkey|sharedaccesssignature)\s*=\s*)[^;|]*/gi, '$1***')
+    .replace(/([?&](?:sig|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&\s]*/gi, '$1***');
 }
 
 /** The knobs as shown by /api/health and the start-up log: every value, secrets left out or masked. */

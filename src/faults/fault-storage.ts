@@ -118,4 +118,12 @@ export class FaultStorage implements Storage {
   engineUri(path: string): string {
     return this.#inner.engineUri(path);
   }
+
+  async prepareEngineRead(paths: readonly string[]): Promise<void> {
+    await this.#inner.prepareEngineRead?.(paths);
+  }
+
+  async finishEngineWrite(path: string): Promise<void> {
+    await this.#inner.finishEngineWrite?.(path);
+  }
 }
