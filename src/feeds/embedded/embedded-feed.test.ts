@@ -79,3 +79,28 @@ test('groups resume from their committed positions; rows are purged once every g
   await feed.close();
   await target.close();
 });
+
+test('a re-published change (origin_lsn) takes a new position and carries the original order key', async () => {
+  const { dataDir, target, b } = await seeded();
+  const db = openSourceDb(dataDir, 'shorisql_1');
+  // The create of b (deleted since) is published again, as Debezium does after a connector restart.
+  const created = db.prepare("SELECT lsn FROM cdc_changes WHERE op = 'c' AND json_extract(after, '$.TicketID') = ?").get(b) as { lsn: number };
+  db.prepare('INSERT INTO cdc_changes (op, tbl, before, after, commit_ts, origin_lsn) SELECT op, tbl, before, after, commit_ts, lsn FROM cdc_changes WHERE lsn = ?').run(created.lsn);
+  const feed = new EmbeddedFeed({ dataDir, sources: ['shorisql_1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const records = await sub.poll(100, 100);
+  const changes = records.flatMap((r) => {
+    const d = r.value === null ? null : decodeMessage(r.key, r.value);
+    return d && d.ok && d.value.kind === 'change' ? [{ position: r.position, op: d.value.op, id: (d.value.after ?? d.value.before)!.TicketID, seq: d.value.seq }] : [];
+  });
+  const original = changes.find((c) => c.position === created.lsn * 4)!;
+  const again = changes.at(-1)!;
+  assert.deepEqual([original.op, original.id, again.op, again.id], ['c', b, 'c', b], 'the create is delivered twice');
+  assert.equal(again.seq, original.seq, 'with the same order key');
+  assert.ok(again.position > records.at(-2)!.position, 'at a new position, after every other record');
+  assert.equal(new Set(records.map((r) => r.position)).size, records.length, 'positions stay unique');
+  db.close();
+  await sub.close();
+  await feed.close();
+  await target.close();
+});

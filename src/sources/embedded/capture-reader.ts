@@ -2,7 +2,9 @@
 // would publish. Feed positions are derived from the change LSN: position = lsn * 4 + k, where k
 // numbers the records one change produces (a delete is followed by a tombstone; a primary-key update
 // is, as in Debezium, a delete of the old key, its tombstone and a create of the new key). Positions
-// are thus unique and strictly increasing, with gaps, as Kafka offsets may be.
+// are thus unique and strictly increasing, with gaps, as Kafka offsets may be. A change row with an
+// `origin_lsn` is a re-publication (Debezium after a connector restart): its records take new
+// positions but carry the original change's source position, so they share its order key.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { FeedRecord } from '../../feeds/feed.ts';
 import type { TicketRow } from './tickets-schema.ts';
@@ -16,6 +18,7 @@ interface ChangeRow {
   before: string | null;
   after: string | null;
   commit_ts: string;
+  origin_lsn: number | null;
 }
 
 export class CaptureReader {
@@ -30,7 +33,7 @@ export class CaptureReader {
     this.#db = db;
     this.source = source;
     this.stream = embeddedTopic(source);
-    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts FROM cdc_changes WHERE lsn >= ? ORDER BY lsn LIMIT ?');
+    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, origin_lsn FROM cdc_changes WHERE lsn >= ? ORDER BY lsn LIMIT ?');
     this.#bounds = db.prepare(
       "SELECT (SELECT min(lsn) FROM cdc_changes) AS min_lsn, (SELECT seq FROM sqlite_sequence WHERE name = 'cdc_changes') AS last_lsn",
     );
@@ -84,8 +87,9 @@ export class CaptureReader {
       value,
       timestamp,
     });
+    const sourceLsn = row.origin_lsn ?? row.lsn;
     const envelope = (k: number, op: 'c' | 'u' | 'd', b: TicketRow | null, a: TicketRow | null, serial: number) =>
-      encodeValue({ source: this.source, op, before: b, after: a, position: base + k, lsn: row.lsn, eventSerialNo: serial, commitTsMs });
+      encodeValue({ source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
 
     if (row.op === 'c' && after) return [make(0, after.TicketID, envelope(0, 'c', null, after, 1))];
     if (row.op === 'd' && before) {

@@ -10,6 +10,18 @@ export function sourceDbPath(dataDir: string, source: string): string {
   return join(dataDir, 'sources', `${source}.db`);
 }
 
+/** Sources created before `cdc_changes.origin_lsn` existed get the column (NULL: not re-published). */
+function addOriginLsn(db: DatabaseSync): void {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('cdc_changes') as Array<{ name: string }>;
+  if (columns.some((c) => c.name === 'origin_lsn')) return;
+  try {
+    db.exec('ALTER TABLE cdc_changes ADD COLUMN origin_lsn INTEGER');
+  } catch (error) {
+    // Another process (the generator, the service) added it in between.
+    if (!/duplicate column/i.test(String(error))) throw error;
+  }
+}
+
 export function openSourceDb(dataDir: string, source: string, options: { readOnly?: boolean } = {}): DatabaseSync {
   const path = sourceDbPath(dataDir, source);
   try {
@@ -18,6 +30,7 @@ export function openSourceDb(dataDir: string, source: string, options: { readOnl
     if (!options.readOnly) {
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       db.exec(TICKETS_DDL);
+      addOriginLsn(db);
     }
     return db;
   } catch (cause) {

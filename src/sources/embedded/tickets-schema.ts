@@ -72,7 +72,10 @@ CREATE TABLE IF NOT EXISTS cdc_changes (
   tbl       TEXT NOT NULL,
   before    TEXT,
   after     TEXT,
-  commit_ts TEXT NOT NULL
+  commit_ts TEXT NOT NULL,
+  -- Set only on a change published again at a new position, as Debezium does after a connector
+  -- restart: the LSN of the original change, whose source position (order key) it carries.
+  origin_lsn INTEGER
 );
 
 -- Positions committed by each consumer of this source's change stream (like consumer groups).
