@@ -13,6 +13,7 @@ import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
 import { Medallion } from './lakehouse/medallion/lakehouse.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
+import { Lake } from './lakehouse/lake/lake.ts';
 import { buildApp } from './http/app.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
@@ -29,6 +30,9 @@ export interface Service {
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
+  // The lake first: an object store that does not honour put-if-absent is refused here.
+  const lake = await Lake.open({ uri: config.LAKE_URI, dataDir: config.DATA_DIR, cacheMaxBytes: config.LAKE_CACHE_MAX_BYTES, pathStyle: config.LAKE_S3_PATH_STYLE });
+  logger.info({ lake: lake.description }, 'lake opened');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
   const broadcaster = new Broadcaster({
@@ -36,9 +40,10 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL });
-  const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names());
+  const tableStorage = (layer: string, name: string) => lake.table(layer, name);
+  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, tableStorage });
+  const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]), tableStorage);
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), tableStorage);
 
   const ui = new UiTap({
     feed,

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '../lakehouse/delta/index.ts';
 import { usageError, type Output } from './output.ts';
+import { Lake } from '../lakehouse/lake/lake.ts';
 
 export const DELTA_USAGE = `Usage: shori delta <command> <table> [options]
 
@@ -47,6 +48,17 @@ function numberOption(name: string, value: string | undefined): number | undefin
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw usageError(`--${name} must be a number >= 0, got '${value}'`);
   return n;
+}
+
+/**
+ * The table at a folder path or an object-store URI (s3://, az://, abfss://), credentials from the
+ * standard places (AWS_*, AZURE_STORAGE_*), data files cached under DATA_DIR/lake-cache.
+ */
+async function openTable(location: string): Promise<DeltaTable> {
+  const env = process.env;
+  const pathStyle = env.LAKE_S3_PATH_STYLE === 'true' || env.LAKE_S3_PATH_STYLE === 'false' ? env.LAKE_S3_PATH_STYLE : 'auto';
+  const lake = await Lake.open({ uri: location, dataDir: env.DATA_DIR || './data', pathStyle, env });
+  return DeltaTable.open(lake.root());
 }
 
 function tableArg(positionals: string[], command: string): string {
@@ -106,7 +118,7 @@ function formatOption(value: string | undefined): string {
 
 async function inspect(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, history: { type: 'string' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'inspect'));
+  const table = await openTable(tableArg(positionals, 'inspect'));
   const snap = table.snapshot;
   const history = await table.history(intOption('history', values.history, 0) ?? 10);
   const report = {
@@ -157,7 +169,7 @@ async function cat(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   if (values.version !== undefined && values.timestamp !== undefined) throw usageError('give --version or --timestamp, not both');
   const limit = intOption('limit', values.limit, 0);
-  const table = await DeltaTable.open(location);
+  const table = await openTable(location);
   let snap: Snapshot = table.snapshot;
   const version = intOption('version', values.version, 0);
   // by timestamp: the latest version committed at or before it (commit file time, or in-commit timestamps)
@@ -175,7 +187,7 @@ async function changes(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   const from = intOption('from', values.from ?? '0', 0)!;
   const to = intOption('to', values.to, 0);
-  const table = await DeltaTable.open(location);
+  const table = await openTable(location);
   const source = await table.changesSql(from, to);
   const fields = [...table.snapshot.schema.fields, { name: '_change_type', type: 'string' as const }, { name: '_commit_version', type: 'long' as const }, { name: '_commit_timestamp', type: 'timestamp' as const }];
   const columns = format === 'json' ? jsonSelectList(fields) : '*';
@@ -185,7 +197,7 @@ async function changes(args: string[], out: Output): Promise<number> {
 
 async function optimize(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'target-size': { type: 'string' }, 'min-files': { type: 'string' }, json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'optimize'));
+  const table = await openTable(tableArg(positionals, 'optimize'));
   const result = await withDuck((conn) => table.optimize(conn, {
     targetFileSize: intOption('target-size', values['target-size'], 1), minFiles: intOption('min-files', values['min-files'], 2),
   }));
@@ -199,7 +211,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
     'retention-hours': { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' },
   } });
-  const table = await DeltaTable.open(tableArg(positionals, 'vacuum'));
+  const table = await openTable(tableArg(positionals, 'vacuum'));
   const result = await table.vacuum({ retentionHours: numberOption('retention-hours', values['retention-hours']), dryRun: values['dry-run'], force: values.force });
   if (values.json) {
     await out.write(`${JSON.stringify(result)}\n`);
@@ -214,7 +226,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
 
 async function checkpoint(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'checkpoint'));
+  const table = await openTable(tableArg(positionals, 'checkpoint'));
   const written = await table.checkpoint();
   if (values.json) await out.write(`${JSON.stringify(written)}\n`);
   else await out.write(`checkpoint written at version ${written.version}: ${written.size} actions, ${written.numOfAddFiles} files, ${written.sizeInBytes} bytes\n`);

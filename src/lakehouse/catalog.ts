@@ -3,13 +3,14 @@
 // nothing from a request is ever joined into a file path.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable } from './delta/index.ts';
-import { tablePath, type Layer } from './medallion/tables.ts';
+import { DeltaTable, LocalStorage } from './delta/index.ts';
+import { tablePath, type Layer, type TableStorageFactory } from './medallion/tables.ts';
 import { ShoriError, isShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
   layer: Layer;
   name: string;
+  /** The table's location (a folder or an object-store URI). */
   path: string;
 }
 
@@ -19,12 +20,16 @@ export class TableCatalog {
   #conn: DuckDBConnection | null = null;
   #db: DuckDBInstance | null = null;
 
-  constructor(dataDir: string, goldNames: string[]) {
+  readonly #storage: TableStorageFactory;
+
+  constructor(dataDir: string, goldNames: string[], tableStorage?: TableStorageFactory) {
+    this.#storage = tableStorage ?? ((layer, name) => new LocalStorage(tablePath(dataDir, layer, name)));
+    const entry = (layer: Layer, name: string): CatalogEntry => ({ layer, name, path: this.#storage(layer, name).location });
     this.#entries = [
-      { layer: 'bronze', name: 'cdc_events', path: tablePath(dataDir, 'bronze', 'cdc_events') },
-      { layer: 'silver', name: 'tickets', path: tablePath(dataDir, 'silver', 'tickets') },
-      { layer: 'silver', name: 'tickets_history', path: tablePath(dataDir, 'silver', 'tickets_history') },
-      ...goldNames.map((name) => ({ layer: 'gold' as const, name, path: tablePath(dataDir, 'gold', name) })),
+      entry('bronze', 'cdc_events'),
+      entry('silver', 'tickets'),
+      entry('silver', 'tickets_history'),
+      ...goldNames.map((name) => entry('gold', name)),
     ];
   }
 
@@ -52,7 +57,7 @@ export class TableCatalog {
     let table = this.#open.get(key);
     if (!table) {
       try {
-        table = await DeltaTable.open(entry.path);
+        table = await DeltaTable.open(this.#storage(entry.layer, entry.name));
       } catch (error) {
         if (isShoriError(error, 'SHORI_DELTA_NOT_A_TABLE')) return null;
         throw error;

@@ -56,6 +56,11 @@ export class Lake {
     return withFaults(this.#storage(`${layer}/${name}`), `${layer}.${name}`);
   }
 
+  /** The Storage of the lake's root itself (the CLI opens a table by its own URI that way). */
+  root(): Storage {
+    return this.#storage('');
+  }
+
   /** Where a table is, for people and for other readers (a folder or a URI). */
   tableLocation(layer: string, name: string): string {
     return this.#storage(`${layer}/${name}`).location;
@@ -63,7 +68,7 @@ export class Lake {
 
   #storage(relative: string): Storage {
     if (this.location.kind === 'local') return new LocalStorage(path.join(this.location.path, relative));
-    const prefix = this.location.prefix ? `${this.location.prefix}/${relative}` : relative;
+    const prefix = [this.location.prefix, relative].filter((p) => p !== '').join('/');
     return new ObjectStorage({ client: this.#client!, prefix, cache: this.#cache! });
   }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts';
 import { ShoriError } from '../../errors.ts';
-import { tablePath } from './tables.ts';
+import { tablePath, type TableStorageFactory } from './tables.ts';
 import { storageFor } from '../../faults/index.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
@@ -79,14 +79,14 @@ export function deltaTypeOf(duckType: string): DeltaField['type'] {
 }
 
 export class GoldRefresher {
-  readonly #dataDir: string;
+  readonly #storage: TableStorageFactory;
   readonly #definitions: GoldDefinition[];
   readonly #tables = new Map<string, DeltaTable>();
   /** Silver version the last refresh saw: no change, no recompute. */
   #lastSilverVersion = -1;
 
-  constructor(dataDir: string, definitions: GoldDefinition[]) {
-    this.#dataDir = dataDir;
+  constructor(dataDir: string, definitions: GoldDefinition[], tableStorage?: TableStorageFactory) {
+    this.#storage = tableStorage ?? ((layer, name) => storageFor(tablePath(dataDir, layer, name)));
     this.#definitions = definitions;
   }
 
@@ -119,7 +119,7 @@ export class GoldRefresher {
       const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
       let table = this.#tables.get(definition.name);
       if (!table) {
-        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema, name: definition.name });
+        table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema, name: definition.name });
         this.#tables.set(definition.name, table);
       }
       await table.overwrite(conn, sql, {

@@ -16,6 +16,8 @@ import {
   SILVER_TOMBSTONES_SCHEMA,
   TICKET_COLUMN_NAMES,
   tablePath,
+  type Layer,
+  type TableStorageFactory,
 } from './tables.ts';
 import { isoMicros } from '../../util/time.ts';
 import { storageFor } from '../../faults/index.ts';
@@ -113,14 +115,15 @@ export class Medallion {
     return { seq: rows[0].seq, ids: new Set(rows.map((r) => `${r.op}|${r.key ?? ''}`)) };
   }
 
-  static async open(dataDir: string, options: { checkpointInterval?: number } = {}): Promise<Medallion> {
+  static async open(dataDir: string, options: { checkpointInterval?: number; tableStorage?: TableStorageFactory } = {}): Promise<Medallion> {
+    const storage = options.tableStorage ?? ((layer: Layer, name: string) => storageFor(tablePath(dataDir, layer, name)));
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     const silverProps = { ...common, 'delta.enableChangeDataFeed': 'true' };
     const tables = [
-      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'bronze', 'cdc_events')), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }),
-      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', 'tickets')), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }),
-      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', 'tickets_history')), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }),
-      await DeltaTable.createIfAbsent(storageFor(tablePath(dataDir, 'silver', '_tickets_tombstones')), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }),
+      await DeltaTable.createIfAbsent(storage('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }),
+      await DeltaTable.createIfAbsent(storage('silver', 'tickets'), { schema: SILVER_TICKETS_SCHEMA, name: 'tickets', properties: silverProps }),
+      await DeltaTable.createIfAbsent(storage('silver', 'tickets_history'), { schema: SILVER_HISTORY_SCHEMA, name: 'tickets_history', properties: common }),
+      await DeltaTable.createIfAbsent(storage('silver', '_tickets_tombstones'), { schema: SILVER_TOMBSTONES_SCHEMA, name: '_tickets_tombstones', properties: common }),
     ];
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();

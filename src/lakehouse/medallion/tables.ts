@@ -1,12 +1,18 @@
 // The medallion's tables: where they live under DATA_DIR/datalake and their Delta schemas.
 import { join } from 'node:path';
-import type { DeltaSchema, DeltaField } from '../delta/index.ts';
+import type { DeltaSchema, DeltaField, Storage } from '../delta/index.ts';
 
 export type Layer = 'bronze' | 'silver' | 'gold';
 
 export function tablePath(dataDir: string, layer: Layer, name: string): string {
   return join(dataDir, 'datalake', layer, name);
 }
+
+/**
+ * Opens the Storage of a medallion table. The service passes the lake's (LAKE_URI: a folder or an
+ * object store, src/lakehouse/lake); left out, tables are folders under DATA_DIR/datalake.
+ */
+export type TableStorageFactory = (layer: Layer, name: string) => Storage;
 
 const f = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });
 
