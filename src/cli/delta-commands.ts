@@ -176,7 +176,7 @@ async function cat(args: string[], out: Output): Promise<number> {
   if (values.timestamp !== undefined) snap = await table.snapshotAtTimestamp(timestampOption(values.timestamp));
   else if (version !== undefined) snap = await table.snapshotAt(version);
   const columns = format === 'json' ? jsonSelectList(snap.schema.fields) : '*';
-  const sql = `SELECT ${columns} FROM ${table.scanSql(snap)}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
+  const sql = `SELECT ${columns} FROM ${await table.scan(snap)}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
   await withDuck((conn) => emitRows(conn, out, sql, format));
   return 0;
 }

@@ -41,10 +41,16 @@ export class FaultStorage implements Storage {
   /** Between a VACUUM START commit and its VACUUM END. */
   #vacuuming = false;
 
+  /** Passed through when the inner storage has them (object stores); absent otherwise, as there. */
+  readonly prepareEngineRead?: (paths: readonly string[]) => Promise<void>;
+  readonly finishEngineWrite?: (path: string) => Promise<void>;
+
   constructor(inner: Storage, table: string, faults: FaultSwitch) {
     this.#inner = inner;
     this.#table = table;
     this.#faults = faults;
+    if (inner.prepareEngineRead) this.prepareEngineRead = (paths) => inner.prepareEngineRead!(paths);
+    if (inner.finishEngineWrite) this.finishEngineWrite = (path) => inner.finishEngineWrite!(path);
   }
 
   get location(): string {
@@ -117,13 +123,5 @@ export class FaultStorage implements Storage {
 
   engineUri(path: string): string {
     return this.#inner.engineUri(path);
-  }
-
-  async prepareEngineRead(paths: readonly string[]): Promise<void> {
-    await this.#inner.prepareEngineRead?.(paths);
-  }
-
-  async finishEngineWrite(path: string): Promise<void> {
-    await this.#inner.finishEngineWrite?.(path);
   }
 }

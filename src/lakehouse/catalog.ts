@@ -99,7 +99,7 @@ export class TableCatalog {
       snapshot = await table.snapshotAt(options.version);
     }
     const conn = await this.#connection();
-    const scan = table.scanSql(snapshot);
+    const scan = await table.scan(snapshot);
     const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${scan} AS t`)).getRowObjectsJson()[0].n);
     // Timestamps leave as ISO-8601 UTC with microseconds, as everything else on the wire.
     const select = snapshot.schema.fields

@@ -94,12 +94,16 @@ export class GoldRefresher {
     return this.#definitions.map((d) => d.name);
   }
 
-  #render(sql: string, sources: Record<string, DeltaTable>): string {
-    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+  async #render(sql: string, sources: Record<string, DeltaTable>): Promise<string> {
+    const pattern = /\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g;
+    const scans = new Map<string, string>();
+    for (const [, layer, name] of sql.matchAll(pattern)) {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
-      return `${table.scanSql()} AS "${name}"`;
-    });
+      // scan() makes the snapshot's files local first (object-store lakes).
+      if (!scans.has(`${layer}.${name}`)) scans.set(`${layer}.${name}`, `${await table.scan()} AS "${name}"`);
+    }
+    return sql.replace(pattern, (_m, layer: string, name: string) => scans.get(`${layer}.${name}`)!);
   }
 
   /** Recomputes every Gold table if Silver moved; returns whether it did. */
@@ -109,7 +113,7 @@ export class GoldRefresher {
     if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
     const silverVersion = silver.snapshot.version;
     for (const definition of this.#definitions) {
-      const sql = this.#render(definition.sql, sources);
+      const sql = await this.#render(definition.sql, sources);
       let described;
       try {
         described = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as Array<{ column_name: string; column_type: string }>;

@@ -99,7 +99,7 @@ export class Medallion {
     const where = [...ranges.values()]
       .map((x) => `(topic = ${sqlText(x.stream)} AND "partition" = ${Number(x.partition)} AND "offset" BETWEEN ${Number(x.min)} AND ${Number(x.max)})`)
       .join(' OR ');
-    const rows = (await this.conn.runAndReadAll(`SELECT topic, "partition", "offset" FROM ${this.bronze.scanSql()} AS t WHERE ${where}`)).getRowObjectsJson();
+    const rows = (await this.conn.runAndReadAll(`SELECT topic, "partition", "offset" FROM ${await this.bronze.scan()} AS t WHERE ${where}`)).getRowObjectsJson();
     return new Set(rows.map((r) => `${r.topic}/${r.partition}/${r.offset}`));
   }
 
@@ -108,7 +108,7 @@ export class Medallion {
     await this.bronze.refresh();
     const where = `topic = ${sqlText(stream)} AND "partition" = ${Number(partition)} AND seq IS NOT NULL AND op IS NOT NULL`;
     const rows = (
-      await this.conn.runAndReadAll(`WITH b AS (SELECT seq, op, key FROM ${this.bronze.scanSql()} AS t WHERE ${where})
+      await this.conn.runAndReadAll(`WITH b AS (SELECT seq, op, key FROM ${await this.bronze.scan()} AS t WHERE ${where})
         SELECT seq, op, key FROM b WHERE seq = (SELECT max(seq) FROM b)`)
     ).getRowObjectsJson() as Array<{ seq: string; op: string; key: string | null }>;
     if (rows.length === 0) return null;
@@ -232,7 +232,7 @@ export class Medallion {
       SELECT * FROM stage_changes WHERE _for_silver = 1
       QUALIFY row_number() OVER (PARTITION BY "source", "TicketID" ORDER BY "_seq" DESC) = 1`);
     await this.conn.run(`
-      DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${this.tombstones.scanSql()}) tb
+      DELETE FROM batch_latest b USING (SELECT "source", CAST("TicketID" AS VARCHAR) AS tid, "_seq" FROM ${await this.tombstones.scan()}) tb
       WHERE b."source" = tb."source" AND b."TicketID" = tb.tid AND b."_seq" <= tb."_seq"`);
     // Truncates (PostgreSQL `op: t`): every row of that source older than the truncate is gone. The
     // truncate becomes a delete, at its own order key, of each such row, so the same merge removes
@@ -245,7 +245,7 @@ export class Medallion {
       const inserted = await this.conn.run(`
         INSERT INTO batch_latest ("source", "TicketID", "_op", "_seq", "_source_ts", "_committed_at")
         SELECT s."source", CAST(s."TicketID" AS VARCHAR), 'd', ${seq}, NULL, ${sqlText(committedAt)}
-        FROM ${this.silver.scanSql()} AS s
+        FROM ${await this.silver.scan()} AS s
         WHERE s."source" = ${source} AND s."_seq" < ${seq}
           AND CAST(s."TicketID" AS VARCHAR) NOT IN (SELECT "TicketID" FROM batch_latest WHERE "source" = ${source})`);
       truncatedRows += Number(inserted.rowsChanged);
