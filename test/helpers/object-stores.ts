@@ -17,6 +17,8 @@ export interface StoreServer {
   kind: StoreKind;
   /** Environment for the service and the SDKs: credentials, endpoint. */
   env: Record<string, string>;
+  /** How delta-rs (Python `deltalake`) reaches the store: its storage options and environment. */
+  deltaRs: { options: Record<string, string>; env: Record<string, string> };
   /** A fresh, empty bucket/container; returns its LAKE_URI (with `prefix` under it). */
   lake(prefix?: string): Promise<string>;
   stop(): Promise<void>;
@@ -72,6 +74,15 @@ export async function startMotoS3(): Promise<StoreServer> {
   return {
     kind: 's3',
     env,
+    deltaRs: {
+      options: {
+        AWS_ENDPOINT_URL: endpoint, AWS_ALLOW_HTTP: 'true', AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+        // delta-rs commits with If-None-Match too (no unsafe rename, no lock table).
+        conditional_put: 'etag',
+      },
+      env: {},
+    },
     async lake(prefix = 'lake') {
       const bucket = `shori-${randomUUID().slice(0, 12)}`;
       const res = await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });
@@ -97,6 +108,10 @@ export async function startAzurite(): Promise<StoreServer> {
   return {
     kind: 'azure',
     env: { AZURE_STORAGE_CONNECTION_STRING: connectionString },
+    deltaRs: {
+      options: { azure_storage_account_name: AZURITE_ACCOUNT, azure_storage_account_key: AZURITE_KEY, azure_storage_use_emulator: 'true' },
+      env: { AZURITE_BLOB_STORAGE_URL: `http://127.0.0.1:${port}` },
+    },
     async lake(prefix = 'lake') {
       const container = `shori-${randomUUID().slice(0, 12)}`;
       await service.getContainerClient(container).create();
