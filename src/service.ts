@@ -15,6 +15,7 @@ import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehous
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { Lake } from './lakehouse/lake/lake.ts';
 import { buildApp } from './http/app.ts';
+import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
@@ -35,15 +36,22 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   logger.info({ lake: lake.description }, 'lake opened');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
+  const scrub = createScrubber(config.DATA_DIR);
   const broadcaster = new Broadcaster({
     queueSize: config.SSE_CLIENT_QUEUE_SIZE,
     overflowLimit: config.SSE_CLIENT_OVERFLOW_LIMIT,
+    maxClients: config.SSE_MAX_CLIENTS,
+    maxClientsPerIp: config.SSE_MAX_CLIENTS_PER_IP,
+    scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
   const tableStorage = (layer: string, name: string) => lake.table(layer, name);
   const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, tableStorage });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]), tableStorage);
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), tableStorage);
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT }, {
+    tableStorage,
+    engineDir: lake.engineDir,
+  });
 
   const ui = new UiTap({
     feed,
@@ -81,6 +89,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       catalog,
       lakehouseSubscription: () => lakehouse.subscription(),
       restartLakehouse: () => lakehouse.restart(),
+      scrub,
     },
     logger,
     { dashboardDir: DASHBOARD_DIR },

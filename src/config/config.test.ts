@@ -44,3 +44,38 @@ test('credentials inside connection URLs are masked in the shown knobs', () => {
   assert.equal(knobs.GENERATOR_SQLSERVER_URLS, 'Server=h,1433;User Id=sa;Password=***;Encrypt=false');
   assert.equal(JSON.stringify(knobs).includes('s3cr3t') || JSON.stringify(knobs).includes('Hunter2'), false);
 });
+
+test('a password with @ : / and % never shows; each list is shown with its own separator', () => {
+  const password = 'p@ss:w/rd%40x';
+  const knobs = publicKnobs(
+    loadConfig({
+      GENERATOR_POSTGRES_URLS: `postgres://app:${password}@db:5432/x,postgres://app:${password}@db2/y`,
+      GENERATOR_SQLSERVER_URLS: `Server=a,1433;Password={${password}};Encrypt=false|Server=b,1433;Password=${password}`,
+      ADMIN_TOKEN: `${password}-admin-token`,
+      METRICS_TOKEN: `${password}-metrics-token`,
+    }),
+  );
+  assert.equal(JSON.stringify(knobs).includes(password), false);
+  assert.equal(JSON.stringify(knobs).includes('rd%40'), false);
+  assert.equal(knobs.GENERATOR_POSTGRES_URLS, 'postgres://app:***@db:5432/x,postgres://app:***@db2/y');
+  assert.equal(knobs.GENERATOR_SQLSERVER_URLS, 'Server=a,1433;Password=***;Encrypt=false|Server=b,1433;Password=***');
+  assert.equal('ADMIN_TOKEN' in knobs || 'METRICS_TOKEN' in knobs, false);
+});
+
+test('exposure knobs: defaults, parsing and clear errors', () => {
+  const d = loadConfig({});
+  assert.deepEqual([d.SSE_MAX_CLIENTS, d.SSE_MAX_CLIENTS_PER_IP, d.TABLE_API_MAX_PAGE_SIZE, d.TABLE_API_MEMORY_LIMIT], [1000, 50, 1000, '512MB']);
+  assert.deepEqual(d.ALLOWED_HOSTS, []);
+  assert.equal(d.ADMIN_TOKEN, '');
+  const c = loadConfig({ ALLOWED_HOSTS: 'shori.example.com, 10.0.0.5:8000', TABLE_API_MEMORY_LIMIT: '2GiB' });
+  assert.deepEqual(c.ALLOWED_HOSTS, ['shori.example.com', '10.0.0.5:8000']);
+  assert.throws(
+    () => loadConfig({ SSE_MAX_CLIENTS: '0', TABLE_API_MEMORY_LIMIT: 'lots', ADMIN_TOKEN: 'short' }),
+    (error: unknown) =>
+      isShoriError(error, 'SHORI_CONFIG_INVALID') &&
+      /SSE_MAX_CLIENTS="0": must be greater than 0/.test(error.message) &&
+      /TABLE_API_MEMORY_LIMIT="lots": must be a size like 512MB/.test(error.message) &&
+      /ADMIN_TOKEN=<secret>: must be at least 16 characters/.test(error.message) &&
+      !error.message.includes('short'),
+  );
+});

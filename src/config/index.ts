@@ -1,6 +1,7 @@
 // Parses the environment once, at start-up. A bad value stops the process with a message that names
 // the variable, the value given and what is allowed.
-import { configSchema, SECRET_KEYS, type Config } from './schema.ts';
+import { configSchema, listSeparator, SECRET_KEYS, type Config, type ConfigKey } from './schema.ts';
+import { redactCredentials } from './redact.ts';
 import { ShoriError } from '../errors.ts';
 
 export type { Config } from './schema.ts';
@@ -24,23 +25,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/**
- * Credentials inside connection URLs and strings, masked: `//user:***@`, `Password=***`, Azure
- * `AccountKey=***` / `SharedAccessSignature=***`, and signed-URL parameters (`sig=***`, `X-Amz-Signature=***`).
- */
-export function redactCredentials(text: string): string {
-  return text.replace(/(\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@')
-    .replace(/((?:password|pwd|accountkey|sharedaccesssignature)\s*=\s*)[^;|]*/gi, '$1***')
-    .replace(/([?&](?:sig|x-amz-signature|x-amz-credential|x-amz-security-token)=)[^&\s]*/gi, '$1***');
-}
+export { redactCredentials } from './redact.ts';
 
-/** The knobs as shown by /api/health and the start-up log: every value, secrets left out or masked. */
+/**
+ * The knobs as shown by /api/health and the start-up log: every value, secrets left out, credentials
+ * inside connection strings masked (each list item on its own), lists joined with their own separator.
+ */
 export function publicKnobs(config: Config): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(config)) {
     if (SECRET_KEYS.has(key)) continue;
-    const shown = Array.isArray(value) ? value.join(',') : (value as string | number | boolean);
-    out[key] = typeof shown === 'string' ? redactCredentials(shown) : shown;
+    if (Array.isArray(value)) {
+      out[key] = value.map((item: string) => redactCredentials(item)).join(listSeparator(key as ConfigKey) ?? ',');
+    } else {
+      out[key] = typeof value === 'string' ? redactCredentials(value) : (value as number | boolean);
+    }
   }
   return out;
 }

@@ -9,8 +9,18 @@ const bool = z
 const positiveNumber = z.coerce.number({ message: 'must be a number' }).refine((n) => Number.isFinite(n) && n > 0, 'must be a number greater than 0');
 const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0');
 
-const list = (separator: string) => z.string().transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0));
+/** A list knob; its separator is kept as metadata so the list is shown back with it (publicKnobs). */
+const list = (separator: string) =>
+  z
+    .string()
+    .transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0))
+    .meta({ separator });
 const csv = list(',');
+
+/** A DuckDB memory size, e.g. 512MB, 2GiB. */
+const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GiB');
+/** A bearer token: empty = off; otherwise long enough not to be guessed. */
+const token = z.string().refine((s) => s === '' || s.length >= 16, 'must be at least 16 characters (or empty to turn it off)').default('');
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(8000),
@@ -76,6 +86,24 @@ export const configSchema = z.object({
   SSE_CDC_STATS_INTERVAL_SEC: positiveNumber.default(1),
   SSE_HEARTBEAT_INTERVAL_SEC: positiveNumber.default(15),
   CORS_ALLOW_ORIGINS: csv.default(['http://localhost:5173', 'http://127.0.0.1:5173']),
+  // Streams beyond these get 503 with Retry-After (total, and per client address).
+  SSE_MAX_CLIENTS: positiveInt.default(1000),
+  SSE_MAX_CLIENTS_PER_IP: positiveInt.default(50),
+
+  // Exposure (see the README's security section). Host names (or host:port) the service answers to;
+  // empty = the name in HOST plus localhost, 127.0.0.1 and [::1], on the listening port; * = any.
+  ALLOWED_HOSTS: csv.default([]),
+  // Bearer token every mutating route requires when set (a secret: never shown or logged).
+  ADMIN_TOKEN: token,
+  // Bearer token GET /metrics requires when set (a secret).
+  METRICS_TOKEN: token,
+  // Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty = none.
+  TRUST_PROXY: csv.default([]),
+
+  // The table API (GET /api/tables/:layer/:name): largest page, and limits on its DuckDB.
+  TABLE_API_MAX_PAGE_SIZE: positiveInt.default(1000),
+  TABLE_API_QUERY_TIMEOUT_SEC: positiveNumber.default(10),
+  TABLE_API_MEMORY_LIMIT: memorySize.default('512MB'),
 
   // Built-in workload so a newcomer sees movement at once.
   GENERATOR_ENABLED: bool.default(true),
@@ -100,4 +128,16 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigKey = keyof Config;
 
 /** Knobs that must never be shown (health endpoint, logs). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['SQLSERVER_SA_PASSWORD']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['SQLSERVER_SA_PASSWORD', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+
+/** The separator a list knob is written with (`,` for most; `|` for SQL Server connection strings). */
+export function listSeparator(key: ConfigKey): string | undefined {
+  let schema: unknown = configSchema.shape[key];
+  for (let depth = 0; schema && depth < 6; depth++) {
+    const meta = (schema as z.ZodType).meta?.() as { separator?: string } | undefined;
+    if (meta?.separator) return meta.separator;
+    const def = (schema as { _zod?: { def?: { innerType?: unknown; in?: unknown } } })._zod?.def;
+    schema = def?.innerType ?? def?.in;
+  }
+  return undefined;
+}

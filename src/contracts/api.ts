@@ -1,5 +1,9 @@
 // The wire contract between the service and its clients (dashboard, tests, users' scripts).
-// Types only: imported by the service and by the dashboard, so the two cannot drift.
+// REST bodies are zod schemas: the service validates requests and serialises responses with them,
+// serves their JSON Schema at GET /api/contracts, and the TypeScript types below are inferred from
+// them, so types, validation and documentation come from one source. The dashboard imports types
+// only (erased at build). SSE messages are plain types (they are written, never parsed, here).
+import { z } from 'zod';
 
 export type SseEventType = 'cdc_stats' | 'cdc_raw' | 'lakehouse_update' | 'pipeline_error' | 'heartbeat';
 
@@ -60,51 +64,83 @@ export interface SseData {
   heartbeat: HeartbeatData;
 }
 
-export interface HealthResponse {
-  status: 'ok' | 'degraded';
-  feed: 'embedded' | 'kafka';
-  ui_consumer_alive: boolean;
-  lakehouse_alive: boolean;
-  lakehouse_running: boolean;
-  clients: number;
-  counters: {
-    events_received: number;
-    events_dropped: number;
-    batches_ok: number;
-    batches_failed: number;
-    last_batch_at: string | null;
-    last_error: string | null;
-    decode_errors: number;
+export const HealthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  feed: z.enum(['embedded', 'kafka']),
+  ui_consumer_alive: z.boolean(),
+  lakehouse_alive: z.boolean(),
+  lakehouse_running: z.boolean(),
+  clients: z.number().int(),
+  counters: z.object({
+    events_received: z.number().int(),
+    events_dropped: z.number().int(),
+    batches_ok: z.number().int(),
+    batches_failed: z.number().int(),
+    last_batch_at: z.string().nullable(),
+    /** The last pipeline error, paths relative to the lake, no stack trace. */
+    last_error: z.string().nullable(),
+    decode_errors: z.number().int(),
     /** Change events re-published by Debezium after a connector restart, recognised and skipped. */
-    events_redelivered: number;
-  };
-  lag: Array<{ stream: string; partition: number; next: number; end: number; lag: number }>;
-  knobs: Record<string, string | number | boolean>;
-  uptime_sec: number;
+    events_redelivered: z.number().int(),
+  }),
+  lag: z.array(z.object({ stream: z.string(), partition: z.number().int(), next: z.number().int(), end: z.number().int(), lag: z.number().int() })),
+  /** The active knobs: secrets left out, credentials in connection strings masked. */
+  knobs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  uptime_sec: z.number(),
   /** Conditions that do not stop the pipeline but need an operator (e.g. source schema drift). */
-  warnings: string[];
-}
+  warnings: z.array(z.string()),
+});
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 
-export interface TableInfo {
-  layer: 'bronze' | 'silver' | 'gold';
-  name: string;
-  version: number;
-  num_files: number;
-  num_rows: number;
-  columns: Array<{ name: string; type: string; nullable: boolean }>;
-}
+export const LayerSchema = z.enum(['bronze', 'silver', 'gold']);
 
-export interface TablesResponse {
-  tables: TableInfo[];
-}
+export const TableInfoSchema = z.object({
+  layer: LayerSchema,
+  name: z.string(),
+  version: z.number().int(),
+  num_files: z.number().int(),
+  /** From the Delta log's file statistics; -1 when a file carries none. */
+  num_rows: z.number().int(),
+  columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
+});
+export type TableInfo = z.infer<typeof TableInfoSchema>;
 
-export interface TableRowsResponse {
-  layer: string;
-  name: string;
-  version: number;
-  columns: Array<{ name: string; type: string }>;
-  rows: Array<Record<string, unknown>>;
-  total: number;
-  limit: number;
-  offset: number;
-}
+export const TablesResponseSchema = z.object({ tables: z.array(TableInfoSchema) });
+export type TablesResponse = z.infer<typeof TablesResponseSchema>;
+
+export const TableParamsSchema = z.object({ layer: LayerSchema, name: z.string().regex(/^[A-Za-z0-9_]{1,64}$/) });
+export type TableParams = z.infer<typeof TableParamsSchema>;
+
+/** limit: default 100 (or the cap if lower); its upper bound is TABLE_API_MAX_PAGE_SIZE (a knob). */
+export const TableRowsQuerySchema = z.object({
+  version: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type TableRowsQuery = z.infer<typeof TableRowsQuerySchema>;
+
+export const TableRowsResponseSchema = z.object({
+  layer: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  /** In a stable order: the table key, or else the data file and row position. */
+  rows: z.array(z.record(z.string(), z.unknown())),
+  /** Rows in the version: from the Delta log's statistics when every file has them, else counted. */
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  /** The columns the rows are ordered by. */
+  order_by: z.array(z.string()),
+});
+export type TableRowsResponse = z.infer<typeof TableRowsResponseSchema>;
+
+/** Every mutating route takes a JSON object body (`{}` will do). */
+export const EmptyBodySchema = z.object({}).strict();
+
+export const RestartResponseSchema = z.object({ restarted: z.literal(true) });
+export type RestartResponse = z.infer<typeof RestartResponseSchema>;
+
+/** Every 4xx/5xx answer: a message for people, a stable code for programs. No paths, no stack. */
+export const ErrorResponseSchema = z.object({ error: z.string(), code: z.string().optional() });
+export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;

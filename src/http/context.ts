@@ -14,4 +14,6 @@ export interface ServiceContext {
   catalog: TableCatalog;
   lakehouseSubscription: () => FeedSubscription | null;
   restartLakehouse: () => boolean;
+  /** Makes an error text fit to leave the service: paths relative to the lake, no stack. */
+  scrub: (text: string) => string;
 }

@@ -1,9 +1,14 @@
 // The table catalogue the read API serves: a fixed list of medallion tables plus the Gold tables
 // defined by SQL files. Requests name a table by (layer, name) and are matched against this list;
-// nothing from a request is ever joined into a file path.
+// nothing from a request is ever joined into a file path or into SQL.
+// Pages come in a stable order (the table's key; for Gold, every column), so consecutive pages
+// neither overlap nor skip rows. The total comes from the Delta log's statistics when every file
+// has them (no scan), else from a count. The catalogue's DuckDB is bounded: a memory limit, a
+// statement timeout (the query is interrupted), and no file access outside the lake.
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable, LocalStorage } from './delta/index.ts';
+import { DeltaTable, LocalStorage, quoteIdent, quoteLiteral } from './delta/index.ts';
 import { tablePath, type Layer, type TableStorageFactory } from './medallion/tables.ts';
 import { ShoriError, isShoriError } from '../errors.ts';
 
@@ -12,24 +17,44 @@ export interface CatalogEntry {
   name: string;
   /** The table's location (a folder or an object-store URI). */
   path: string;
+  /** The columns that order rows stably (the table key); empty = every column (ORDER BY ALL). */
+  orderBy: string[];
+}
+
+export interface CatalogLimits {
+  /** Statement timeout, seconds. */
+  queryTimeoutSec: number;
+  /** DuckDB memory_limit, e.g. 512MB. */
+  memoryLimit: string;
+}
+
+const DEFAULT_LIMITS: CatalogLimits = { queryTimeoutSec: 10, memoryLimit: '512MB' };
+
+/** Where the tables are: their Storage, and the local folder DuckDB reads their files from. */
+export interface CatalogLake {
+  tableStorage: TableStorageFactory;
+  /** The lake folder, or an object-store lake's local file cache. */
+  engineDir: string;
 }
 
 export class TableCatalog {
   readonly #entries: CatalogEntry[];
   readonly #open = new Map<string, DeltaTable>();
-  #conn: DuckDBConnection | null = null;
-  #db: DuckDBInstance | null = null;
-
+  readonly #limits: CatalogLimits;
+  readonly #lakeDir: string;
+  #db: Promise<DuckDBInstance> | null = null;
   readonly #storage: TableStorageFactory;
 
-  constructor(dataDir: string, goldNames: string[], tableStorage?: TableStorageFactory) {
-    this.#storage = tableStorage ?? ((layer, name) => new LocalStorage(tablePath(dataDir, layer, name)));
-    const entry = (layer: Layer, name: string): CatalogEntry => ({ layer, name, path: this.#storage(layer, name).location });
+  constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS, lake?: CatalogLake) {
+    this.#limits = limits;
+    this.#lakeDir = path.resolve(lake?.engineDir ?? path.join(dataDir, 'datalake'));
+    this.#storage = lake?.tableStorage ?? ((layer, name) => new LocalStorage(tablePath(dataDir, layer, name)));
+    const entry = (layer: Layer, name: string, orderBy: string[]): CatalogEntry => ({ layer, name, path: this.#storage(layer, name).location, orderBy });
     this.#entries = [
-      entry('bronze', 'cdc_events'),
-      entry('silver', 'tickets'),
-      entry('silver', 'tickets_history'),
-      ...goldNames.map((name) => entry('gold', name)),
+      entry('bronze', 'cdc_events', ['topic', 'partition', 'offset']),
+      entry('silver', 'tickets', ['source', 'TicketID']),
+      entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op']),
+      ...goldNames.map((name) => entry('gold', name, [])),
     ];
   }
 
@@ -43,13 +68,50 @@ export class TableCatalog {
     return found;
   }
 
-  async #connection(): Promise<DuckDBConnection> {
-    if (!this.#conn) {
-      this.#db = await DuckDBInstance.create(':memory:');
-      this.#conn = await this.#db.connect();
-      await this.#conn.run("SET TimeZone = 'UTC'");
+  /** One bounded DuckDB for the catalogue: memory limit, lake-only file access, settings locked. */
+  async #instance(): Promise<DuckDBInstance> {
+    this.#db ??= (async () => {
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      try {
+        await conn.run("SET TimeZone = 'UTC'");
+        await conn.run(`SET memory_limit = ${quoteLiteral(this.#limits.memoryLimit)}`);
+        await conn.run(`SET allowed_directories = [${quoteLiteral(`${this.#lakeDir}${path.sep}`)}]`);
+        await conn.run('SET autoinstall_known_extensions = false');
+        await conn.run('SET autoload_known_extensions = false');
+        await conn.run('SET enable_external_access = false');
+        await conn.run('SET lock_configuration = true');
+      } finally {
+        conn.closeSync();
+      }
+      return db;
+    })();
+    return this.#db;
+  }
+
+  /** Runs one statement on its own connection, interrupted after the statement timeout. */
+  async #query(sql: string): Promise<Array<Record<string, unknown>>> {
+    const conn: DuckDBConnection = await (await this.#instance()).connect();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      conn.interrupt();
+    }, this.#limits.queryTimeoutSec * 1000);
+    try {
+      return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
+    } catch (cause) {
+      const message = (cause as Error).message ?? '';
+      if (timedOut || /interrupt/i.test(message)) {
+        throw new ShoriError('SHORI_QUERY_LIMIT', `the query took longer than ${this.#limits.queryTimeoutSec}s (TABLE_API_QUERY_TIMEOUT_SEC) and was stopped`, { cause });
+      }
+      if (/out of memory/i.test(message)) {
+        throw new ShoriError('SHORI_QUERY_LIMIT', `the query needed more than ${this.#limits.memoryLimit} (TABLE_API_MEMORY_LIMIT)`, { cause });
+      }
+      throw cause;
+    } finally {
+      clearTimeout(timer);
+      conn.closeSync();
     }
-    return this.#conn;
   }
 
   async #table(entry: CatalogEntry): Promise<DeltaTable | null> {
@@ -98,33 +160,37 @@ export class TableCatalog {
       }
       snapshot = await table.snapshotAt(options.version);
     }
-    const conn = await this.#connection();
     const scan = await table.scan(snapshot);
-    const total = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM ${scan} AS t`)).getRowObjectsJson()[0].n);
+    // The Delta log's statistics count the rows without a scan (deletion vectors subtracted).
+    const total = snapshot.numRows ?? Number((await this.#query(`SELECT count(*) AS n FROM ${scan} AS t`))[0].n);
+    const fields = snapshot.schema.fields;
+    const present = new Set(fields.map((f) => f.name));
+    const orderBy = entry.orderBy.filter((c) => present.has(c));
     // Timestamps leave as ISO-8601 UTC with microseconds, as everything else on the wire.
-    const select = snapshot.schema.fields
+    const select = fields
       .map((f) => {
-        const name = `"${f.name.replaceAll('"', '""')}"`;
-        if (f.type === 'timestamp') return `strftime(${name}, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${name}`;
-        if (f.type === 'timestamp_ntz') return `strftime(${name}, '%Y-%m-%dT%H:%M:%S.%f') AS ${name}`;
-        return name;
+        const column = quoteIdent(f.name);
+        if (f.type === 'timestamp') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%fZ') AS ${column}`;
+        if (f.type === 'timestamp_ntz') return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%f') AS ${column}`;
+        return column;
       })
       .join(', ');
-    const reader = await conn.runAndReadAll(`SELECT ${select} FROM ${scan} AS t LIMIT ${options.limit} OFFSET ${options.offset}`);
+    const order = orderBy.length > 0 ? orderBy.map((c) => `t.${quoteIdent(c)}`).join(', ') : 'ALL';
+    const rows = total === 0 ? [] : await this.#query(`SELECT ${select} FROM ${scan} AS t ORDER BY ${order} LIMIT ${options.limit} OFFSET ${options.offset}`);
     return {
       layer,
       name,
       version: snapshot.version,
-      columns: snapshot.schema.fields.map((f) => ({ name: f.name, type: typeof f.type === 'string' ? f.type : f.type.type })),
-      rows: reader.getRowObjectsJson() as Array<Record<string, unknown>>,
+      columns: fields.map((f) => ({ name: f.name, type: typeof f.type === 'string' ? f.type : f.type.type })),
+      rows,
       total,
       limit: options.limit,
       offset: options.offset,
+      order_by: orderBy.length > 0 ? orderBy : fields.map((f) => f.name),
     };
   }
 
   close(): void {
-    this.#conn?.closeSync();
-    this.#db?.closeSync();
+    void this.#db?.then((db) => db.closeSync()).catch(() => undefined);
   }
 }

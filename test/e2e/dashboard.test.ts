@@ -302,7 +302,7 @@ test('an injected fatal lakehouse error shows the banner until the worker is res
   // Fix the cause, restart the worker: the service clears the condition and the banner goes away.
   rmSync(log);
   renameSync(`${log}.moved`, log);
-  const restart = await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST' });
+  const restart = await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(restart.status, 200);
   await banner.waitFor({ state: 'detached', timeout: 30_000 });
 });

@@ -15,7 +15,7 @@ export async function queryDelta(tableDir: string, select: (scan: string) => str
   const conn = await db.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
-    const reader = await conn.runAndReadAll(select(table.scanSql()));
+    const reader = await conn.runAndReadAll(select(await table.scan()));
     return reader.getRowObjectsJson() as TextRow[];
   } finally {
     conn.closeSync();

@@ -41,15 +41,19 @@ test('a fatal lakehouse error is reported (SSE and health), stops the worker, an
   assert.equal(health.lakehouse_alive, false);
   assert.equal(health.status, 'degraded');
   assert.equal(health.counters.last_error, fatal.data.message);
+  // What leaves the service names paths relative to the lake, never the data folder itself.
+  assert.equal(fatal.data.message.includes(service.dataDir), false, fatal.data.message);
+  assert.match(fatal.data.message, /silver\/tickets/);
   assert.ok(health.counters.batches_failed >= 3, 'retried before giving up');
   assert.ok(health.ui_consumer_alive, 'the UI consumer is unaffected');
 
   // Restarting a running worker is refused; after the fix a restart catches up with nothing lost.
   rmSync(log);
   renameSync(`${log}.moved`, log);
-  const restart = await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST' });
+  const admin = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' };
+  const restart = await fetch(`${service.url}/api/lakehouse/restart`, admin);
   assert.equal(restart.status, 200);
-  assert.equal((await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST' })).status, 409);
+  assert.equal((await fetch(`${service.url}/api/lakehouse/restart`, admin)).status, 409);
   await waitFor('the cleared notice', () => sse.ofType('pipeline_error').some((e) => e.data.cleared === true));
   await waitFor('catch-up after the restart', async () => {
     const h = await service.health();
@@ -75,7 +79,7 @@ test('SSE backpressure: a client that never reads is trimmed then disconnected; 
   let slowClosed = false;
   slow.on('close', () => (slowClosed = true));
   slow.on('error', () => undefined);
-  slow.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+  slow.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${service.port}\r\nAccept: text/event-stream\r\n\r\n`);
   slow.pause();
   await waitFor('both clients connected', async () => (await service.health()).clients === 2);
 

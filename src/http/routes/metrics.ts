@@ -1,10 +1,14 @@
 // GET /metrics: Prometheus exposition of the pipeline's counters, worker states, SSE clients and the
 // lakehouse consumer's lag per partition (plus the process metrics prom-client collects).
+// METRICS_TOKEN, when set, is required as a bearer token.
 import type { FastifyPluginAsync } from 'fastify';
 import { Registry, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { ServiceContext } from '../context.ts';
+import type { Guard } from '../security/guards.ts';
+import { defineRoute } from '../contract.ts';
+import { metricsContract } from '../contracts.ts';
 
-export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext }> = async (app, { context }) => {
+export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext; guard: Guard }> = async (app, { context, guard }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'shori_' });
   const { state, broadcaster } = context;
@@ -14,6 +18,7 @@ export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext }> = as
   gauge('shori_events_received_total', 'Change events received by the UI consumer', () => state.eventsReceived);
   gauge('shori_sse_events_dropped_total', 'SSE messages dropped on client queue overflow', () => broadcaster.dropped);
   gauge('shori_sse_clients', 'Connected SSE clients', () => broadcaster.clientCount);
+  gauge('shori_sse_clients_refused_total', 'SSE streams refused over SSE_MAX_CLIENTS(_PER_IP)', () => broadcaster.refused);
   gauge('shori_sse_clients_disconnected_slow_total', 'SSE clients disconnected for overflowing', () => broadcaster.disconnectedSlow);
   gauge('shori_lakehouse_batches_ok_total', 'Micro-batches committed', () => state.batchesOk);
   gauge('shori_lakehouse_batches_failed_total', 'Micro-batch attempts that failed', () => state.batchesFailed);
@@ -33,5 +38,5 @@ export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext }> = as
       for (const p of await subscription.lag().catch(() => [])) this.set({ stream: p.stream, partition: String(p.partition) }, p.lag);
     },
   });
-  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  defineRoute(app, metricsContract, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()), guard);
 };

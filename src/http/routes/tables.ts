@@ -1,27 +1,23 @@
 // The read API the dashboard uses: GET /api/tables (the catalogue) and
-// GET /api/tables/:layer/:name?version=&limit=&offset= (a page of rows, with time travel).
+// GET /api/tables/:layer/:name?version=&limit=&offset= (a page of rows in a stable order, with
+// time travel). Pages are capped at TABLE_API_MAX_PAGE_SIZE.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServiceContext } from '../context.ts';
+import { ShoriError } from '../../errors.ts';
+import { defineRoute } from '../contract.ts';
+import { tableRowsContract, tablesContract } from '../contracts.ts';
+
+const DEFAULT_PAGE = 100;
 
 export const tableRoutes: FastifyPluginAsync<{ context: ServiceContext }> = async (app, { context }) => {
-  app.get('/api/tables', async () => ({ tables: await context.catalog.list() }));
+  defineRoute(app, tablesContract, async () => ({ tables: await context.catalog.list() }));
 
-  app.get<{ Params: { layer: string; name: string }; Querystring: { version?: number; limit: number; offset: number } }>('/api/tables/:layer/:name', {
-    schema: {
-      params: {
-        type: 'object',
-        required: ['layer', 'name'],
-        properties: { layer: { type: 'string', enum: ['bronze', 'silver', 'gold'] }, name: { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$' } },
-      },
-      querystring: {
-        type: 'object',
-        properties: {
-          version: { type: 'integer', minimum: 0 },
-          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-          offset: { type: 'integer', minimum: 0, default: 0 },
-        },
-      },
-    },
-    handler: async (request) => context.catalog.rows(request.params.layer, request.params.name, request.query),
+  defineRoute(app, tableRowsContract, async (request) => {
+    const max = context.config.TABLE_API_MAX_PAGE_SIZE;
+    const { version, offset, limit = Math.min(DEFAULT_PAGE, max) } = request.query;
+    if (limit > max) {
+      throw new ShoriError('SHORI_HTTP_BAD_REQUEST', `limit ${limit} is above the page-size cap ${max} (TABLE_API_MAX_PAGE_SIZE)`, { context: { limit, max } });
+    }
+    return context.catalog.rows(request.params.layer, request.params.name, { version, offset, limit });
   });
 };

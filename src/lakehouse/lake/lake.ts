@@ -47,6 +47,11 @@ export class Lake {
     return new Lake(location, client, cache);
   }
 
+  /** The local folder DuckDB reads the lake's files from: the lake itself, or the read cache. */
+  get engineDir(): string {
+    return this.location.kind === 'local' ? this.location.path : this.#cache!.root;
+  }
+
   get isObjectStore(): boolean {
     return this.location.kind !== 'local';
   }

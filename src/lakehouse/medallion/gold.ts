@@ -2,14 +2,19 @@
 // built-in folder or in GOLD_SQL_DIR, so a user adds a table by dropping a file. In the SQL,
 // `{{silver.tickets}}`, `{{silver.tickets_history}}` and `{{bronze.cdc_events}}` stand for the
 // current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit.
+// The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the snapshots it is given.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, type DeltaField, type DeltaSchema } from '../delta/index.ts';
+import { DeltaTable, quoteLiteral, type DeltaField } from '../delta/index.ts';
+import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath, type TableStorageFactory } from './tables.ts';
 import { storageFor } from '../../faults/index.ts';
+
+/** `{{layer.name}}` in a Gold SQL file: a source table's current snapshot. */
+const GOLD_SOURCE = /\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g;
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
 
@@ -94,16 +99,12 @@ export class GoldRefresher {
     return this.#definitions.map((d) => d.name);
   }
 
-  async #render(sql: string, sources: Record<string, DeltaTable>): Promise<string> {
-    const pattern = /\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g;
-    const scans = new Map<string, string>();
-    for (const [, layer, name] of sql.matchAll(pattern)) {
+  #render(sql: string, sources: Record<string, DeltaTable>): string {
+    return sql.replace(GOLD_SOURCE, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
-      // scan() makes the snapshot's files local first (object-store lakes).
-      if (!scans.has(`${layer}.${name}`)) scans.set(`${layer}.${name}`, `${await table.scan()} AS "${name}"`);
-    }
-    return sql.replace(pattern, (_m, layer: string, name: string) => scans.get(`${layer}.${name}`)!);
+      return `${table.scanSql()} AS "${name}"`;
+    });
   }
 
   /** Recomputes every Gold table if Silver moved; returns whether it did. */
@@ -112,24 +113,30 @@ export class GoldRefresher {
     await silver.refresh();
     if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
     const silverVersion = silver.snapshot.version;
-    for (const definition of this.#definitions) {
-      const sql = await this.#render(definition.sql, sources);
-      let described;
-      try {
-        described = (await conn.runAndReadAll(`DESCRIBE ${sql}`)).getRowObjectsJson() as Array<{ column_name: string; column_type: string }>;
-      } catch (cause) {
-        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${definition.name} (${definition.file}) has invalid SQL`, { cause, fatal: false, context: { file: definition.file } });
+    // Object-store lakes: the files of the tables the Gold SQL reads are fetched into the local cache.
+    const referenced = new Set(this.#definitions.flatMap((d) => [...d.sql.matchAll(GOLD_SOURCE)].map((m) => `${m[1]}.${m[2]}`)));
+    for (const key of referenced) if (sources[key]) await sources[key].scan();
+    // Each Gold query runs sandboxed: it may read the live files of the snapshots it is given, nothing else.
+    const sandbox = await GoldSandbox.open(Object.values(sources).flatMap((table) => table.dataFileUris()));
+    try {
+      for (const definition of this.#definitions) {
+        const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
+        const result = await sandbox.run(query, (described) => ({
+          type: 'struct',
+          fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
+        }));
+        let table = this.#tables.get(definition.name);
+        if (!table) {
+          table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema: result.schema, name: definition.name });
+          this.#tables.set(definition.name, table);
+        }
+        await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
+          operation: 'WRITE',
+          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
+        });
       }
-      const schema: DeltaSchema = { type: 'struct', fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })) };
-      let table = this.#tables.get(definition.name);
-      if (!table) {
-        table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema, name: definition.name });
-        this.#tables.set(definition.name, table);
-      }
-      await table.overwrite(conn, sql, {
-        operation: 'WRITE',
-        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
-      });
+    } finally {
+      sandbox.close();
     }
     this.#lastSilverVersion = silverVersion;
     return true;

@@ -1,0 +1,71 @@
+// Gold SQL may read the snapshots it is given and nothing else: a file that reads another file,
+// writes one, changes a setting or runs more than one statement fails at refresh with its name and
+// the reason, and nothing is written; the built-in Gold tables still compute in the sandbox.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Medallion } from './lakehouse.ts';
+import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './gold.ts';
+import { DeltaTable } from '../delta/index.ts';
+import { isShoriError } from '../../errors.ts';
+import { ticketRecords } from '../../../test/helpers/http-context.ts';
+
+async function withLake(fn: (m: Medallion, dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gold-sbx-'));
+  const m = await Medallion.open(dataDir);
+  try {
+    await m.writeBatch(ticketRecords('shorisql_1', 5));
+    await fn(m, dataDir);
+  } finally {
+    await m.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const sources = (m: Medallion) => ({ 'silver.tickets': m.silver, 'silver.tickets_history': m.history, 'bronze.cdc_events': m.bronze });
+
+test('built-in Gold tables compute inside the sandbox, with their Delta types', async () => {
+  await withLake(async (m, dataDir) => {
+    const gold = new GoldRefresher(dataDir, loadGoldDefinitions([BUILTIN_GOLD_DIR]));
+    assert.equal(await gold.refresh(m.conn, sources(m)), true);
+    const byStatus = await DeltaTable.open(join(dataDir, 'datalake/gold/tickets_by_status'));
+    const rows = (await m.conn.runAndReadAll(`SELECT * FROM ${byStatus.scanSql()} t`)).getRowObjectsJson();
+    assert.equal(rows.reduce((n, r) => n + Number(Object.values(r).find((v) => /^\d+$/.test(String(v)))), 0), 5);
+  });
+});
+
+test('a Gold file reaching outside its snapshots fails at refresh, naming the file; nothing escapes', async () => {
+  const secret = join(mkdtempSync(join(tmpdir(), 'gold-secret-')), 'secret.csv');
+  writeFileSync(secret, 'password\nhunter2\n');
+  const escaped = join(tmpdir(), `gold-escape-${process.pid}.csv`);
+  const cases: Array<[string, string, RegExp]> = [
+    ['reads_a_file', `SELECT * FROM read_csv('${secret}')`, /reaches outside the snapshots.*Cannot access file/],
+    ['reads_etc', `SELECT content FROM read_text('/etc/hostname')`, /reaches outside the snapshots/],
+    ['globs', `SELECT * FROM glob('/etc/*')`, /reaches outside the snapshots/],
+    ['attaches', `SELECT count(*) AS n FROM {{silver.tickets}}; ATTACH '${secret}.db'`, /must be exactly one SELECT statement; it has 2/],
+    ['writes', `COPY (SELECT 1 AS a) TO '${escaped}'`, /must be a SELECT statement|reaches outside the snapshots/],
+    ['writes_in_select', `SELECT count(*) AS n FROM {{silver.tickets}}; COPY (SELECT 1 AS a) TO '${escaped}'`, /exactly one SELECT statement/],
+    ['unlocks', `SELECT current_setting('enable_external_access') AS v; SET enable_external_access = true`, /exactly one SELECT/],
+    ['installs', `SELECT * FROM read_json('https://example.com/x.json')`, /reaches outside the snapshots/],
+  ];
+  await withLake(async (m, dataDir) => {
+    for (const [name, sql, expected] of cases) {
+      const sqlDir = mkdtempSync(join(tmpdir(), 'gold-sbx-sql-'));
+      writeFileSync(join(sqlDir, `${name}.sql`), sql);
+      const gold = new GoldRefresher(dataDir, loadGoldDefinitions([sqlDir]));
+      await assert.rejects(gold.refresh(m.conn, sources(m)), (e: unknown) => {
+        assert.ok(isShoriError(e, 'SHORI_LAKEHOUSE_FAILED'), String(e));
+        assert.match(e.message, expected, name);
+        assert.ok(e.message.includes(`${name}.sql`), `${name}: the file is named`);
+        assert.equal(e.fatal, false);
+        return true;
+      });
+      assert.equal(existsSync(join(dataDir, 'datalake/gold', name)), false, `${name}: no Gold table written`);
+      rmSync(sqlDir, { recursive: true, force: true });
+    }
+  });
+  assert.equal(existsSync(escaped), false, 'nothing was written outside');
+  assert.equal(readFileSync(secret, 'utf8'), 'password\nhunter2\n');
+});
