@@ -19,8 +19,8 @@ import type { FeedRecord, FeedSubscription } from '../src/feeds/feed.ts';
 import { EmbeddedFeed } from '../src/feeds/embedded/embedded-feed.ts';
 import { EmbeddedTarget } from '../src/generator/embedded-target.ts';
 import { runWorkload } from '../src/generator/runner.ts';
-import { Medallion } from '../src/lakehouse/medallion/lakehouse.ts';
-import { BRONZE_STAGE_COLUMNS, bronzeRow } from '../src/lakehouse/medallion/change-rows.ts';
+import { Medallion } from '../src/lakehouse/medallion/medallion.ts';
+import { BRONZE_STAGE_COLUMNS, bronzeRow } from '../src/lakehouse/medallion/bronze-step.ts';
 import { stageRows } from '../src/lakehouse/medallion/staging.ts';
 import type { DeltaTable } from '../src/lakehouse/delta/index.ts';
 import { decodeMessage } from '../src/sources/debezium/decode.ts';
@@ -121,7 +121,7 @@ function instrument(medallion: Medallion): Record<Timed, number[]> {
   wrap(medallion.bronze, 'append', 'bronze.append');
   wrap(medallion.history, 'append', 'history.append');
   wrap(medallion.silver, 'merge', 'silver.merge');
-  wrap(medallion.tombstones, 'merge', 'tombstones.merge');
+  wrap(medallion.specTables[0].deleted, 'merge', 'tombstones.merge');
   return times;
 }
 

@@ -10,7 +10,7 @@ import { Broadcaster } from './sse/broadcaster.ts';
 import { PipelineState } from './pipeline/pipeline-state.ts';
 import { UiTap } from './pipeline/ui-tap.ts';
 import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
-import { Medallion } from './lakehouse/medallion/lakehouse.ts';
+import { Medallion } from './lakehouse/medallion/medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { Lake } from './lakehouse/lake/lake.ts';
@@ -46,7 +46,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
   const tableStorage = (layer: string, name: string) => lake.table(layer, name);
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, tableStorage });
+  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD, tableStorage });
   const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]), tableStorage);
   const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT }, {
     tableStorage,

@@ -68,6 +68,10 @@ export const configSchema = z.object({
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
   LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
+  // An event that cannot be applied to a derived table (a value that does not fit its column, a NULL
+  // or non-numeric key, an undecodable message): quarantine = into silver/_rejected, counted and
+  // announced, the rest goes on; fail = the lakehouse worker stops with a fatal error.
+  LAKEHOUSE_ON_BAD_RECORD: z.enum(['quarantine', 'fail']).default('quarantine'),
   GOLD_REFRESH_INTERVAL_SEC: positiveNumber.default(10),
   GOLD_SQL_DIR: z.string().default(''),
   // A JSON file choosing tables, keys and history (config/tables-config.ts); '' = every table.

@@ -70,6 +70,8 @@ export const HealthResponseSchema = z.object({
   ui_consumer_alive: z.boolean(),
   lakehouse_alive: z.boolean(),
   lakehouse_running: z.boolean(),
+  /** Bronze holds records the derived tables (Silver, history, ...) have not applied yet: lag 0 and this false = caught up. */
+  lakehouse_pending: z.boolean(),
   clients: z.number().int(),
   counters: z.object({
     events_received: z.number().int(),
@@ -78,8 +80,12 @@ export const HealthResponseSchema = z.object({
     batches_failed: z.number().int(),
     last_batch_at: z.string().nullable(),
     /** The last pipeline error, paths relative to the lake, no stack trace. */
+    /** Kept after recovery (`status` is back to ok once a batch succeeded), with its time. */
     last_error: z.string().nullable(),
+    last_error_at: z.string().nullable(),
     decode_errors: z.number().int(),
+    /** Events that could not be applied to a derived table, quarantined in `silver/_rejected`. */
+    events_rejected: z.number().int(),
     /** Change events re-published by Debezium after a connector restart, recognised and skipped. */
     events_redelivered: z.number().int(),
   }),

@@ -1,16 +1,22 @@
 // The lakehouse consumer: its own subscriber group, micro-batching records (by count, bytes and
-// time) into the medallion. Positions are committed to the feed only after the Delta commits, and
-// on (re)assignment the worker resumes from the positions the Delta `txn` actions record, so a
-// crash anywhere is exactly once. A batch that keeps failing is fatal: reported (SSE
-// `pipeline_error`, /api/health.last_error) and the worker stops rather than skip data.
-import type { Feed, FeedRecord, FeedSubscription } from '../feeds/feed.ts';
+// time) into the medallion. Per batch: append to Bronze (the log), then commit the feed positions
+// (only for partitions still held), then let every derived table catch up from Bronze on its own
+// (medallion.ts). On (re)assignment a partition resumes after the highest position Bronze holds;
+// on revocation its buffered records are dropped and its positions are not committed. Events that
+// cannot be applied are quarantined and announced (non-fatal), or, with
+// LAKEHOUSE_ON_BAD_RECORD=fail, stop the worker. A step that keeps failing is fatal: reported (SSE
+// `pipeline_error`, /api/health) and the worker stops rather than skip data; health is back to ok
+// after the next successful batch, with the last error still shown.
+import type { Feed, FeedRecord, FeedSubscription, StreamPartition } from '../feeds/feed.ts';
+import { partitionId } from '../feeds/feed.ts';
 import type { Broadcaster } from '../sse/broadcaster.ts';
 import type { PipelineState } from './pipeline-state.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Medallion } from '../lakehouse/medallion/lakehouse.ts';
+import type { CatchUpResult, Medallion } from '../lakehouse/medallion/medallion.ts';
 import type { GoldRefresher } from '../lakehouse/medallion/gold.ts';
 import { describeError, isShoriError } from '../errors.ts';
 import { isoMicros } from '../util/time.ts';
+import { faultPoint } from '../faults/index.ts';
 
 export interface LakehouseWorkerOptions {
   feed: Feed;
@@ -28,7 +34,7 @@ export interface LakehouseWorkerOptions {
   optimizeEveryBatches: number;
   /** VACUUM every N hours (0 = never). */
   vacuumIntervalHours: number;
-  /** Attempts per batch before the error is fatal. */
+  /** Attempts per step before the error is fatal. */
   maxAttempts?: number;
   retryBackoffSec: number;
 }
@@ -44,6 +50,11 @@ export class LakehouseWorker {
   #batchesSinceOptimize = 0;
   #lastVacuumMs = Date.now();
   #goldDirty = true;
+  /** Polled, not yet written records. */
+  #buffer: FeedRecord[] = [];
+  #bufferBytes = 0;
+  /** Derived tables may lag Bronze (start, a failed catch-up): catch up before waiting for input. */
+  #catchUpDue = true;
 
   constructor(options: LakehouseWorkerOptions) {
     this.#o = options;
@@ -60,9 +71,20 @@ export class LakehouseWorker {
   start(): void {
     if (this.#loop && this.running) return;
     this.#stopping = false;
+    this.#catchUpDue = true;
     this.#o.state.lakehouse.running = true;
     this.#o.state.lakehouse.lastBeatMs = Date.now();
     this.#loop = this.#run().catch((error: unknown) => this.#fatal(error));
+  }
+
+  /** Revoked partitions: their buffered records are dropped (the new owner reads them). */
+  #revoke(partitions: StreamPartition[]): void {
+    const gone = new Set(partitions.map(partitionId));
+    const kept = this.#buffer.filter((r) => !gone.has(partitionId(r)));
+    if (kept.length === this.#buffer.length) return;
+    this.#o.logger.info({ partitions: [...gone], dropped: this.#buffer.length - kept.length }, 'partitions revoked: their buffered records are left to the new owner');
+    this.#buffer = kept;
+    this.#bufferBytes = kept.reduce((n, r) => n + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
   }
 
   async #run(): Promise<void> {
@@ -71,82 +93,131 @@ export class LakehouseWorker {
       group,
       initial: 'earliest',
       onAssigned: (partitions) => medallion.resumePositions(partitions),
+      onRevoked: async (partitions) => this.#revoke(partitions),
     });
-    let buffer: FeedRecord[] = [];
-    let bytes = 0;
     let firstAt = 0;
     while (!this.#stopping) {
       state.lakehouse.lastBeatMs = Date.now();
       await new Promise((resolve) => setImmediate(resolve));
-      const waitMs = buffer.length === 0 ? 500 : Math.max(1, firstAt + flushIntervalSec * 1000 - Date.now());
-      const records = await this.#subscription.poll(Math.max(1, maxBatchSize - buffer.length), Math.min(waitMs, 500));
-      if (records.length > 0 && buffer.length === 0) firstAt = Date.now();
-      for (const r of records) bytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
-      for (const r of records) buffer.push(r);
-      const due = buffer.length > 0 && (buffer.length >= maxBatchSize || bytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
+      if (this.#catchUpDue && this.#buffer.length === 0) {
+        const result = await this.#attempt('catch-up', () => medallion.catchUp());
+        this.#catchUpDue = false;
+        state.derivedPending = false;
+        if (result.versionsApplied > 0) await this.#report(result, null);
+      }
+      const waitMs = this.#buffer.length === 0 ? 500 : Math.max(1, firstAt + flushIntervalSec * 1000 - Date.now());
+      const records = await this.#subscription.poll(Math.max(1, maxBatchSize - this.#buffer.length), Math.min(waitMs, 500));
+      if (records.length > 0 && this.#buffer.length === 0) firstAt = Date.now();
+      for (const r of records) {
+        this.#bufferBytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
+        this.#buffer.push(r);
+      }
+      const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
       if (due) {
-        await this.#flush(buffer);
-        buffer = [];
-        bytes = 0;
-      } else if (buffer.length === 0) {
+        const batch = this.#buffer;
+        this.#buffer = [];
+        this.#bufferBytes = 0;
+        await this.#flush(batch);
+      } else if (this.#buffer.length === 0) {
         await this.#maybeRefreshGold(null).catch((error: unknown) => this.#o.logger.warn({ err: describeError(error) }, 'Gold refresh failed; will try again'));
       }
     }
     // Stopping: what was polled but not flushed is simply not committed; it is read again next time.
   }
 
-  async #flush(records: FeedRecord[]): Promise<void> {
-    const { medallion, state, logger, broadcaster, retryBackoffSec } = this.#o;
+  /**
+   * Runs one step, retrying transient failures; the last failure (or a fatal one) is thrown. Health
+   * is degraded from a failure until the next success.
+   */
+  async #attempt<T>(label: string, step: () => Promise<T>): Promise<T> {
+    const { state, logger, broadcaster, retryBackoffSec } = this.#o;
     const maxAttempts = this.#o.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        const started = performance.now();
-        const result = await medallion.writeBatch(records);
-        await this.#subscription!.commit(result.positions);
-        state.batchesOk++;
-        state.decodeErrors += result.decodeErrors;
-        state.redelivered += result.redelivered;
-        for (const message of result.schemaDrift) {
-          // Not fatal: nothing is lost (Bronze keeps the whole payload), but the operator must know.
-          state.warnings.push(message);
-          logger.warn({ drift: message }, 'source schema differs from Silver');
-          broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_SCHEMA_DRIFT' });
-        }
-        state.lastBatchAt = isoMicros();
-        this.#goldDirty = true;
-        const goldRecomputed = await this.#maybeRefreshGold(result.versions).catch((error: unknown) => {
-          // Gold is derived: a failed refresh (e.g. another instance overwrote it at the same moment)
-          // is reported and tried again at the next interval, never a reason to redo the batch.
-          logger.warn({ err: describeError(error) }, 'Gold refresh failed; will try again');
-          broadcaster.publish('pipeline_error', { message: `Gold refresh failed: ${describeError(error)}`, fatal: false });
-          return false;
-        });
-        const ms = Math.round(performance.now() - started);
-        const summary = `${result.records} records, ${result.changes} changes, ${result.silverRowsChanged} Silver rows changed in ${ms} ms`;
-        logger.info({ records: result.records, changes: result.changes, decodeErrors: result.decodeErrors, ms, versions: result.versions }, 'batch committed');
-        broadcaster.publish('lakehouse_update', {
-          summary,
-          processed: result.records - result.decodeErrors,
-          failed: result.decodeErrors,
-          gold_recomputed: goldRecomputed,
-          batch_size: result.records,
-          batch_at: state.lastBatchAt,
-          versions: result.versions,
-          freshness_ms: result.freshnessMs,
-        });
-        await this.#maybeMaintain();
-        return;
+        return await step();
       } catch (error) {
         state.batchesFailed++;
+        state.failing = true;
         state.lastError = describeError(error);
         state.lastErrorCode = isShoriError(error) ? error.code : null;
+        state.lastErrorAt = isoMicros();
         const fatal = (isShoriError(error) && error.fatal) || attempt >= maxAttempts || this.#stopping;
-        logger.error({ err: state.lastError, attempt, fatal }, 'batch failed');
+        logger.error({ err: state.lastError, step: label, attempt, fatal }, `${label} failed`);
         if (fatal) throw error;
         broadcaster.publish('pipeline_error', { message: state.lastError, fatal: false, code: state.lastErrorCode ?? undefined });
         await sleep(retryBackoffSec * 1000 * attempt);
       }
     }
+  }
+
+  async #flush(records: FeedRecord[]): Promise<void> {
+    const { medallion } = this.#o;
+    const started = performance.now();
+    const bronze = await this.#attempt('Bronze append', async () => {
+      const result = await medallion.appendBronze(records);
+      faultPoint('feed:before-commit');
+      // Only partitions still held: a revoked partition's progress belongs to its new owner.
+      const held = new Set(this.#subscription!.assignments().map(partitionId));
+      await this.#subscription!.commit(result.positions.filter((p) => held.has(partitionId(p))));
+      faultPoint('feed:after-commit');
+      return result;
+    });
+    this.#o.state.decodeErrors += bronze.decodeErrors;
+    this.#catchUpDue = true;
+    this.#o.state.derivedPending = true;
+    const result = await this.#attempt('catch-up', () => medallion.catchUp());
+    this.#catchUpDue = false;
+    this.#o.state.derivedPending = false;
+    await this.#report(result, { records: bronze.records, ms: Math.round(performance.now() - started) });
+    await this.#maybeMaintain();
+  }
+
+  /** Counters, health, SSE and log after a successful catch-up. */
+  async #report(result: CatchUpResult, batch: { records: number; ms: number } | null): Promise<void> {
+    const { state, logger, broadcaster } = this.#o;
+    if (state.failing) broadcaster.publish('pipeline_error', { message: 'lakehouse recovered', fatal: false, cleared: true });
+    state.failing = false;
+    state.batchesOk++;
+    state.redelivered += result.redelivered;
+    state.eventsRejected += result.rejected;
+    state.lastBatchAt = isoMicros();
+    if (result.rejected > 0) {
+      const first = result.rejects[0];
+      const message = `${result.rejected} event(s) could not be applied and were quarantined in silver/_rejected (first: ${first.topic}/${first.partition}/${first.offset}: ${first.reason})`;
+      logger.warn({ rejected: result.rejected, rejects: result.rejects.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason })) }, 'events quarantined');
+      broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_BAD_RECORD' });
+    }
+    for (const message of result.schemaDrift) {
+      // Not fatal: nothing is lost (Bronze keeps the whole payload), but the operator must know.
+      state.warn(message);
+      logger.warn({ drift: message }, 'source schema differs from Silver');
+      broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_SCHEMA_DRIFT' });
+    }
+    this.#goldDirty = true;
+    await this.#publishBatch(result, batch);
+  }
+
+  async #publishBatch(result: CatchUpResult, batch: { records: number; ms: number } | null): Promise<void> {
+    const { logger, broadcaster, state } = this.#o;
+    const goldRecomputed = await this.#maybeRefreshGold(result.versions).catch((error: unknown) => {
+      // Gold is derived: a failed refresh is reported and tried again at the next interval.
+      logger.warn({ err: describeError(error) }, 'Gold refresh failed; will try again');
+      broadcaster.publish('pipeline_error', { message: `Gold refresh failed: ${describeError(error)}`, fatal: false });
+      return false;
+    });
+    const records = batch?.records ?? result.changes;
+    const summary = `${records} records, ${result.changes} changes, ${result.silverRowsChanged} Silver rows changed${batch ? ` in ${batch.ms} ms` : ' (caught up from Bronze)'}`;
+    logger.info({ records, changes: result.changes, rejected: result.rejected, redelivered: result.redelivered, versions: result.versions, ms: batch?.ms }, 'batch committed');
+    broadcaster.publish('lakehouse_update', {
+      summary,
+      processed: records - result.rejected,
+      failed: result.rejected,
+      gold_recomputed: goldRecomputed,
+      batch_size: records,
+      batch_at: state.lastBatchAt ?? isoMicros(),
+      versions: result.versions,
+      freshness_ms: result.freshnessMs,
+    });
   }
 
   async #maybeMaintain(): Promise<void> {
@@ -171,7 +242,8 @@ export class LakehouseWorker {
     const { medallion, gold, goldRefreshIntervalSec, broadcaster, state } = this.#o;
     if (!this.#goldDirty || Date.now() - this.#lastGoldMs < goldRefreshIntervalSec * 1000) return false;
     this.#lastGoldMs = Date.now();
-    const recomputed = await gold.refresh(medallion.conn, { 'silver.tickets': medallion.silver, 'silver.tickets_history': medallion.history, 'bronze.cdc_events': medallion.bronze });
+    const sources = { 'silver.tickets': medallion.silver, 'silver.tickets_history': medallion.history, 'bronze.cdc_events': medallion.bronze };
+    const recomputed = await gold.refresh(medallion.conn, sources);
     this.#goldDirty = false;
     if (recomputed && versions === null) {
       // Gold moved between batches: tell the dashboard so it re-reads the Gold tables.
@@ -193,6 +265,8 @@ export class LakehouseWorker {
     const { state, logger, broadcaster } = this.#o;
     state.lastError = describeError(error);
     state.lastErrorCode = isShoriError(error) ? error.code : null;
+    state.lastErrorAt = isoMicros();
+    state.failing = true;
     state.lakehouse.running = false;
     logger.error({ err: state.lastError }, 'lakehouse worker stopped on a fatal error');
     broadcaster.publish('pipeline_error', { message: state.lastError, fatal: true, code: state.lastErrorCode ?? undefined });
@@ -205,6 +279,10 @@ export class LakehouseWorker {
     if (this.running) return false;
     this.#o.state.lastError = null;
     this.#o.state.lastErrorCode = null;
+    this.#o.state.lastErrorAt = null;
+    this.#o.state.failing = false;
+    this.#buffer = [];
+    this.#bufferBytes = 0;
     this.#o.broadcaster.publish('pipeline_error', { message: 'lakehouse worker restarted', fatal: false, cleared: true });
     this.start();
     return true;

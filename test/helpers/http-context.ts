@@ -11,7 +11,7 @@ import { createFeed } from '../../src/feeds/create-feed.ts';
 import { Broadcaster } from '../../src/sse/broadcaster.ts';
 import { PipelineState } from '../../src/pipeline/pipeline-state.ts';
 import { TableCatalog } from '../../src/lakehouse/catalog.ts';
-import { Medallion } from '../../src/lakehouse/medallion/lakehouse.ts';
+import { Medallion } from '../../src/lakehouse/medallion/medallion.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { createScrubber } from '../../src/http/security/scrub.ts';
 import type { ServiceContext } from '../../src/http/context.ts';

@@ -57,7 +57,7 @@ test('a fatal lakehouse error is reported (SSE and health), stops the worker, an
   await waitFor('the cleared notice', () => sse.ofType('pipeline_error').some((e) => e.data.cleared === true));
   await waitFor('catch-up after the restart', async () => {
     const h = await service.health();
-    return h.lakehouse_running && h.counters.last_error === null && h.lag.length > 0 && h.lag.every((p) => p.lag === 0);
+    return h.lakehouse_running && h.status === 'ok' && !h.lakehouse_pending && h.lag.length > 0 && h.lag.every((p) => p.lag === 0);
   });
   assert.deepEqual(diffRows(sourceTickets(service.dataDir, SOURCES), await silverTickets(service.dataDir)), []);
   sse.close();

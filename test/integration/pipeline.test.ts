@@ -36,7 +36,7 @@ async function waitCaughtUp(service: ServiceProcess, expectedEvents?: number): P
     'the lakehouse to catch up',
     async () => {
       const h = await service.health();
-      if (h.lag.length === 0 || totalLag(h) !== 0) return false;
+      if (h.lag.length === 0 || totalLag(h) !== 0 || h.lakehouse_pending) return false;
       if (expectedEvents !== undefined && h.counters.events_received < expectedEvents) return false;
       return h;
     },
@@ -109,7 +109,7 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   await waitFor('Gold to reflect the last Silver version', async () => {
     const lastUpdate = sse.ofType('lakehouse_update').at(-1);
     const h = await service.health();
-    return lastUpdate !== undefined && totalLag(h) === 0 && sse.ofType('lakehouse_update').some((u) => u.data.gold_recomputed && u.ts >= (h.counters.last_batch_at ?? ''));
+    return lastUpdate !== undefined && totalLag(h) === 0 && !h.lakehouse_pending && sse.ofType('lakehouse_update').some((u) => u.data.gold_recomputed && u.ts >= (h.counters.last_batch_at ?? ''));
   });
 
   // Silver equals the sources, row for row, every column exact.

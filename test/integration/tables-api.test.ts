@@ -14,7 +14,7 @@ test('GET /api/tables and /api/tables/:layer/:name with paging, time travel and 
   await generate(service.dataDir, ['--count', '300', '--rate', '0', '--seed', '5']);
   await waitFor('catch-up', async () => {
     const h = await service!.health();
-    return h.lag.length > 0 && h.lag.every((p) => p.lag === 0) && h.counters.batches_ok > 0;
+    return h.lag.length > 0 && h.lag.every((p) => p.lag === 0) && !h.lakehouse_pending && h.counters.batches_ok > 0;
   });
   const catalogue = await waitFor('Gold in the catalogue', async () => {
     const body = (await (await fetch(`${url}/api/tables`)).json()) as TablesResponse;
@@ -40,7 +40,7 @@ test('GET /api/tables and /api/tables/:layer/:name with paging, time travel and 
 
   assert.equal((await fetch(`${url}/api/tables/silver/tickets?version=999999`)).status, 400);
   assert.equal((await fetch(`${url}/api/tables/gold/no_such_table`)).status, 404);
-  assert.equal((await fetch(`${url}/api/tables/silver/_tickets_tombstones`)).status, 404, 'internal tables are not served');
+  assert.equal((await fetch(`${url}/api/tables/silver/_tickets_deleted`)).status, 404, 'internal tables are not served');
   assert.equal((await fetch(`${url}/api/tables/platinum/tickets`)).status, 400);
   assert.equal((await fetch(`${url}/api/tables/silver/..%2F..%2Fsources`)).status, 400);
   assert.equal((await fetch(`${url}/api/tables/silver/tickets?limit=100000`)).status, 400);

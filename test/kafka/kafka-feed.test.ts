@@ -261,3 +261,36 @@ test('a committed position that retention has removed is a fatal SHORI_FEED_GAP,
   await assert.rejects(second.poll(10, 100), (e: unknown) => isShoriError(e, 'SHORI_FEED_GAP'));
   await f.close();
 });
+
+test('with a read-ahead in flight while the caller works, every record is handed out once and in order', async (t) => {
+  if (!requireStack(t, lease)) return;
+  const topic = `${RUN}-readahead`;
+  await createTopic(topic, 2);
+  const value = 'v'.repeat(16 * 1024);
+  // Many small record batches, so that one fetch (maxBytes 128 KiB) holds only a few of them.
+  for (let i = 0; i < 60; i++) {
+    await produce(topic, [0, 1, 2, 3].map((j) => ({ partition: j % 2, key: `k${i * 4 + j}`, value: `${i * 4 + j}:${value}` })));
+  }
+  const sub = await feed([topic], { maxBytes: 128 * 1024 }).subscribe({ group: `${RUN}-readahead-g`, initial: 'earliest' });
+  const got: FeedRecord[] = [];
+  const deadline = Date.now() + PATIENCE_MS;
+  while (got.length < 240 && Date.now() < deadline) {
+    const records = await sub.poll(5, 500);
+    got.push(...records);
+    // The caller "writes" (the read-ahead fetch is in flight meanwhile) and commits now and then.
+    await new Promise((r) => setTimeout(r, 5));
+    if (records.length > 0 && got.length % 3 === 0) {
+      const last = records.at(-1)!;
+      await sub.commit([{ stream: last.stream, partition: last.partition, next: last.position + 1 }]);
+    }
+  }
+  assert.equal(got.length, 240);
+  for (const partition of [0, 1]) {
+    const positions = got.filter((r) => r.partition === partition).map((r) => r.position);
+    assert.deepEqual(positions, Array.from({ length: 120 }, (_, i) => i), `partition ${partition}: each position once, in order`);
+  }
+  assert.deepEqual(new Set(got.map((r) => text(r.key))).size, 240);
+  assert.ok((sub as unknown as { readAheads: number }).readAheads > 0, 'records came from read-ahead fetches');
+  assert.deepEqual(await sub.poll(10, 300), []);
+  await sub.close();
+});

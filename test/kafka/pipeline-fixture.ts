@@ -104,3 +104,11 @@ export async function bronzeDuplicates(dataDir: string): Promise<{ changes: numb
   return { records: Number(row.records), distinctOffsets: Number(row.distinctOffsets), changes: Number(row.changes), distinctEvents: Number(row.distinctEvents) };
 }
 
+
+/** Changes history holds more than once (by source, position, key and op): must be 0. */
+export async function historyDuplicates(dataDir: string): Promise<{ rows: number; distinct: number }> {
+  const [row] = await queryDelta(join(dataDir, 'datalake/silver/tickets_history'), (scan) =>
+    `SELECT count(*)::INT AS rows, count(DISTINCT ("source", _seq, "TicketID", _op))::INT AS "distinct" FROM ${scan} AS t`,
+  );
+  return { rows: Number(row.rows), distinct: Number(row.distinct) };
+}

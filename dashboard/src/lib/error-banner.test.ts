@@ -5,13 +5,13 @@ import { bannerReducer } from './error-banner.ts';
 
 function health(running: boolean, lastError: string | null): HealthResponse {
   return {
-    status: running ? 'ok' : 'degraded',
+    status: running && lastError === null ? 'ok' : 'degraded',
     feed: 'embedded',
     ui_consumer_alive: true,
     lakehouse_alive: running,
     lakehouse_running: running,
     clients: 1,
-    counters: { events_received: 1, events_dropped: 0, batches_ok: 1, batches_failed: 0, last_batch_at: null, last_error: lastError, decode_errors: 0, events_redelivered: 0 },
+    counters: { events_received: 1, events_dropped: 0, batches_ok: 1, batches_failed: 0, last_batch_at: null, last_error: lastError, last_error_at: null, decode_errors: 0, events_rejected: 0, events_redelivered: 0 },
     lag: [],
     knobs: {},
     uptime_sec: 10,

@@ -1,5 +1,6 @@
 // What the pipeline-error banner shows. An error stays up until the service says it cleared
-// (pipeline_error with cleared: true) or health shows the lakehouse running with no last error.
+// (pipeline_error with cleared: true) or health shows the lakehouse running and healthy (status ok;
+// last_error stays visible after recovery, so it alone does not keep the banner up).
 // Health also raises the banner for a page opened after the error was sent (SSE does not replay):
 // a stopped lakehouse worker with a last_error is reported even if no pipeline_error was seen.
 import type { HealthResponse, PipelineErrorData } from '../../../src/contracts/api.ts';
@@ -32,7 +33,7 @@ export function bannerReducer(state: ActiveError | null, action: BannerAction): 
     };
   }
   const h = action.health;
-  if (h.lakehouse_running && h.counters.last_error === null) return null;
+  if (h.lakehouse_running && h.status === 'ok') return null;
   if (state === null && !h.lakehouse_running && h.counters.last_error !== null) {
     return { message: h.counters.last_error, fatal: true, code: null, since: action.at, count: 0, origin: 'health' };
   }

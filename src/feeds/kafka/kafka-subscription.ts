@@ -7,7 +7,8 @@
 // - an out-of-range position is never reset to earliest/latest: it is a gap, and a fatal error;
 // - a member that holds no partition for `unassignedRestartSec`, or whose fetches keep failing, is
 //   replaced by a fresh consumer after `restartBackoffSec`.
-// Calls to poll() are expected one at a time (the pipeline's loop); commit() and lag() may interleave.
+// Calls to poll() are expected one at a time (the pipeline's loop); commit() and lag() may interleave. poll()
+// starts the next fetch as it hands records out (a read-ahead), so the broker works while the caller does.
 import { Consumer, findErrorBy, ListOffsetTimestamps, type GroupAssignment } from '@platformatic/kafka';
 import { ShoriError } from '../../errors.ts';
 import { partitionId, type FeedRecord, type FeedSubscription, type PartitionPosition, type StreamPartition, type SubscribeOptions } from '../feed.ts';
@@ -34,6 +35,20 @@ export interface KafkaSubscriptionSettings {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long a read-ahead fetch lets the broker wait for data (at the end of the log). */
+const READ_AHEAD_WAIT_MS = 200;
+
+/** Whether `promise` settled within `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class KafkaSubscription implements FeedSubscription {
   readonly #settings: KafkaSubscriptionSettings;
   readonly #options: SubscribeOptions;
@@ -44,6 +59,8 @@ export class KafkaSubscription implements FeedSubscription {
   readonly #positions = new Map<string, bigint>();
   /** Fetched but not yet handed out by poll(). */
   #buffer: FeedRecord[] = [];
+  /** The read-ahead fetch in flight (started when poll() hands records out), or null. */
+  #readingAhead: Promise<void> | null = null;
   #assignmentChain: Promise<void> = Promise.resolve();
   #lastGeneration = -1;
   #unassignedSince = Date.now();
@@ -56,6 +73,8 @@ export class KafkaSubscription implements FeedSubscription {
   lastError: Error | null = null;
   /** How many times a consumer was replaced (errors, idle, topic changes). */
   restarts = 0;
+  /** How many read-ahead fetches brought records (see #takeAndReadAhead). */
+  readAheads = 0;
 
   constructor(settings: KafkaSubscriptionSettings, options: SubscribeOptions) {
     this.#settings = settings;
@@ -75,7 +94,13 @@ export class KafkaSubscription implements FeedSubscription {
     this.#assertUsable();
     await this.#assignmentChain;
     this.#assertUsable();
-    if (this.#buffer.length > 0) return this.#take(max);
+    if (this.#buffer.length === 0 && this.#readingAhead !== null) {
+      // The read-ahead is on its way: wait for it, but not past the caller's deadline.
+      const arrived = await settledWithin(this.#readingAhead, waitMs);
+      this.#assertUsable();
+      if (!arrived) return [];
+    }
+    if (this.#buffer.length > 0) return this.#takeAndReadAhead(max);
 
     const deadline = Date.now() + waitMs;
     await this.#maintain();
@@ -88,7 +113,7 @@ export class KafkaSubscription implements FeedSubscription {
       await this.#maintain();
     }
     await this.#fetch(this.#consumer, Math.max(0, deadline - Date.now()));
-    return this.#take(max);
+    return this.#takeAndReadAhead(max);
   }
 
   async commit(positions: PartitionPosition[]): Promise<void> {
@@ -348,6 +373,40 @@ export class KafkaSubscription implements FeedSubscription {
 
   // ---------------------------------------------------------------- fetching
 
+  /**
+   * Hands records out and, when records came, starts fetching the next ones at once: the broker's
+   * answer travels (and is parsed as it arrives) while the caller writes what it got, instead of
+   * after. At most one read-ahead is in flight, and none while maxBytes are already buffered. Its
+   * answer is applied like any fetch's: dropped when positions moved meanwhile (a seek, a
+   * rebalance, a restart), so it never hands out a record twice or out of order.
+   */
+  #takeAndReadAhead(max: number): FeedRecord[] {
+    const out = this.#take(max);
+    if (out.length > 0) this.#readAhead();
+    return out;
+  }
+
+  #readAhead(): void {
+    const consumer = this.#consumer;
+    if (this.#readingAhead !== null || consumer === null || this.#closed || this.#fatal || this.#assigned.size === 0) return;
+    let buffered = 0;
+    for (const r of this.#buffer) buffered += (r.value?.length ?? 0) + (r.key?.length ?? 0);
+    if (buffered >= this.#settings.maxBytes) return;
+    const before = this.#buffer.length;
+    const fetching: Promise<void> = this.#fetch(consumer, READ_AHEAD_WAIT_MS)
+      .then(() => {
+        if (this.#buffer.length > before) this.readAheads++;
+      })
+      .catch((error: unknown) => {
+        // A gap is kept in #fatal by #fetch (poll throws it); anything else restarted the consumer.
+        if (!this.#fatal) this.lastError = asError(error);
+      })
+      .finally(() => {
+        if (this.#readingAhead === fetching) this.#readingAhead = null;
+      });
+    this.#readingAhead = fetching;
+  }
+
   #take(max: number): FeedRecord[] {
     const out = this.#buffer.slice(0, Math.max(0, max));
     this.#buffer = this.#buffer.slice(out.length);
@@ -367,9 +426,10 @@ export class KafkaSubscription implements FeedSubscription {
     try {
       metadata = await consumer.metadata({ topics: this.#topics });
     } catch (error) {
-      await this.#restart(asError(error));
+      if (consumer === this.#consumer) await this.#restart(asError(error));
       return;
     }
+    if (consumer !== this.#consumer) return;
     const requested = new Map<string, bigint>();
     // One entry per topic per broker: the Fetch request must not name a topic twice.
     const byNode = new Map<number, Map<string, FetchRequestTopic>>();

@@ -18,11 +18,12 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
     const subscription = context.lakehouseSubscription();
     const lag = subscription ? await subscription.lag().catch(() => []) : [];
     return {
-      status: uiAlive && lakehouseAlive && state.lastError === null ? 'ok' : 'degraded',
+      status: uiAlive && lakehouseAlive && !state.failing ? 'ok' : 'degraded',
       feed: feed.kind,
       ui_consumer_alive: uiAlive,
       lakehouse_alive: lakehouseAlive,
       lakehouse_running: state.lakehouse.running,
+      lakehouse_pending: state.derivedPending,
       clients: broadcaster.clientCount,
       counters: {
         events_received: state.eventsReceived,
@@ -31,6 +32,8 @@ export const healthRoutes: FastifyPluginAsync<{ context: ServiceContext }> = asy
         batches_failed: state.batchesFailed,
         last_batch_at: state.lastBatchAt,
         last_error: state.lastError === null ? null : scrub(state.lastError),
+        last_error_at: state.lastErrorAt,
+        events_rejected: state.eventsRejected,
         decode_errors: state.decodeErrors,
         events_redelivered: state.redelivered,
       },

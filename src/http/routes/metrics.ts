@@ -23,6 +23,8 @@ export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext; guard:
   gauge('shori_lakehouse_batches_ok_total', 'Micro-batches committed', () => state.batchesOk);
   gauge('shori_lakehouse_batches_failed_total', 'Micro-batch attempts that failed', () => state.batchesFailed);
   gauge('shori_events_redelivered_total', 'Change events Debezium re-published, recognised and skipped', () => state.redelivered);
+  gauge('shori_events_rejected_total', 'Events that could not be applied, quarantined in silver/_rejected', () => state.eventsRejected);
+  gauge('shori_lakehouse_failing', '1 while the last lakehouse attempt failed and none succeeded since', () => (state.failing ? 1 : 0));
   gauge('shori_decode_errors_total', 'Records that could not be decoded (kept in Bronze)', () => state.decodeErrors);
   gauge('shori_lakehouse_running', '1 while the lakehouse worker runs', () => (state.lakehouse.running ? 1 : 0));
   gauge('shori_ui_consumer_running', '1 while the UI consumer runs', () => (state.ui.running ? 1 : 0));

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Medallion } from './lakehouse.ts';
+import { Medallion } from './medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './gold.ts';
 import { DeltaTable } from '../delta/index.ts';
 import { isShoriError } from '../../errors.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Medallion } from './lakehouse.ts';
+import { Medallion } from './medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './gold.ts';
 import { DeltaTable } from '../delta/index.ts';
 import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';

@@ -1,7 +1,10 @@
 // Gold: aggregates recomputed from Silver. Each Gold table is one SQL file (`<name>.sql`) in the
 // built-in folder or in GOLD_SQL_DIR, so a user adds a table by dropping a file. In the SQL,
 // `{{silver.tickets}}`, `{{silver.tickets_history}}` and `{{bronze.cdc_events}}` stand for the
-// current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit.
+// current snapshot of those tables. Each refresh overwrites the Gold table in one Delta commit that
+// records, as its own `txn` (applied-version.ts), the Bronze version Silver had applied: a Gold
+// table is recomputed when Silver applied a later one, and a crash between two Gold tables leaves
+// the other to be recomputed next time (an overwrite is idempotent).
 // The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the snapshots it is given.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
@@ -12,6 +15,7 @@ import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath, type TableStorageFactory } from './tables.ts';
 import { storageFor } from '../../faults/index.ts';
+import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
 /** `{{layer.name}}` in a Gold SQL file: a source table's current snapshot. */
 const GOLD_SOURCE = /\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g;
@@ -87,8 +91,6 @@ export class GoldRefresher {
   readonly #storage: TableStorageFactory;
   readonly #definitions: GoldDefinition[];
   readonly #tables = new Map<string, DeltaTable>();
-  /** Silver version the last refresh saw: no change, no recompute. */
-  #lastSilverVersion = -1;
 
   constructor(dataDir: string, definitions: GoldDefinition[], tableStorage?: TableStorageFactory) {
     this.#storage = tableStorage ?? ((layer, name) => storageFor(tablePath(dataDir, layer, name)));
@@ -107,38 +109,54 @@ export class GoldRefresher {
     });
   }
 
-  /** Recomputes every Gold table if Silver moved; returns whether it did. */
+  /** The Gold table, opened if it exists (undefined until first computed). */
+  async #existing(name: string): Promise<DeltaTable | undefined> {
+    let table = this.#tables.get(name);
+    if (!table) {
+      table = await DeltaTable.open(this.#storage('gold', name)).catch(() => undefined);
+      if (table) this.#tables.set(name, table);
+    }
+    if (table) await table.refresh();
+    return table;
+  }
+
+  /** Recomputes every Gold table that has not seen Silver's applied Bronze version; returns whether any was. */
   async refresh(conn: DuckDBConnection, sources: Record<string, DeltaTable>, force = false): Promise<boolean> {
     const silver = sources['silver.tickets'];
-    await silver.refresh();
-    if (!force && silver.snapshot.version === this.#lastSilverVersion) return false;
-    const silverVersion = silver.snapshot.version;
+    for (const table of Object.values(sources)) await table.refresh();
+    const applied = appliedBronzeVersion(silver);
+    const due: Array<{ definition: GoldDefinition; table: DeltaTable | undefined }> = [];
+    for (const definition of this.#definitions) {
+      const table = await this.#existing(definition.name);
+      if (force || !table || table.snapshot.version === 0 || appliedBronzeVersion(table) !== applied) due.push({ definition, table });
+    }
+    if (due.length === 0) return false;
     // Object-store lakes: the files of the tables the Gold SQL reads are fetched into the local cache.
-    const referenced = new Set(this.#definitions.flatMap((d) => [...d.sql.matchAll(GOLD_SOURCE)].map((m) => `${m[1]}.${m[2]}`)));
+    const referenced = new Set(due.flatMap(({ definition }) => [...definition.sql.matchAll(GOLD_SOURCE)].map((m) => `${m[1]}.${m[2]}`)));
     for (const key of referenced) if (sources[key]) await sources[key].scan();
     // Each Gold query runs sandboxed: it may read the live files of the snapshots it is given, nothing else.
     const sandbox = await GoldSandbox.open(Object.values(sources).flatMap((table) => table.dataFileUris()));
     try {
-      for (const definition of this.#definitions) {
+      for (const { definition, table: existing } of due) {
         const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
         const result = await sandbox.run(query, (described) => ({
           type: 'struct',
           fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
         }));
-        let table = this.#tables.get(definition.name);
+        let table = existing;
         if (!table) {
           table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema: result.schema, name: definition.name });
           this.#tables.set(definition.name, table);
         }
         await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
           operation: 'WRITE',
-          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion },
+          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
+          txns: applied >= 0 ? appliedTxn(applied) : [],
         });
       }
     } finally {
       sandbox.close();
     }
-    this.#lastSilverVersion = silverVersion;
     return true;
   }
 }

@@ -1,6 +1,9 @@
-// The medallion's tables: where they live under DATA_DIR/datalake and their Delta schemas.
+// The medallion's tables: where they live under DATA_DIR/datalake and the schemas of the tables that
+// are not derived from a TableSpec (Bronze and the quarantine). Spec-derived schemas: table-spec.ts.
 import { join } from 'node:path';
 import type { DeltaSchema, DeltaField, Storage } from '../delta/index.ts';
+import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
+import { TICKETS_SPEC } from './tickets-spec.ts';
 
 export type Layer = 'bronze' | 'silver' | 'gold';
 
@@ -36,42 +39,30 @@ export const BRONZE_EVENTS_SCHEMA: DeltaSchema = {
   ],
 };
 
-const TICKET_FIELDS: DeltaField[] = [
-  f('source', 'string', false),
-  f('TicketID', 'long', false),
-  f('Title', 'string'),
-  f('Description', 'string'),
-  f('Status', 'string'),
-  f('Priority', 'string'),
-  f('Category', 'string'),
-  f('CustomerID', 'long'),
-  f('AssignedTo', 'string'),
-  f('EstimatedCost', 'decimal(10,2)'),
-  f('CreatedAt', 'timestamp'),
-  f('UpdatedAt', 'timestamp'),
-  f('ResolvedAt', 'timestamp'),
-];
-
-/** Silver `tickets`: current state per (source, TicketID); `_seq` orders changes within a source. */
-export const SILVER_TICKETS_SCHEMA: DeltaSchema = {
-  type: 'struct',
-  fields: [...TICKET_FIELDS, f('_seq', 'string', false), f('_source_ts', 'timestamp'), f('_committed_at', 'timestamp', false)],
-};
-
-/** Silver `tickets_history`: every change, in order (type 2 history can be derived from it). */
-export const SILVER_HISTORY_SCHEMA: DeltaSchema = {
-  type: 'struct',
-  fields: [...TICKET_FIELDS, f('_op', 'string', false), f('_seq', 'string', false), f('_source_ts', 'timestamp'), f('_committed_at', 'timestamp', false)],
-};
-
 /**
- * Silver `_tickets_tombstones`: deleted keys and the position of their deletion, kept aside (as
- * AUTO CDC does) so that a late, older event for a deleted key is recognised as stale instead of
- * bringing the row back.
+ * Silver `_rejected`: the quarantine. Each event that cannot be applied to a derived table, with its
+ * Bronze coordinates (topic, partition, offset, Bronze version), the table it was meant for (null
+ * when it could not even be decoded), the reason and the raw key and payload.
  */
-export const SILVER_TOMBSTONES_SCHEMA: DeltaSchema = {
+export const REJECTED_SCHEMA: DeltaSchema = {
   type: 'struct',
-  fields: [f('source', 'string', false), f('TicketID', 'long', false), f('_seq', 'string', false), f('deleted_at', 'timestamp', false)],
+  fields: [
+    f('topic', 'string', false),
+    f('partition', 'integer', false),
+    f('offset', 'long', false),
+    f('bronze_version', 'long', false),
+    f('table', 'string'),
+    f('reason', 'string', false),
+    f('key', 'string'),
+    f('payload', 'string'),
+    f('rejected_at', 'timestamp', false),
+  ],
 };
 
-export const TICKET_COLUMN_NAMES = TICKET_FIELDS.map((x) => x.name);
+/** The captured tables today (issue 9 adds one spec per captured table). */
+export const TABLE_SPECS: readonly TableSpec[] = [TICKETS_SPEC];
+
+/** Kept for readers of the Tickets tables (tests, catalogue). */
+export const SILVER_TICKETS_SCHEMA = silverSchema(TICKETS_SPEC);
+export const SILVER_HISTORY_SCHEMA = historySchema(TICKETS_SPEC);
+export const TICKET_COLUMN_NAMES = ['source', ...TICKETS_SPEC.columns.map((c) => c.name)];

@@ -97,7 +97,20 @@ export interface CacheHit {
 
 interface Entry {
   schemaText: string;
+  /** The schema text's UTF-8 bytes, for messages still in their received bytes. */
+  schemaBytes: Buffer;
   compiled: CompiledSchema;
+}
+
+const PREFIX_BYTES = Buffer.from(PREFIX, 'utf8');
+const SEPARATOR_BYTES = Buffer.from(SEPARATOR, 'utf8');
+
+/** The payload's text of an envelope whose bytes after the payload key start at `from`, or null. */
+function payloadTextFromBytes(bytes: Buffer, from: number): string | null {
+  let end = bytes.length;
+  while (end > from && isJsonSpace(bytes[end - 1])) end--;
+  if (end <= from || bytes[end - 1] !== 125 /* } */) return null;
+  return bytes.toString('utf8', from, end - 1);
 }
 
 /** How many recently used schemas are tried by comparison before hashing the message's text. */
@@ -106,6 +119,8 @@ const RECENT = 4;
 /** Compiled schemas by exact schema text; cleared when full (a topic set larger than this churns). */
 export class SchemaCache {
   readonly #entries = new Map<string, Entry>();
+  /** The same entries by their schema bytes read as latin1 (a byte-exact string key). */
+  readonly #byBytes = new Map<string, Entry>();
   /** Most recently used first: a hit here costs a memory comparison, not a hash of the schema text. */
   #recent: Entry[] = [];
   readonly #capacity: number;
@@ -135,6 +150,34 @@ export class SchemaCache {
     return { compiled: entry.compiled, payloadText: split!.payloadText };
   }
 
+  /**
+   * Like find(), on a message's received bytes: the schema is compared as bytes (memcmp) and only
+   * the payload is turned into a JS string, so a 4 KB message costs a decode of its ~1 KB payload.
+   */
+  findBytes(bytes: Buffer): CacheHit | null {
+    if (bytes.length < PREFIX_BYTES.length || PREFIX_BYTES.compare(bytes, 0, PREFIX_BYTES.length) !== 0) return null;
+    const start = PREFIX_BYTES.length;
+    for (let i = 0; i < this.#recent.length; i++) {
+      const entry = this.#recent[i];
+      const after = start + entry.schemaBytes.length;
+      if (after + SEPARATOR_BYTES.length > bytes.length) continue;
+      if (entry.schemaBytes.compare(bytes, start, after) === 0 && SEPARATOR_BYTES.compare(bytes, after, after + SEPARATOR_BYTES.length) === 0) {
+        const payloadText = payloadTextFromBytes(bytes, after + SEPARATOR_BYTES.length);
+        if (payloadText === null) return null;
+        if (i > 0) this.#touch(entry);
+        return { compiled: entry.compiled, payloadText };
+      }
+    }
+    const separator = bytes.indexOf(SEPARATOR_BYTES, start);
+    if (separator < 0) return null;
+    const entry = this.#byBytes.get(bytes.toString('latin1', start, separator));
+    if (entry === undefined) return null;
+    const payloadText = payloadTextFromBytes(bytes, separator + SEPARATOR_BYTES.length);
+    if (payloadText === null) return null;
+    this.#touch(entry);
+    return { compiled: entry.compiled, payloadText };
+  }
+
   get(schemaText: string): CompiledSchema | undefined {
     return this.#entries.get(schemaText)?.compiled;
   }
@@ -142,8 +185,10 @@ export class SchemaCache {
   set(schemaText: string, compiled: CompiledSchema): void {
     if (this.#entries.size >= this.#capacity) this.clear();
     // A fresh flat copy: a slice would keep the whole first message alive, and compares slower.
-    const entry = { schemaText: Buffer.from(schemaText, 'utf8').toString('utf8'), compiled };
+    const schemaBytes = Buffer.from(schemaText, 'utf8');
+    const entry = { schemaText: schemaBytes.toString('utf8'), schemaBytes, compiled };
     this.#entries.set(entry.schemaText, entry);
+    this.#byBytes.set(schemaBytes.toString('latin1'), entry);
     this.#touch(entry);
   }
 
@@ -157,6 +202,7 @@ export class SchemaCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#byBytes.clear();
     this.#recent = [];
   }
 }

@@ -513,3 +513,29 @@ test('fields are shared by the messages of one schema and frozen', () => {
   assert.ok(Object.isFrozen(fields) && Object.isFrozen(fields[0]) && Object.isFrozen(fields[0].type));
   assert.throws(() => (fields as CdcField[]).push(fields[0]), TypeError);
 });
+
+test('messages in their received bytes: a cached schema matches only byte for byte, and non-ASCII text survives', () => {
+  clearSchemaCache();
+  const bytes = (text: string, pad = '') => Buffer.from(`${pad}${text}`, 'utf8').subarray(Buffer.byteLength(pad));
+  const text = sqlServerMessage({ id: [{ type: 'int32' }, 1], title: [{ type: 'string', doc: 'Straße 東京' }, 'café 🚀 "q" \\'] });
+  const expected = decodeMessage(null, text);
+  assert.ok(expected.ok);
+  assert.equal((expected.value as ChangeEvent).after?.title, 'café 🚀 "q" \\');
+  // Cached from a string, then found from bytes (a view inside a larger buffer, as Kafka gives them).
+  for (let i = 0; i < 3; i++) assert.deepEqual(decodeMessage(null, bytes(text, 'xyz')), expected);
+  assert.equal(schemaCacheSize(), 1);
+  // Many schemas: beyond the few compared first, the rest are found by their bytes too.
+  const others = Array.from({ length: 6 }, (_, n) => sqlServerMessage({ id: [{ type: 'int32' }, n], [`c${n}`]: [{ type: 'string' }, `v${n}`] }));
+  for (const o of others) assert.ok(decodeMessage(null, Buffer.from(o)).ok);
+  assert.deepEqual(decodeMessage(null, bytes(text)), expected);
+  assert.equal(schemaCacheSize(), 7);
+  // A schema differing in one byte (int32 -> int64 of id) is not mistaken for the cached one.
+  const wider = text.replace('"type":"int32"', '"type":"int64"');
+  assert.notEqual(wider, text);
+  const widerResult = decodeMessage(null, bytes(wider));
+  assert.ok(widerResult.ok);
+  assert.deepEqual(widerResult, decodeMessage(null, wider));
+  assert.equal(schemaCacheSize(), 8);
+  // Broken payload bytes after a cached schema: the same failure as from text.
+  assert.deepEqual(decodeMessage(null, bytes(text.replace(/\}$/, ',}'))), decodeMessage(null, text.replace(/\}$/, ',}')));
+});

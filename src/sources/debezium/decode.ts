@@ -86,8 +86,19 @@ function parseWhole(text: string, part: 'key' | 'value'): unknown {
 
 /** A key or value: its schema (compiled, cached) and payload, or the bare payload. */
 function parsePart(input: Buffer | string, part: 'key' | 'value'): Part {
+  if (typeof input !== 'string') {
+    // Bytes as received: a cached schema is compared as bytes and only the payload is decoded.
+    const hit = schemaCache.findBytes(input);
+    if (hit !== null) {
+      try {
+        return { schema: hit.compiled, payload: parseExactJson(hit.payloadText) };
+      } catch {
+        // Not a well-formed envelope after all: the general path says what is wrong.
+      }
+    }
+  }
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  const hit = schemaCache.find(text);
+  const hit = typeof input === 'string' ? schemaCache.find(text) : null;
   if (hit !== null) {
     try {
       return { schema: hit.compiled, payload: parseExactJson(hit.payloadText) };

@@ -1,8 +1,10 @@
 // Storage on a local file system. putIfAbsent writes a unique temp file, then hard-links it to
 // the final name: link(2) fails with EEXIST when the name exists, so exactly one racer wins and
-// readers never see a partial commit. The temp file is unlinked afterwards either way.
+// readers never see a partial commit. The temp file is unlinked afterwards either way. The temp
+// file is flushed before the link and the folder fsynced after it, so a commit that returned is on
+// disk (its name and content), surviving power loss, not just a killed process.
 // Absolute URIs (`getUri`) are read only for the `file:` scheme.
-import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm, open } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,16 @@ import type { DescendFilter, Storage, StorageEntry } from './storage.ts';
 
 function isCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === code;
+}
+
+/** fsync a folder: makes the names created in it (a hard link) durable. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 function ioError(op: string, p: string, cause: unknown): ShoriError {
@@ -67,15 +79,22 @@ export class LocalStorage implements Storage {
     } catch (error) {
       throw ioError('putIfAbsent', p, error);
     }
+    let won: boolean;
     try {
       await link(tmp, target);
-      return true;
+      won = true;
     } catch (error) {
-      if (isCode(error, 'EEXIST')) return false;
-      throw ioError('putIfAbsent', p, error);
-    } finally {
-      await unlink(tmp).catch(() => undefined);
+      if (!isCode(error, 'EEXIST')) {
+        await unlink(tmp).catch(() => undefined);
+        throw ioError('putIfAbsent', p, error);
+      }
+      won = false;
     }
+    await unlink(tmp).catch(() => undefined);
+    // The commit is visible from here on: a failed fsync must not be reported as a lost race or a
+    // failed commit (the caller would delete the data files the commit references).
+    if (won) await syncDir(dir).catch(() => undefined);
+    return won;
   }
 
   async list(dir: string): Promise<StorageEntry[]> {

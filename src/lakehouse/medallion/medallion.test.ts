@@ -1,12 +1,12 @@
 // Pins the medallion's apply semantics on hand-built Debezium records: source order within a batch,
-// redelivery of committed positions (txn skip), stale events after a delete (tombstones), stale
-// snapshot reads, and truncates.
+// redelivery of committed positions (txn skip), stale events after a delete (the deleted-key memory),
+// stale snapshot reads, and truncates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Medallion } from './lakehouse.ts';
+import { Medallion } from './medallion.ts';
 import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';
 import type { TicketRow } from '../../sources/embedded/tickets-schema.ts';
 import type { FeedRecord } from '../../feeds/feed.ts';
@@ -92,10 +92,15 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
     // A replay of an event older than the truncate cannot bring a truncated row back.
     await m.writeBatch([change(20, 20, 'c', ticket(2, 'Resolved', '5.50'))]);
     assert.deepEqual(await silver(m), new Map([[3, 'Open/10.00']]));
-    // Bronze keeps every record once: the three events re-published with older order keys (positions
-    // 14, 15 and 16) are recognised as Debezium redelivery and not stored again.
-    // The replay at position 20 is recognised as one too.
-    assert.equal(await bronzeCount(m), 7, 'Bronze keeps every record once, the truncate included');
+    // Bronze is the log: every feed record once, the re-publications (positions 14, 15, 16, 20) too.
+    assert.equal(await bronzeCount(m), 11, 'Bronze keeps every feed record once, the truncate included');
+    // History holds each source change once: the re-published events (same lsn, key and op) are not added again.
+    await m.history.refresh();
+    const history = (await m.conn.runAndReadAll(`SELECT _seq, _op, "TicketID", count(*) AS n FROM ${m.history.scanSql()} t GROUP BY ALL HAVING count(*) > 1`)).getRowObjectsJson();
+    assert.deepEqual(history, [], 'no change twice in history');
+    const total = (await m.conn.runAndReadAll(`SELECT count(*) AS n FROM ${m.history.scanSql()} t`)).getRowObjectsJson();
+    // c1, c2, u1, d2, r1@9, c2@20, c3@22 (the truncate is not a row change)
+    assert.equal(Number(total[0].n), 7);
 
     // Resume: every table has the partition's last position.
     assert.deepEqual(await m.resumePositions([{ stream: STREAM, partition: 0 }]), [{ stream: STREAM, partition: 0, next: 21 }]);

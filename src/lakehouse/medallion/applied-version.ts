@@ -1,0 +1,17 @@
+// The bookkeeping of every derived table: one Delta `txn` action, appId `shori:bronze-version`,
+// whose version is the Bronze version the table has applied. It is written in the same commit as
+// the table's data, so "applied" and "written" can never disagree, whatever the crash. No table
+// reads another table's marker: each catches up from Bronze on its own.
+import type { DeltaTable, TxnVersion } from '../delta/index.ts';
+
+export const BRONZE_VERSION_APP_ID = 'shori:bronze-version';
+
+/** The Bronze version a derived table has applied (-1: none yet), per its last loaded snapshot. */
+export function appliedBronzeVersion(table: DeltaTable): number {
+  return table.snapshot.txnVersion(BRONZE_VERSION_APP_ID) ?? -1;
+}
+
+/** The txn to commit along with data derived from Bronze up to `version`. */
+export function appliedTxn(version: number): TxnVersion[] {
+  return [{ appId: BRONZE_VERSION_APP_ID, version }];
+}

@@ -1,0 +1,251 @@
+// The medallion writer: Bronze is the log, every other table is a pure function of it.
+//
+//   appendBronze(records)  the batch appended to Bronze (bronze-step.ts); then the caller commits
+//                          the feed positions.
+//   catchUp()              each derived table applies the Bronze versions after the one its own
+//                          `txn` records (applied-version.ts), in order: the quarantine
+//                          (rejected-step.ts), then per captured table the deleted-key memory
+//                          (deleted-step.ts), Silver (silver-step.ts) and history (history-step.ts).
+//
+// A version is taken from memory when it is the batch just appended (the fast path), otherwise read
+// back from Bronze's commit (bronze-range.ts, the recovery path); both are prepared the same way
+// (prepared-batch.ts). No table looks at another's progress and nothing is remembered in memory
+// across batches, so a crash, a failure or another instance at any point leaves each table either
+// at a version it will catch up from, or already done.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
+import { DeltaTable } from '../delta/index.ts';
+import { storageFor } from '../../faults/index.ts';
+import { decodeMessage } from '../../sources/debezium/decode.ts';
+import type { DecodeResult } from '../../sources/debezium/types.ts';
+import { isShoriError, ShoriError } from '../../errors.ts';
+import { isoMicros } from '../../util/time.ts';
+import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
+import { readBronzeVersion } from './bronze-range.ts';
+import { appliedBronzeVersion } from './applied-version.ts';
+import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
+import { applyRejected } from './rejected-step.ts';
+import { applyDeleted } from './deleted-step.ts';
+import { applySilver } from './silver-step.ts';
+import { applyHistory } from './history-step.ts';
+import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, tablePath, type TableStorageFactory } from './tables.ts';
+import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
+
+export type OnBadRecord = 'quarantine' | 'fail';
+
+export interface MedallionOptions {
+  checkpointInterval?: number;
+  specs?: readonly TableSpec[];
+  /** `fail`: an event that cannot be applied stops the worker (fatal) instead of being quarantined. */
+  onBadRecord?: OnBadRecord;
+  /** Where each table's files are (the lake's Storage); default: folders under DATA_DIR/datalake. */
+  tableStorage?: TableStorageFactory;
+}
+
+export interface BronzeResult {
+  records: number;
+  appended: number;
+  decodeErrors: number;
+  bronzeVersion: number;
+  positions: PartitionPosition[];
+}
+
+export interface CatchUpResult {
+  bronzeVersion: number;
+  /** Bronze versions applied by at least one table in this call. */
+  versionsApplied: number;
+  changes: number;
+  rejected: number;
+  /** A few of the rejects, for the operator's message. */
+  rejects: RejectRow[];
+  /** Changes history already held (Debezium re-publications), skipped. */
+  redelivered: number;
+  silverRowsChanged: number;
+  versions: Record<string, number>;
+  freshnessMs: { min: number; max: number } | null;
+  schemaDrift: string[];
+}
+
+export interface SpecTables {
+  spec: TableSpec;
+  silver: DeltaTable;
+  history: DeltaTable;
+  deleted: DeltaTable;
+}
+
+const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
+
+export class Medallion {
+  readonly dataDir: string;
+  readonly bronze: DeltaTable;
+  readonly rejected: DeltaTable;
+  readonly specTables: SpecTables[];
+  readonly conn: DuckDBConnection;
+  readonly #db: DuckDBInstance;
+  readonly #onBadRecord: OnBadRecord;
+  /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
+  #pending: { version: number; entries: BronzeEntry[] } | null = null;
+  readonly #driftSeen = new Set<string>();
+
+  private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord) {
+    this.dataDir = dataDir;
+    this.bronze = bronze;
+    this.rejected = rejected;
+    this.specTables = specTables;
+    this.#db = db;
+    this.conn = conn;
+    this.#onBadRecord = onBadRecord;
+  }
+
+  static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
+    const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
+    // The lake's storage (local by default), wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
+    const at = (layer: 'bronze' | 'silver', table: string) => (options.tableStorage ? options.tableStorage(layer, table) : storageFor(tablePath(dataDir, layer, table)));
+    const bronze = await DeltaTable.createIfAbsent(at('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
+    const rejected = await DeltaTable.createIfAbsent(at('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
+    const specTables: SpecTables[] = [];
+    for (const spec of options.specs ?? TABLE_SPECS) {
+      specTables.push({
+        spec,
+        silver: await DeltaTable.createIfAbsent(at('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...common, 'delta.enableChangeDataFeed': 'true' } }),
+        history: await DeltaTable.createIfAbsent(at('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties: common }),
+        deleted: await DeltaTable.createIfAbsent(at('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties: common }),
+      });
+    }
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine');
+  }
+
+  /** The Tickets tables (the first spec), for readers that know only them. */
+  get silver(): DeltaTable { return this.specTables[0].silver; }
+  get history(): DeltaTable { return this.specTables[0].history; }
+
+  tables(): DeltaTable[] {
+    return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history])];
+  }
+
+  /** Where each partition resumes: after the highest position Bronze holds. */
+  resumePositions(partitions: StreamPartition[]): Promise<PartitionPosition[]> {
+    return bronzeResumePositions(this.bronze, partitions);
+  }
+
+  /** Appends a batch to Bronze; the caller commits `positions` to the feed once this returned. */
+  async appendBronze(records: FeedRecord[]): Promise<BronzeResult> {
+    const decoded: DecodeResult[] = records.map((r) =>
+      r.value === null && r.key === null
+        ? { ok: false, error: { message: 'record with neither key nor value', context: {} } }
+        : decodeMessage(r.key, r.value, { topic: r.stream, partition: r.partition, offset: r.position }),
+    );
+    const result = await appendToBronze(this.conn, this.bronze, records, decoded, isoMicros());
+    if (result.committed) {
+      this.#pending = { version: result.version, entries: result.appended.map((i) => ({ ...records[i], decoded: decoded[i] })) };
+    }
+    return {
+      records: records.length,
+      appended: result.appended.length,
+      decodeErrors: result.appended.filter((i) => !decoded[i].ok).length,
+      bronzeVersion: result.version,
+      positions: result.positions,
+    };
+  }
+
+  /** Bronze then every derived table, in one call (tests, benchmarks; the worker commits the feed between the two). */
+  async writeBatch(records: FeedRecord[]): Promise<BronzeResult & CatchUpResult> {
+    const bronze = await this.appendBronze(records);
+    return { ...(await this.catchUp()), ...bronze };
+  }
+
+  /** Brings every derived table up to Bronze's latest version (see the module comment). */
+  async catchUp(): Promise<CatchUpResult> {
+    await this.bronze.refresh();
+    for (const t of this.tables().slice(1)) await t.refresh();
+    const latest = this.bronze.snapshot.version;
+    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [] };
+    const derived = this.tables().slice(1);
+    const lowest = Math.min(...derived.map(appliedBronzeVersion));
+    for (let v = lowest + 1; v <= latest; v++) {
+      const entries = this.#pending?.version === v ? this.#pending.entries : await readBronzeVersion(this.conn, this.bronze, v);
+      if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
+      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v), out);
+      out.versionsApplied++;
+    }
+    if (this.#pending && this.#pending.version <= latest && derived.every((t) => appliedBronzeVersion(t) >= this.#pending!.version)) this.#pending = null;
+    out.versions['bronze.cdc_events'] = latest;
+    for (const t of derived) out.versions[name(t)] = t.snapshot.version;
+    return out;
+  }
+
+  async #applyVersion(batch: PreparedBatch, out: CatchUpResult): Promise<void> {
+    const v = batch.bronzeVersion;
+    const now = isoMicros();
+    if (batch.rejects.length > 0 && this.#onBadRecord === 'fail' && appliedBronzeVersion(this.rejected) < v) {
+      const r = batch.rejects[0];
+      throw new ShoriError('SHORI_BAD_RECORD', `an event cannot be applied (${r.table ?? 'undecodable'} at ${r.topic}/${r.partition}/${r.offset}: ${r.reason}) and LAKEHOUSE_ON_BAD_RECORD=fail`, {
+        fatal: true,
+        context: { topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason, bronzeVersion: v },
+      });
+    }
+    const rejected = await this.#once(this.rejected, v, () => applyRejected(this.conn, this.rejected, batch, now));
+    if (rejected) {
+      out.rejected += rejected.rows;
+      out.rejects.push(...batch.rejects.slice(0, Math.max(0, 5 - out.rejects.length)));
+    }
+    for (const prepared of batch.tables) {
+      const tables = this.specTables.find((t) => t.spec === prepared.spec)!;
+      await this.#once(tables.deleted, v, () => applyDeleted(this.conn, tables.deleted, prepared, v, now));
+      await tables.deleted.refresh();
+      const silver = await this.#once(tables.silver, v, () => applySilver(this.conn, tables.silver, tables.deleted, prepared, v, now));
+      if (silver) {
+        out.changes += silver.rows;
+        out.silverRowsChanged += silver.rowsChanged;
+        if (batch.sourceTimes && this.#pending?.version === v) {
+          const at = Date.now();
+          out.freshnessMs = { min: at - batch.sourceTimes.max, max: at - batch.sourceTimes.min };
+        }
+      }
+      const history = await this.#once(tables.history, v, () => applyHistory(this.conn, tables.history, prepared, v, now));
+      if (history) out.redelivered += history.duplicates;
+    }
+    for (const message of batch.drift) {
+      if (this.#driftSeen.has(message)) continue;
+      this.#driftSeen.add(message);
+      out.schemaDrift.push(message);
+    }
+  }
+
+  /**
+   * Runs a step unless its table already applied `v`. Another instance applying the same version
+   * at the same moment makes our commit lose with a conflict on the txn: then the work is done.
+   */
+  async #once<T>(table: DeltaTable, v: number, step: () => Promise<T>): Promise<T | null> {
+    if (appliedBronzeVersion(table) >= v) return null;
+    try {
+      return await step();
+    } catch (error) {
+      if (!isShoriError(error, 'SHORI_DELTA_CONFLICT')) throw error;
+      await table.refresh();
+      if (appliedBronzeVersion(table) >= v) return null;
+      throw error;
+    }
+  }
+
+  /** Compacts small files (dataChange=false, skipped by readers of changes) and vacuums when asked. */
+  async maintain(options: { vacuum: boolean }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
+    const optimized: string[] = [];
+    let vacuumedFiles = 0;
+    for (const table of this.tables()) {
+      await table.refresh();
+      const result = await table.optimize(this.conn);
+      if (result.committed) optimized.push(table.location);
+      if (options.vacuum) vacuumedFiles += (await table.vacuum()).files.length;
+    }
+    return { optimized, vacuumedFiles };
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.#db.closeSync();
+  }
+}

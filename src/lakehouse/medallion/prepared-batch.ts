@@ -1,0 +1,173 @@
+// What the derived steps apply: the Bronze records of one Bronze version (or a piece of one),
+// decoded, split by captured table, staged in DuckDB and checked against each table's Delta types.
+// An event that cannot be applied (a key that is NULL or not a number, a value that does not fit its
+// column, an undecodable message) becomes a reject for the quarantine instead of failing the batch.
+// The same function serves the fast path (the batch still in memory, decoded once) and the recovery
+// path (records read back from Bronze and decoded again): the derived tables are a pure function of
+// Bronze either way.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, toDuckDbType } from '../delta/index.ts';
+import type { CdcValue, ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
+import { stageRows, type StageColumn, type StageValue } from './staging.ts';
+import { lookupColumn, type TableSpec } from './table-spec.ts';
+
+/** One Bronze record: its coordinates, raw key and value, and its decoding. */
+export interface BronzeEntry {
+  stream: string;
+  partition: number;
+  position: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  decoded: DecodeResult;
+}
+
+export interface RejectRow {
+  topic: string;
+  partition: number;
+  offset: number;
+  table: string | null;
+  reason: string;
+  key: string | null;
+  payload: string | null;
+}
+
+export interface PreparedTable {
+  spec: TableSpec;
+  /** DuckDB temp table of the valid change rows, typed: `_idx`, source, columns, `_op`, `_seq`, `_source_ts`, `_key`. */
+  relation: string;
+  rows: number;
+  /** Truncates of this table in the batch: the highest position per source. */
+  truncates: Map<string, string>;
+}
+
+export interface PreparedBatch {
+  bronzeVersion: number;
+  entries: number;
+  decodeErrors: number;
+  rejects: RejectRow[];
+  tables: PreparedTable[];
+  /** Source commit times (ms) of the batch's changes: oldest and newest. */
+  sourceTimes: { min: number; max: number } | null;
+  /** Differences between a source's columns and the spec's, seen in this batch. */
+  drift: string[];
+}
+
+function stageText(value: CdcValue | undefined): StageValue {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (typeof value === 'object') return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(value);
+}
+
+const text = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
+
+function rejectOf(e: BronzeEntry, table: string | null, reason: string): RejectRow {
+  return { topic: e.stream, partition: e.partition, offset: e.position, table, reason, key: text(e.key), payload: text(e.value) };
+}
+
+function driftOf(spec: TableSpec, change: ChangeEvent): string[] {
+  const image = change.after ?? change.before;
+  if (!image || change.op === 'd') return [];
+  const known = new Set(spec.columns.map((c) => c.name.toLowerCase()));
+  const seen = new Set(Object.keys(image).map((c) => c.toLowerCase()));
+  const out: string[] = [];
+  for (const column of Object.keys(image)) {
+    if (!known.has(column.toLowerCase())) out.push(`source ${change.source.name} has a column ${change.source.table}.${column} that Silver does not: it is kept in Bronze only`);
+  }
+  for (const c of spec.columns) {
+    if (!seen.has(c.name.toLowerCase())) out.push(`source ${change.source.name} sends no column ${change.source.table}.${c.name}: Silver stores NULL for it`);
+  }
+  return out;
+}
+
+/** SQL giving NULL for a valid row, else every reason it cannot be applied. */
+function reasonSql(spec: TableSpec): string {
+  const keys = new Set(spec.keyColumns);
+  const checks = spec.columns.flatMap((c) => {
+    const col = quoteIdent(c.name);
+    const type = toDuckDbType(c.type);
+    const out = [`CASE WHEN ${col} IS NOT NULL AND TRY_CAST(${col} AS ${type}) IS NULL THEN '${c.name}: ' || left(${col}, 60) || ' is not a valid ${String(c.type)}' END`];
+    if (keys.has(c.name)) out.unshift(`CASE WHEN ${col} IS NULL THEN 'key column ${c.name} is NULL' END`);
+    return out;
+  });
+  return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+}
+
+async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageValue[][]): Promise<{ relation: string; rows: number; rejects: Array<{ idx: number; reason: string }> }> {
+  const stage = `stage_${spec.name}`;
+  const relation = `batch_${spec.name}`;
+  const columns: StageColumn[] = [
+    { name: '_idx', type: 'INTEGER' },
+    { name: 'source', type: 'VARCHAR' },
+    ...spec.columns.map((c) => ({ name: c.name, type: 'VARCHAR' as const })),
+    { name: '_op', type: 'VARCHAR' },
+    { name: '_seq', type: 'VARCHAR' },
+    { name: '_source_ts', type: 'VARCHAR' },
+  ];
+  await stageRows(conn, stage, columns, rows);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`checked_${spec.name}`)} AS SELECT *, ${reasonSql(spec)} AS _reason FROM ${quoteIdent(stage)}`);
+  const rejects = (await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)).getRowObjectsJson();
+  const typed = spec.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)}) AS ${quoteIdent(c.name)}`);
+  const key = spec.keyColumns.map((k) => `CAST(CAST(${quoteIdent(k)} AS ${toDuckDbType(spec.columns.find((c) => c.name === k)!.type)}) AS VARCHAR)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(relation)} AS
+    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, concat_ws('|', ${key.join(', ')}) AS _key
+    FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NULL`);
+  return { relation, rows: rows.length - rejects.length, rejects: rejects.map((r) => ({ idx: Number(r._idx), reason: String(r._reason) })) };
+}
+
+/** One staged row of a change for `spec`, or a reason it has no row. */
+function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValue[] | string {
+  const image = change.op === 'd' ? change.before ?? change.key : change.after;
+  if (!image) return `op ${change.op} without a row image`;
+  const value = spec.columnValue ?? lookupColumn;
+  const values = spec.columns.map((c) => stageText(value(image, c.name)));
+  return [idx, change.source.name, ...values, change.op, change.seq, new Date(change.source.tsMs).toISOString()];
+}
+
+export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number): Promise<PreparedBatch> {
+  const rejects: RejectRow[] = [];
+  const drift = new Set<string>();
+  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string> }>(specs.map((s) => [s, { rows: [], truncates: new Map() }]));
+  let decodeErrors = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  entries.forEach((e, idx) => {
+    const d = e.decoded;
+    if (!d.ok) {
+      decodeErrors++;
+      rejects.push(rejectOf(e, null, `not decodable: ${d.error.message}`));
+      return;
+    }
+    if (d.value.kind !== 'change') return;
+    const change = d.value;
+    const spec = specs.find((s) => s.matches(change));
+    if (!spec) return; // a table nobody captures into Silver: Bronze keeps it
+    const target = perSpec.get(spec)!;
+    min = Math.min(min, change.source.tsMs);
+    max = Math.max(max, change.source.tsMs);
+    if (change.op === 't') {
+      const held = target.truncates.get(change.source.name);
+      if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
+      return;
+    }
+    for (const message of driftOf(spec, change)) drift.add(message);
+    const row = changeRow(spec, idx, change);
+    if (typeof row === 'string') rejects.push(rejectOf(e, spec.name, row));
+    else target.rows.push(row);
+  });
+  const tables: PreparedTable[] = [];
+  for (const [spec, { rows, truncates }] of perSpec) {
+    const staged = await stageTable(conn, spec, rows);
+    for (const r of staged.rejects) rejects.push(rejectOf(entries[r.idx], spec.name, r.reason));
+    tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates });
+  }
+  return {
+    bronzeVersion,
+    entries: entries.length,
+    decodeErrors,
+    rejects,
+    tables,
+    sourceTimes: min <= max ? { min, max } : null,
+    drift: [...drift],
+  };
+}
