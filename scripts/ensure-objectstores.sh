@@ -2,7 +2,8 @@
 # Idempotent: installs the local object-store servers the object-storage tests start on loopback,
 # under .tools/ (git-ignored), and prints `KEY=path` lines for them on stdout:
 #   AZURITE=<azurite-blob launcher>   Azurite (npm), Microsoft's Azure Blob Storage emulator
-#   MOTO=<moto_server launcher>       moto's S3 server (PyPI), which honours If-None-Match on PutObject
+#   MOTO_PYTHON=<python with moto>    moto's S3 server (PyPI), which honours If-None-Match on PutObject
+#                                     (run by test/helpers/moto_s3_server.py)
 # Pinned versions; a matching install is reused. A lock keeps parallel callers from racing.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,4 +34,4 @@ then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2
 fi
 echo "AZURITE=$azurite"
-echo "MOTO=$venv/bin/moto_server"
+echo "MOTO_PYTHON=$venv/bin/python"

@@ -1,5 +1,6 @@
 // Real object-store servers for tests, started on loopback once per test file: Azurite (Azure Blob
-// emulator, npm) and moto's S3 server (PyPI), installed by scripts/ensure-objectstores.sh. Each
+// emulator, npm) and moto's S3 server (PyPI, served one request at a time so that its conditional
+// writes are atomic), installed by scripts/ensure-objectstores.sh. Each
 // gives the environment a service needs to reach it (credentials the standard way: AWS_* variables,
 // AZURE_STORAGE_CONNECTION_STRING) and a fresh bucket/container per call of `lake()`.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -63,7 +64,8 @@ async function httpUp(url: string): Promise<boolean> {
 
 export async function startMotoS3(): Promise<StoreServer> {
   const port = await freePort();
-  const child = spawn(ensureTools().MOTO, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // One request at a time: see moto_s3_server.py (moto's threaded server is not atomic under races).
+  const child = spawn(ensureTools().MOTO_PYTHON, [join(REPO, 'test/helpers/moto_s3_server.py'), '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collect(child);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(`moto S3 server on ${endpoint}: ${output()}`, () => httpUp(`${endpoint}/moto-api/`), 60_000);
