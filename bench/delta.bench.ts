@@ -17,14 +17,8 @@ import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable } from '../src/lakehouse/delta/index.ts';
+import { DeltaTable, serializeCommit, createActions, TableState, writeCheckpoint, LocalStorage, type Action } from '@shori/delta';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
-import { serializeCommit } from '../src/lakehouse/delta/actions/serde.ts';
-import { createActions } from '../src/lakehouse/delta/operations/create.ts';
-import { TableState } from '../src/lakehouse/delta/log/replay.ts';
-import { writeCheckpoint } from '../src/lakehouse/delta/checkpoint/checkpoint.ts';
-import { LocalStorage } from '../src/lakehouse/delta/storage/local-storage.ts';
-import type { Action } from '../src/lakehouse/delta/actions/types.ts';
 
 export const name = 'delta';
 

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable } from '../src/lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { Lake } from '../src/lakehouse/lake/lake.ts';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
 import { startStore, type StoreServer } from '../test/helpers/object-stores.ts';

@@ -22,7 +22,7 @@ import { runWorkload } from '../src/generator/runner.ts';
 import { Medallion } from '../src/lakehouse/medallion/medallion.ts';
 import { BRONZE_STAGE_COLUMNS, bronzeRow } from '../src/lakehouse/medallion/bronze-step.ts';
 import { stageRows } from '../src/lakehouse/medallion/staging.ts';
-import type { DeltaTable } from '../src/lakehouse/delta/index.ts';
+import type { DeltaTable } from '@shori/delta';
 import { decodeMessage } from '../src/sources/debezium/decode.ts';
 import { isoMicros } from '../src/util/time.ts';
 

@@ -1,3 +1,5 @@
+import { isDeltaError } from '@shori/delta';
+
 // One error base for the whole service, shaped like platformatic/kafka's: a stable `code` callers
 // branch on, the `cause`, structured `context`, and behaviour flags instead of a class hierarchy.
 export type ErrorCode =
@@ -6,11 +8,6 @@ export type ErrorCode =
   | 'SHORI_SOURCE_FAILED'
   | 'SHORI_FEED_FAILED'
   | 'SHORI_FEED_GAP'
-  | 'SHORI_DELTA_PROTOCOL'
-  | 'SHORI_DELTA_UNSUPPORTED'
-  | 'SHORI_DELTA_CONFLICT'
-  | 'SHORI_DELTA_NOT_A_TABLE'
-  | 'SHORI_DELTA_IO'
   | 'SHORI_LAKEHOUSE_FAILED'
   | 'SHORI_BAD_RECORD'
   | 'SHORI_HTTP_BAD_REQUEST'
@@ -21,6 +18,7 @@ export type ErrorCode =
   | 'SHORI_HTTP_BUSY'
   | 'SHORI_QUERY_LIMIT'
   | 'SHORI_NOT_FOUND';
+// (The Delta library, @shori/delta, has its own: DeltaError with DELTA_* codes; errorCode() reads both.)
 
 export interface ShoriErrorOptions {
   cause?: unknown;
@@ -53,6 +51,11 @@ export class ShoriError extends Error {
 
 export function isShoriError(error: unknown, code?: ErrorCode): error is ShoriError {
   return error instanceof ShoriError && (code === undefined || error.code === code);
+}
+
+/** The stable code of a service or Delta library error (SHORI_* or DELTA_*), null for others. */
+export function errorCode(error: unknown): string | null {
+  return isShoriError(error) || isDeltaError(error) ? error.code : null;
 }
 
 /** A one-line message for logs and SSE, including the cause chain. */

@@ -1,4 +1,4 @@
-// `shori delta <command> <table>`: operator commands over one Delta table, on lakehouse/delta's
+// `shori delta <command> <table>`: operator commands over one Delta table, on @shori/delta's
 // public API only. Each command parses its own options (node:util parseArgs), writes results to
 // `out` and returns the exit code; errors propagate to shori.ts, which prints them.
 import { createReadStream } from 'node:fs';
@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '../lakehouse/delta/index.ts';
+import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '@shori/delta';
 import { usageError, type Output } from './output.ts';
 import { Lake } from '../lakehouse/lake/lake.ts';
+import { TABLE_OPTIONS } from '../lakehouse/engine.ts';
 
 export const DELTA_USAGE = `Usage: shori delta <command> <table> [options]
 
@@ -58,7 +59,7 @@ async function openTable(location: string): Promise<DeltaTable> {
   const env = process.env;
   const pathStyle = env.LAKE_S3_PATH_STYLE === 'true' || env.LAKE_S3_PATH_STYLE === 'false' ? env.LAKE_S3_PATH_STYLE : 'auto';
   const lake = await Lake.open({ uri: location, dataDir: env.DATA_DIR || './data', pathStyle, env });
-  return DeltaTable.open(lake.root());
+  return DeltaTable.open(lake.root(), TABLE_OPTIONS);
 }
 
 function tableArg(positionals: string[], command: string): string {

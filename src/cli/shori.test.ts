@@ -4,8 +4,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeltaTable } from '../lakehouse/delta/index.ts';
-import { duck, tempDir } from '../lakehouse/delta/test-support/fixtures.ts';
+import { DeltaTable } from '@shori/delta';
+import { duck, tempDir } from '../../test/helpers/duck.ts';
 
 const bin = fileURLToPath(new URL('../../bin/shori.js', import.meta.url));
 
@@ -100,10 +100,10 @@ test('a refused table or a bad call exits non-zero with the reason on stderr', a
   const refused = await shori('delta', 'cat', dir);
   assert.equal(refused.code, 1);
   assert.equal(refused.stdout, '');
-  assert.match(refused.stderr, /SHORI_DELTA_UNSUPPORTED: .*someFutureFeature/);
+  assert.match(refused.stderr, /DELTA_UNSUPPORTED: .*someFutureFeature/);
   const missing = await shori('delta', 'inspect', path.join(dir, 'nope'));
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /SHORI_DELTA_NOT_A_TABLE/);
+  assert.match(missing.stderr, /DELTA_NOT_A_TABLE/);
   const usage = await shori('delta', 'cat', dir, '--format', 'xml');
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /--format must be json or csv/);

@@ -1,7 +1,7 @@
 // The `shori` command line (bin/shori.js launches it on Node >= 24). Exit codes: 0 success,
 // 1 the operation failed or the table was refused (reason on stderr, with the ShoriError code),
 // 2 usage error. stdout carries results only, so it can be piped (`shori delta cat t | jq`).
-import { isShoriError, describeError } from '../errors.ts';
+import { errorCode, describeError } from '../errors.ts';
 import { deltaCommand, DELTA_USAGE } from './delta-commands.ts';
 import { streamOutput, UsageError } from './output.ts';
 
@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`shori: ${error.message}\n\n${USAGE}`);
       return 2;
     }
-    const code = isShoriError(error) ? `${error.code}: ` : '';
+    const code = errorCode(error) === null ? '' : `${errorCode(error)}: `;
     process.stderr.write(`shori: ${code}${describeError(error)}\n`);
     return 1;
   }

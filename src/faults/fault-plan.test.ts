@@ -66,7 +66,7 @@ test('faultPoint really SIGKILLs the process on the armed passage, with a line o
 
 test('storageFor is the plain local storage when no point of the table is armed', async () => {
   const { storageFor } = await import('./index.ts');
-  const { LocalStorage } = await import('../lakehouse/delta/index.ts');
+  const { LocalStorage } = await import('@shori/delta');
   assert.equal(process.env.SHORI_FAULT ?? '', '', 'this test runs without SHORI_FAULT');
   assert.ok(storageFor('/tmp/x/datalake/silver/tickets') instanceof LocalStorage);
 });

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable, LocalStorage } from '../lakehouse/delta/index.ts';
+import { DeltaTable, LocalStorage } from '@shori/delta';
 import { FaultSwitch } from './fault-plan.ts';
 import { FaultStorage, commitOperation } from './fault-storage.ts';
 

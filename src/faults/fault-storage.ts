@@ -8,7 +8,7 @@
 //   <table>:optimize         OPTIMIZE's compacted files written, its commit not yet attempted
 //   <table>:vacuum           after each file VACUUM deletes (between VACUUM START and END)
 // Every commit counts for `commit` (version 0 of a new table included).
-import type { Storage, StorageEntry } from '../lakehouse/delta/index.ts';
+import type { Storage, StorageEntry } from '@shori/delta';
 import type { FaultSwitch } from './fault-plan.ts';
 
 type DescendFilter = Parameters<Storage['listRecursive']>[1];

@@ -2,7 +2,7 @@
 // `storageFor(path)` for the medallion's tables (the real local storage, wrapped to report Delta
 // write points when SHORI_FAULT arms one of that table's points). See fault-plan.ts.
 import { basename, dirname } from 'node:path';
-import { LocalStorage, type Storage } from '../lakehouse/delta/index.ts';
+import { LocalStorage, type Storage } from '@shori/delta';
 import { FaultSwitch, parseFaultSpec } from './fault-plan.ts';
 import { FaultStorage } from './fault-storage.ts';
 

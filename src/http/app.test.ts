@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable } from '../lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { ROUTE_CONTRACTS } from './contracts.ts';
 import { ErrorResponseSchema, HealthResponseSchema, TableRowsResponseSchema, TablesResponseSchema } from '../contracts/api.ts';
 import { buildTestApp, type TestApp } from '../../test/helpers/http-context.ts';
@@ -105,6 +105,23 @@ test('a table query over its statement timeout is stopped: 503 with Retry-After'
   }
 });
 
+test('a table query over its memory limit is stopped with a clear 503', async () => {
+  const small = await buildTestApp({ PORT: '8000', TABLE_API_MEMORY_LIMIT: '2MB' }, { goldNames: ['wide'] });
+  try {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const wide = await DeltaTable.createIfAbsent(join(small.dataDir, 'datalake/gold/wide'), { schema: { type: 'struct', fields: [{ name: 's', type: 'string', nullable: true, metadata: {} }] }, name: 'wide' });
+    await wide.overwrite(conn, "SELECT repeat(md5(range::VARCHAR), 8) AS s FROM range(100000)");
+    conn.closeSync();
+    db.closeSync();
+    const res = await small.app.inject({ url: '/api/tables/gold/wide?limit=5&offset=99990', headers: { host: HOST } });
+    assert.equal(res.statusCode, 503, res.body.slice(0, 300));
+    assert.match(ErrorResponseSchema.parse(res.json()).error, /needed more than 2MB \(TABLE_API_MEMORY_LIMIT\)/);
+  } finally {
+    await small.close();
+  }
+});
+
 test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 when running', async () => {
   const route = 'POST /api/lakehouse/restart';
   const url = '/api/lakehouse/restart';
@@ -122,6 +139,17 @@ test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 whe
   const ok = await call(route, 200, { method: 'POST', url, headers: { ...json, ...bearer(ADMIN), origin: 'http://localhost:5173' }, payload: '{}' });
   assert.deepEqual(ok.json(), { restarted: true });
   await call(route, 409, { method: 'POST', url, headers: { ...json, ...bearer(ADMIN), origin: `http://${HOST}` }, payload: '{}' });
+});
+
+test('any mutating method on any URL meets the admin guard, a route added later included', async () => {
+  for (const [method, url] of [['DELETE', '/api/tables/silver/tickets'], ['PUT', '/api/lakehouse/restart'], ['POST', '/api/anything'], ['PATCH', '/']] as const) {
+    const plain = await t.app.inject({ method, url, headers: { host: HOST, 'content-type': 'text/plain' }, payload: 'x' });
+    assert.equal(plain.statusCode, 415, `${method} ${url}`);
+    const noToken = await t.app.inject({ method, url, headers: { host: HOST, ...json }, payload: '{}' });
+    assert.equal(noToken.statusCode, 401, `${method} ${url}`);
+    const foreign = await t.app.inject({ method, url, headers: { host: HOST, ...json, ...bearer(ADMIN), origin: 'http://evil.example' }, payload: '{}' });
+    assert.equal(foreign.statusCode, 403, `${method} ${url}`);
+  }
 });
 
 test('GET /metrics takes METRICS_TOKEN; GET /api/contracts serves every contract as JSON Schema', async () => {
@@ -160,6 +188,29 @@ test('GET /api/stream: a listed origin reads it; beyond SSE_MAX_CLIENTS a new st
   assert.equal(t.context.broadcaster.clientCount, 2);
   first.destroy();
   second.destroy();
+});
+
+test('SSE_MAX_CLIENTS_PER_IP counts the client behind a proxy listed in TRUST_PROXY, and only then', async () => {
+  for (const trusted of [true, false]) {
+    const proxied = await buildTestApp({ PORT: '8000', SSE_MAX_CLIENTS_PER_IP: '1', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
+    try {
+      await proxied.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (proxied.app.server.address() as AddressInfo).port;
+      const open = (forwardedFor: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          http.get({ port, host: '127.0.0.1', path: '/api/stream', headers: { host: `localhost:${port}`, 'x-forwarded-for': forwardedFor } }, resolve).on('error', reject);
+        });
+      const a = await open('203.0.113.7');
+      const b = await open('203.0.113.8');
+      const again = await open('203.0.113.7');
+      // Trusted: two clients, one stream each, and the second stream of the first is refused.
+      // Not trusted: every stream is the proxy's (127.0.0.1), so the second one is refused.
+      assert.deepEqual([a.statusCode, b.statusCode, again.statusCode], trusted ? [200, 200, 503] : [200, 503, 503]);
+      for (const r of [a, b, again]) r.destroy();
+    } finally {
+      await proxied.close();
+    }
+  }
 });
 
 test('every status every contract declares was answered above', () => {

@@ -8,9 +8,9 @@
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable, LocalStorage, quoteIdent, quoteLiteral } from './delta/index.ts';
+import { DeltaTable, isDeltaError, LocalStorage, quoteIdent, quoteLiteral } from '@shori/delta';
 import { tablePath, type Layer, type TableStorageFactory } from './medallion/tables.ts';
-import { ShoriError, isShoriError } from '../errors.ts';
+import { ShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
   layer: Layer;
@@ -121,7 +121,7 @@ export class TableCatalog {
       try {
         table = await DeltaTable.open(this.#storage(entry.layer, entry.name));
       } catch (error) {
-        if (isShoriError(error, 'SHORI_DELTA_NOT_A_TABLE')) return null;
+        if (isDeltaError(error, 'DELTA_NOT_A_TABLE')) return null;
         throw error;
       }
       this.#open.set(key, table);

@@ -14,7 +14,7 @@ import type { PipelineState } from './pipeline-state.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CatchUpResult, Medallion } from '../lakehouse/medallion/medallion.ts';
 import type { GoldRefresher } from '../lakehouse/medallion/gold.ts';
-import { describeError, isShoriError } from '../errors.ts';
+import { describeError, errorCode, isShoriError } from '../errors.ts';
 import { isoMicros } from '../util/time.ts';
 import { faultPoint } from '../faults/index.ts';
 
@@ -139,7 +139,7 @@ export class LakehouseWorker {
         state.batchesFailed++;
         state.failing = true;
         state.lastError = describeError(error);
-        state.lastErrorCode = isShoriError(error) ? error.code : null;
+        state.lastErrorCode = errorCode(error);
         state.lastErrorAt = isoMicros();
         const fatal = (isShoriError(error) && error.fatal) || attempt >= maxAttempts || this.#stopping;
         logger.error({ err: state.lastError, step: label, attempt, fatal }, `${label} failed`);
@@ -264,7 +264,7 @@ export class LakehouseWorker {
   #fatal(error: unknown): void {
     const { state, logger, broadcaster } = this.#o;
     state.lastError = describeError(error);
-    state.lastErrorCode = isShoriError(error) ? error.code : null;
+    state.lastErrorCode = errorCode(error);
     state.lastErrorAt = isoMicros();
     state.failing = true;
     state.lakehouse.running = false;

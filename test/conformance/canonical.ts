@@ -6,8 +6,7 @@
 // date -> YYYY-MM-DD; timestamp -> YYYY-MM-DDTHH:MM:SS.ffffffZ (timestamp_ntz: no Z); binary ->
 // lowercase hex; struct -> object in schema order; array -> list; map -> [key, value] pairs
 // sorted by their JSON text.
-import type { DeltaField, DeltaType } from '../../src/lakehouse/delta/index.ts';
-import { parseDecimal } from '../../src/lakehouse/delta/schema/duckdb-types.ts';
+import { parseDecimal, type DeltaField, type DeltaType } from '@shori/delta';
 
 type Canon = string | boolean | null | Canon[] | { [k: string]: Canon };
 

@@ -12,7 +12,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMessage } from '../../src/sources/debezium/decode.ts';
-import { DeltaTable } from '../../src/lakehouse/delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { capturedRecords } from './embedded-capture.ts';
 import { diffRows, queryDelta, silverTickets, sourceTickets } from './lake.ts';
 import { goldDifferences } from './gold-expected.ts';

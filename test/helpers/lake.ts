@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable, type Storage } from '../../src/lakehouse/delta/index.ts';
+import { DeltaTable, type Storage } from '@shori/delta';
 import { Lake } from '../../src/lakehouse/lake/lake.ts';
 
 /** A lake the tests read: a DATA_DIR (its `datalake` folder), or a LAKE_URI with the environment holding its credentials. */

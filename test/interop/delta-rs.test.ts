@@ -16,9 +16,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, quoteIdent, type Snapshot } from '../../src/lakehouse/delta/index.ts';
+import { DeltaTable, quoteIdent, type Snapshot } from '@shori/delta';
 import { SILVER_TICKETS_SCHEMA } from '../../src/lakehouse/medallion/tables.ts';
-import { duck, rows, tempDir } from '../../src/lakehouse/delta/test-support/fixtures.ts';
+import { duck, rows, tempDir } from '../helpers/duck.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

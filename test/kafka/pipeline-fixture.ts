@@ -172,7 +172,7 @@ export async function multiPartitionConnector(t: { after: (fn: () => Promise<voi
  * partitions and commit batches, Silver ends equal to PostgreSQL, Bronze holds every Kafka record
  * once and history every change once. `running` collects the processes for the caller's clean-up.
  */
-export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) => void }, lake: { uri: string; env: Record<string, string> }, running: ServiceProcess[]): Promise<void> {
+export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) => void }, lake: { uri: string; env: Record<string, string> }, running: ServiceProcess[], count = 2500): Promise<void> {
   const run = `${process.pid}${Date.now()}`.slice(-10);
   const prefix = await multiPartitionConnector(t, run);
   const env = { ...serviceEnv(run), ...lake.env, LAKE_URI: lake.uri, KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, KAFKA_UNASSIGNED_RESTART_SEC: '600' };
@@ -182,7 +182,7 @@ export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) 
   running.push(two);
   assert.notEqual(one.dataDir, two.dataDir);
 
-  await generate('postgres', ['--count', '2500', '--rate', '300', '--bursts', '0.2', '--key-changes', '0.02']);
+  await generate('postgres', ['--count', String(count), '--rate', '300', '--bursts', '0.2', '--key-changes', '0.02']);
   await waitFor('both instances to hold partitions', async () => {
     const [a, b] = [await one.health(), await two.health()];
     return a.lag.length > 0 && b.lag.length > 0 && a.lag.length + b.lag.length === 4;

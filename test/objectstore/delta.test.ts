@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, type DeltaSchema, type Storage } from '../../src/lakehouse/delta/index.ts';
+import { DeltaTable, type DeltaSchema, type Storage } from '@shori/delta';
 import { Lake } from '../../src/lakehouse/lake/lake.ts';
-import { duck, rows, tempDir } from '../../src/lakehouse/delta/test-support/fixtures.ts';
+import { duck, rows, tempDir } from '../helpers/duck.ts';
 import { REPO } from '../helpers/service-process.ts';
 import { startStore, type StoreKind, type StoreServer } from '../helpers/object-stores.ts';
 

@@ -85,7 +85,7 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
     test('two instances, separate DATA_DIRs, one Kafka consumer group, one lake on the store: exact', async (t) => {
       lease ??= await acquireStack();
       if (!requireStack(t, lease)) return;
-      await twoInstancesOneLake(t, { uri: await server.lake('lake'), env: server.env }, running);
+      await twoInstancesOneLake(t, { uri: await server.lake('lake'), env: server.env }, running, 1200);
     });
   });
 }

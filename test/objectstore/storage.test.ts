@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
-import { isShoriError } from '../../src/errors.ts';
+import { isDeltaError } from '@shori/delta';
 import { Lake } from '../../src/lakehouse/lake/lake.ts';
-import type { Storage } from '../../src/lakehouse/delta/index.ts';
-import { tempDir } from '../../src/lakehouse/delta/test-support/fixtures.ts';
+import type { Storage } from '@shori/delta';
+import { tempDir } from '../helpers/duck.ts';
 import { startHeaderStrippingProxy, startStore, type StoreKind, type StoreServer } from '../helpers/object-stores.ts';
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('utf8'));
@@ -56,15 +56,15 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       await s.delete('a.parquet');
       await s.delete('a.parquet'); // deleting a missing object is not an error
       assert.equal(await s.get('a.parquet'), undefined);
-      await assert.rejects(s.get('../elsewhere'), (e) => isShoriError(e, 'SHORI_DELTA_PROTOCOL'));
+      await assert.rejects(s.get('../elsewhere'), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
     });
 
     test('absolute URIs: readable inside the same bucket/container, refused elsewhere', async (t) => {
       const s = await lakeRoot(t);
       await s.put('deletion_vector_x.bin', 'dv');
       assert.equal(text(await s.getUri(`${s.location}/deletion_vector_x.bin`)), 'dv');
-      await assert.rejects(s.getUri('s3://some-other-bucket/x.bin'.replace('s3', kind === 's3' ? 's3' : 'az')), (e) => isShoriError(e, 'SHORI_DELTA_UNSUPPORTED'));
-      await assert.rejects(s.getUri('file:///etc/hostname'), (e) => isShoriError(e, 'SHORI_DELTA_UNSUPPORTED'));
+      await assert.rejects(s.getUri('s3://some-other-bucket/x.bin'.replace('s3', kind === 's3' ? 's3' : 'az')), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED'));
+      await assert.rejects(s.getUri('file:///etc/hostname'), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED'));
     });
 
     test('engine files: written locally, uploaded on finish, fetched into another cache on read', async (t) => {
@@ -78,7 +78,7 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       assert.notEqual(reader.engineUri('part-1.parquet'), local, 'each lake has its own cache');
       await reader.prepareEngineRead!(['part-1.parquet']);
       assert.equal(await readFile(reader.engineUri('part-1.parquet'), 'utf8'), 'parquet bytes');
-      await assert.rejects(reader.prepareEngineRead!(['missing.parquet']), (e) => isShoriError(e, 'SHORI_DELTA_IO'));
+      await assert.rejects(reader.prepareEngineRead!(['missing.parquet']), (e) => isDeltaError(e, 'DELTA_IO'));
       // Checkpoint scratch files in _delta_log stay local until deleted.
       const scratch = await writer.prepareEngineWrite('_delta_log/.checkpoint-x.json.tmp');
       await writer.put('_delta_log/.checkpoint-x.json.tmp', 'lines');
@@ -113,7 +113,7 @@ describe('the put-if-absent probe', () => {
     t.after(() => proxy.stop());
     const env = { ...s3.env, AWS_ENDPOINT_URL_S3: proxy.url };
     await assert.rejects(Lake.open({ uri, dataDir: await tempDir(t, 'lake-'), env }), (e: unknown) => {
-      assert.ok(isShoriError(e, 'SHORI_DELTA_UNSUPPORTED'), String(e));
+      assert.ok(isDeltaError(e, 'DELTA_UNSUPPORTED'), String(e));
       assert.match((e as Error).message, /ignores conditional writes \(If-None-Match: \*\)/);
       assert.match((e as Error).message, /refused/);
       assert.doesNotMatch((e as Error).message, new RegExp(s3.env.AWS_SECRET_ACCESS_KEY), 'no secret in the message');

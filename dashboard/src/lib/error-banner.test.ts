@@ -10,6 +10,7 @@ function health(running: boolean, lastError: string | null): HealthResponse {
     ui_consumer_alive: true,
     lakehouse_alive: running,
     lakehouse_running: running,
+    lakehouse_pending: false,
     clients: 1,
     counters: { events_received: 1, events_dropped: 0, batches_ok: 1, batches_failed: 0, last_batch_at: null, last_error: lastError, last_error_at: null, decode_errors: 0, events_rejected: 0, events_redelivered: 0 },
     lag: [],
@@ -20,9 +21,9 @@ function health(running: boolean, lastError: string | null): HealthResponse {
 }
 
 test('an error stays up until cleared, and fatal sticks within an episode', () => {
-  let s = bannerReducer(null, { type: 'pipeline_error', at: 1, data: { message: 'commit failed', fatal: true, code: 'SHORI_DELTA_IO' } });
+  let s = bannerReducer(null, { type: 'pipeline_error', at: 1, data: { message: 'commit failed', fatal: true, code: 'DELTA_IO' } });
   assert.equal(s?.fatal, true);
-  assert.equal(s?.code, 'SHORI_DELTA_IO');
+  assert.equal(s?.code, 'DELTA_IO');
   s = bannerReducer(s, { type: 'pipeline_error', at: 2, data: { message: 'still broken', fatal: false } });
   assert.equal(s?.message, 'still broken');
   assert.equal(s?.fatal, true);

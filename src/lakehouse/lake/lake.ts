@@ -5,7 +5,7 @@
 // goes through the fault switch (test-only fault points), whatever the store.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { FileCache, LocalStorage, ObjectStorage, probePutIfAbsent, type ObjectStoreClient, type Storage } from '../delta/index.ts';
+import { FileCache, LocalStorage, ObjectStorage, probePutIfAbsent, type ObjectStoreClient, type Storage } from '@shori/delta';
 import { withFaults } from '../../faults/index.ts';
 import { describeLake, parseLakeUri, type LakeLocation } from './lake-uri.ts';
 import { storeClient, type PathStyle } from './store-clients.ts';

@@ -7,7 +7,7 @@
 // - Azure: AZURE_STORAGE_CONNECTION_STRING, else AZURE_STORAGE_ACCOUNT (or the account of an
 //   abfss:// URI) with AZURE_STORAGE_KEY (or AZURE_STORAGE_ACCOUNT_KEY).
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { AzureBlobObjectStore, S3ObjectStore, type ObjectStoreClient } from '../delta/index.ts';
+import { AzureBlobObjectStore, S3ObjectStore, type ObjectStoreClient } from '@shori/delta';
 import { ShoriError } from '../../errors.ts';
 import type { LakeLocation } from './lake-uri.ts';
 

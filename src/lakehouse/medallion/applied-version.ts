@@ -2,7 +2,7 @@
 // whose version is the Bronze version the table has applied. It is written in the same commit as
 // the table's data, so "applied" and "written" can never disagree, whatever the crash. No table
 // reads another table's marker: each catches up from Bronze on its own.
-import type { DeltaTable, TxnVersion } from '../delta/index.ts';
+import type { DeltaTable, TxnVersion } from '@shori/delta';
 
 export const BRONZE_VERSION_APP_ID = 'shori:bronze-version';
 

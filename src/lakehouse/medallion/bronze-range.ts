@@ -6,7 +6,7 @@
 // that lags Bronze by longer than that cannot catch up and says so.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ShoriError } from '../../errors.ts';
-import type { AddAction, DeltaTable } from '../delta/index.ts';
+import type { AddAction, DeltaTable } from '@shori/delta';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import type { BronzeEntry } from './prepared-batch.ts';
 import { withFiles } from './file-subset.ts';

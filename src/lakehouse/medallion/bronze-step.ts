@@ -12,7 +12,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
-import type { DeltaTable, TxnVersion } from '../delta/index.ts';
+import type { DeltaTable, TxnVersion } from '@shori/delta';
 import { stageRows, type StageValue } from './staging.ts';
 
 export const bronzeTxnAppId = (p: StreamPartition) => `shori:${p.stream}:${p.partition}`;

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Medallion } from './medallion.ts';
-import type { DeltaTable } from '../delta/index.ts';
+import type { DeltaTable } from '@shori/delta';
 import { appliedBronzeVersion } from './applied-version.ts';
 import { change, count, historyIds, raw, rows, silverState, truncate } from './medallion-fixtures.ts';
 

@@ -12,7 +12,7 @@
 // then applies v against a memory that already knows it. A truncate in the same batch as an older
 // create is remembered as the source-wide position, which covers that create's key too.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral, type DeltaTable } from '../delta/index.ts';
+import { quoteIdent, quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
 import type { PreparedTable } from './prepared-batch.ts';
 import type { StepResult } from './rejected-step.ts';

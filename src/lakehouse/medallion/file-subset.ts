@@ -2,7 +2,7 @@
 // files one Bronze commit added (recovery path) or the files whose statistics may hold a range of
 // source positions (history's duplicate check). Layout (schema, column mapping, deletion vectors)
 // comes from the snapshot.
-import type { AddAction, Snapshot } from '../delta/index.ts';
+import type { AddAction, Snapshot } from '@shori/delta';
 
 export function withFiles(s: Snapshot, files: AddAction[]): Snapshot {
   return {

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral, toDuckDbType, type DeltaSchema } from '../delta/index.ts';
+import { quoteIdent, quoteLiteral, toDuckDbType, type DeltaSchema } from '@shori/delta';
 import { ShoriError } from '../../errors.ts';
 
 /** DuckDB's StatementType for SELECT (duckdb.h: DUCKDB_STATEMENT_TYPE_SELECT). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Medallion } from './medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './gold.ts';
-import { DeltaTable } from '../delta/index.ts';
+import { DeltaTable } from '@shori/delta';
 import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';
 import { isShoriError } from '../../errors.ts';
 

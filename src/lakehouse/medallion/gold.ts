@@ -10,10 +10,11 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, quoteLiteral, type DeltaField } from '../delta/index.ts';
+import { DeltaTable, quoteLiteral, type DeltaField } from '@shori/delta';
 import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
 import { tablePath, type TableStorageFactory } from './tables.ts';
+import { TABLE_OPTIONS } from '../engine.ts';
 import { storageFor } from '../../faults/index.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
@@ -113,7 +114,7 @@ export class GoldRefresher {
   async #existing(name: string): Promise<DeltaTable | undefined> {
     let table = this.#tables.get(name);
     if (!table) {
-      table = await DeltaTable.open(this.#storage('gold', name)).catch(() => undefined);
+      table = await DeltaTable.open(this.#storage('gold', name), TABLE_OPTIONS).catch(() => undefined);
       if (table) this.#tables.set(name, table);
     }
     if (table) await table.refresh();
@@ -145,7 +146,7 @@ export class GoldRefresher {
         }));
         let table = existing;
         if (!table) {
-          table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema: result.schema, name: definition.name });
+          table = await DeltaTable.createIfAbsent(this.#storage('gold', definition.name), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
           this.#tables.set(definition.name, table);
         }
         await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {

@@ -6,7 +6,7 @@
 // sources and position range, reading only the files whose statistics may hold that range. The
 // applied Bronze version is recorded in the same commit, so a re-run after a crash is a no-op.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral, type DeltaTable } from '../delta/index.ts';
+import { quoteIdent, quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
 import { filesInRange, withFiles } from './file-subset.ts';
 import type { PreparedTable } from './prepared-batch.ts';

@@ -2,7 +2,7 @@
 // connector with schemas.enable=false writes them) and readers of what each table holds.
 import type { FeedRecord } from '../../feeds/feed.ts';
 import type { Medallion } from './medallion.ts';
-import type { DeltaTable } from '../delta/index.ts';
+import type { DeltaTable } from '@shori/delta';
 
 export const SOURCE = 'shorisql_1';
 export const STREAM = `${SOURCE}.TicketsDb.dbo.Tickets`;

@@ -14,11 +14,12 @@
 // at a version it will catch up from, or already done.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
-import { DeltaTable } from '../delta/index.ts';
+import { DeltaTable, isDeltaError } from '@shori/delta';
+import { TABLE_OPTIONS } from '../engine.ts';
 import { storageFor } from '../../faults/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
-import { isShoriError, ShoriError } from '../../errors.ts';
+import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
@@ -101,15 +102,15 @@ export class Medallion {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     // The lake's storage (local by default), wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
     const at = (layer: 'bronze' | 'silver', table: string) => (options.tableStorage ? options.tableStorage(layer, table) : storageFor(tablePath(dataDir, layer, table)));
-    const bronze = await DeltaTable.createIfAbsent(at('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
-    const rejected = await DeltaTable.createIfAbsent(at('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
+    const bronze = await DeltaTable.createIfAbsent(at('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }, TABLE_OPTIONS);
+    const rejected = await DeltaTable.createIfAbsent(at('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common }, TABLE_OPTIONS);
     const specTables: SpecTables[] = [];
     for (const spec of options.specs ?? TABLE_SPECS) {
       specTables.push({
         spec,
-        silver: await DeltaTable.createIfAbsent(at('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...common, 'delta.enableChangeDataFeed': 'true' } }),
-        history: await DeltaTable.createIfAbsent(at('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties: common }),
-        deleted: await DeltaTable.createIfAbsent(at('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties: common }),
+        silver: await DeltaTable.createIfAbsent(at('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...common, 'delta.enableChangeDataFeed': 'true' } }, TABLE_OPTIONS),
+        history: await DeltaTable.createIfAbsent(at('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties: common }, TABLE_OPTIONS),
+        deleted: await DeltaTable.createIfAbsent(at('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties: common }, TABLE_OPTIONS),
       });
     }
     const db = await DuckDBInstance.create(':memory:');
@@ -224,7 +225,7 @@ export class Medallion {
     try {
       return await step();
     } catch (error) {
-      if (!isShoriError(error, 'SHORI_DELTA_CONFLICT')) throw error;
+      if (!isDeltaError(error, 'DELTA_CONFLICT')) throw error;
       await table.refresh();
       if (appliedBronzeVersion(table) >= v) return null;
       throw error;

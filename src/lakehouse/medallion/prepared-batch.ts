@@ -6,7 +6,7 @@
 // path (records read back from Bronze and decoded again): the derived tables are a pure function of
 // Bronze either way.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, toDuckDbType } from '../delta/index.ts';
+import { quoteIdent, toDuckDbType } from '@shori/delta';
 import type { CdcValue, ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
 import { stageRows, type StageColumn, type StageValue } from './staging.ts';
 import { lookupColumn, type TableSpec } from './table-spec.ts';

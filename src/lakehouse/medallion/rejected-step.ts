@@ -1,7 +1,7 @@
 // The quarantine step: appends a prepared batch's rejects to `silver/_rejected`, recording the Bronze
 // version in the same commit (applied-version.ts), so each reject lands once whatever the crash.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DeltaTable } from '../delta/index.ts';
+import type { DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
 import type { PreparedBatch } from './prepared-batch.ts';
 import { stageRows } from './staging.ts';

@@ -6,7 +6,7 @@
 // becomes a delete, at the truncate's position, of every older row of that source. The applied
 // Bronze version is recorded in the same commit, so a re-run after a crash is a no-op.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral, type DeltaTable } from '../delta/index.ts';
+import { quoteIdent, quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
 import type { PreparedTable } from './prepared-batch.ts';
 import type { StepResult } from './rejected-step.ts';

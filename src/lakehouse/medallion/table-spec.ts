@@ -2,7 +2,7 @@
 // columns and how a decoded change event maps onto them. Everything the derived steps do for one
 // table (stage, validate, merge, dedup) is written against this spec, so another captured table is
 // one more spec, not more step code. Tickets is the first instance (tickets-spec.ts).
-import type { DeltaField, DeltaSchema } from '../delta/index.ts';
+import type { DeltaField, DeltaSchema } from '@shori/delta';
 import type { CdcRow, CdcValue, ChangeEvent } from '../../sources/debezium/types.ts';
 
 export interface TableSpec {

@@ -1,7 +1,7 @@
 // The medallion's tables: where they live under DATA_DIR/datalake and the schemas of the tables that
 // are not derived from a TableSpec (Bronze and the quarantine). Spec-derived schemas: table-spec.ts.
 import { join } from 'node:path';
-import type { DeltaSchema, DeltaField, Storage } from '../delta/index.ts';
+import type { DeltaSchema, DeltaField, Storage } from '@shori/delta';
 import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { TICKETS_SPEC } from './tickets-spec.ts';
 

@@ -1,5 +1,5 @@
 // The Tickets table (dbo.Tickets, public."Tickets", ticketsdb.Tickets): the first TableSpec.
-import type { DeltaField } from '../delta/index.ts';
+import type { DeltaField } from '@shori/delta';
 import type { TableSpec } from './table-spec.ts';
 
 const f = (name: string, type: DeltaField['type']): DeltaField => ({ name, type, nullable: true, metadata: {} });

@@ -20,7 +20,7 @@
 //   io.debezium.time.Interval, io.debezium.data.{Uuid,Json,Xml,Enum,EnumSet,Ltree} → string
 //   struct/array/map (geometry, PostgreSQL arrays, ...) → string holding the JSON of the value
 import type { ConnectSchema } from '../../../sources/debezium/connect-schema.ts';
-import type { DeltaField, DeltaPrimitiveType } from '../../delta/index.ts';
+import type { DeltaField, DeltaPrimitiveType } from '@shori/delta';
 
 /** Delta's widest decimal. */
 export const MAX_DECIMAL_PRECISION = 38;

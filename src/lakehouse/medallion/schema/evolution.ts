@@ -10,7 +10,7 @@
 //     key, a column named like a control column) is a conflict: nothing is applied and the caller
 //     quarantines the events of that schema and reports it.
 // Names are matched case-insensitively (PostgreSQL folds unquoted names); the first spelling stays.
-import type { DeltaPrimitiveType } from '../../delta/index.ts';
+import type { DeltaPrimitiveType } from '@shori/delta';
 import { MAX_DECIMAL_PRECISION, type CharType, type ColumnSpec } from './column-types.ts';
 import { RESERVED_COLUMNS, type TableSpec } from './table-spec.ts';
 

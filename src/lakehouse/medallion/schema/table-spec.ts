@@ -2,7 +2,7 @@
 // schemas of its first message and the tables configuration, then evolved (evolution.ts). From it
 // come the Delta schemas of `silver/<table>` (current state) and `silver/<table>_history` (SCD 2).
 import type { ConnectSchema } from '../../../sources/debezium/connect-schema.ts';
-import type { DeltaField, DeltaSchema } from '../../delta/index.ts';
+import type { DeltaField, DeltaSchema } from '@shori/delta';
 import { columnsOf, deltaFieldOf, keyColumnsOf, type ColumnSpec } from './column-types.ts';
 
 /**

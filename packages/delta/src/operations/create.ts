@@ -1,0 +1,51 @@
+// Table creation: version 0 holds protocol + metaData (and commitInfo). The protocol is the
+// smallest that covers the schema and properties: (1,2); (1,4) when delta.enableChangeDataFeed
+// is set (writers must then write cdc files); (3,7) with the timestampNtz feature (plus
+// changeDataFeed when enabled) when a timestamp_ntz column exists. Two processes racing to create meet at put-if-absent of
+// version 0; the loser simply opens the winner's table.
+import { randomUUID } from 'node:crypto';
+import { DeltaError } from '../errors.ts';
+import type { Action, MetadataAction, ProtocolAction } from '../actions/types.ts';
+import { schemaUsesType, serializeSchema, toDuckDbType } from '../schema/duckdb-types.ts';
+import type { DeltaSchema } from '../schema/types.ts';
+
+export interface CreateOptions {
+  schema: DeltaSchema;
+  partitionColumns?: string[];
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+}
+
+export function createActions(options: CreateOptions, now = Date.now()): Action[] {
+  const { schema } = options;
+  if (schema?.type !== 'struct' || !Array.isArray(schema.fields) || schema.fields.length === 0) {
+    throw new DeltaError('DELTA_PROTOCOL', 'createIfAbsent needs a struct schema with at least one field');
+  }
+  const names = new Set<string>();
+  for (const f of schema.fields) {
+    if (names.has(f.name.toLowerCase())) throw new DeltaError('DELTA_PROTOCOL', `Duplicate column '${f.name}' in schema`);
+    names.add(f.name.toLowerCase());
+    toDuckDbType(f.type); // throws on unsupported types
+  }
+  const partitionColumns = options.partitionColumns ?? [];
+  for (const c of partitionColumns) {
+    if (!schema.fields.some((f) => f.name === c)) throw new DeltaError('DELTA_PROTOCOL', `Partition column '${c}' is not in the schema`);
+  }
+  if (partitionColumns.length === schema.fields.length) throw new DeltaError('DELTA_PROTOCOL', 'At least one column must not be a partition column');
+  const cdf = options.properties?.['delta.enableChangeDataFeed']?.toLowerCase() === 'true';
+  const protocol: ProtocolAction = schemaUsesType(schema, 'timestamp_ntz')
+    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: cdf ? ['timestampNtz', 'changeDataFeed'] : ['timestampNtz'] }
+    : { minReaderVersion: 1, minWriterVersion: cdf ? 4 : 2 };
+  const metaData: MetadataAction = {
+    id: randomUUID(),
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.description ? { description: options.description } : {}),
+    format: { provider: 'parquet', options: {} },
+    schemaString: serializeSchema(schema),
+    partitionColumns,
+    configuration: options.properties ?? {},
+    createdTime: now,
+  };
+  return [{ protocol }, { metaData }];
+}
