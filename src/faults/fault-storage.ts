@@ -57,6 +57,10 @@ export class FaultStorage implements Storage {
     return this.#inner.location;
   }
 
+  get engineRoot(): string | undefined {
+    return this.#inner.engineRoot;
+  }
+
   #reach(kind: string): void {
     this.#faults.reach(`${this.#table}:${kind}`);
   }

@@ -1,5 +1,6 @@
-// The table catalogue the read API serves: a fixed list of medallion tables plus the Gold tables
-// defined by SQL files. Requests name a table by (layer, name) and are matched against this list;
+// The table catalogue the read API serves: the medallion's fixed tables, every Silver table found in
+// the lake (one per captured table, and its history, as the lakehouse creates them at run time), and
+// the Gold tables defined by SQL files. Requests name a table by (layer, name) and are matched against this list;
 // nothing from a request is ever joined into a file path or into SQL.
 // Pages come in a stable order (the table's key; for Gold, every column), so consecutive pages
 // neither overlap nor skip rows. The total comes from the Delta log's statistics when every file
@@ -8,14 +9,14 @@
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
-import { DeltaTable, isDeltaError, LocalStorage, quoteIdent, quoteLiteral } from '@shori/delta';
-import { tablePath, type Layer, type TableStorageFactory } from './medallion/tables.ts';
+import { DeltaTable, isDeltaError, quoteIdent, quoteLiteral } from '@shori/delta';
+import type { Layer, LakeTables } from './medallion/tables.ts';
+import { localLakeTables } from './medallion/local-lake.ts';
 import { ShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
   layer: Layer;
   name: string;
-  /** The table's location (a folder or an object-store URI). */
   path: string;
   /** The columns that order rows stably (the table key); empty = every column (ORDER BY ALL). */
   orderBy: string[];
@@ -30,39 +31,58 @@ export interface CatalogLimits {
 
 const DEFAULT_LIMITS: CatalogLimits = { queryTimeoutSec: 10, memoryLimit: '512MB' };
 
-/** Where the tables are: their Storage, and the local folder DuckDB reads their files from. */
+/** Where the tables are: the lake's tables, and the local folder DuckDB reads their files from. */
 export interface CatalogLake {
-  tableStorage: TableStorageFactory;
+  tables: LakeTables;
   /** The lake folder, or an object-store lake's local file cache. */
   engineDir: string;
 }
 
 export class TableCatalog {
   readonly #entries: CatalogEntry[];
+  readonly #lake: LakeTables;
   readonly #open = new Map<string, DeltaTable>();
   readonly #limits: CatalogLimits;
   readonly #lakeDir: string;
   #db: Promise<DuckDBInstance> | null = null;
-  readonly #storage: TableStorageFactory;
 
   constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS, lake?: CatalogLake) {
     this.#limits = limits;
     this.#lakeDir = path.resolve(lake?.engineDir ?? path.join(dataDir, 'datalake'));
-    this.#storage = lake?.tableStorage ?? ((layer, name) => new LocalStorage(tablePath(dataDir, layer, name)));
-    const entry = (layer: Layer, name: string, orderBy: string[]): CatalogEntry => ({ layer, name, path: this.#storage(layer, name).location, orderBy });
+    this.#lake = lake?.tables ?? localLakeTables(dataDir);
     this.#entries = [
-      entry('bronze', 'cdc_events', ['topic', 'partition', 'offset']),
-      entry('silver', 'tickets', ['source', 'TicketID']),
-      entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op']),
-      ...goldNames.map((name) => entry('gold', name, [])),
+      this.#entry('bronze', 'cdc_events', ['topic', 'partition', 'offset']),
+      this.#entry('silver', 'tickets', ['source', 'TicketID']),
+      this.#entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op']),
+      ...goldNames.map((name) => this.#entry('gold', name, [])),
     ];
   }
 
-  entries(): CatalogEntry[] {
+  #entry(layer: Layer, name: string, orderBy: string[]): CatalogEntry {
+    return { layer, name, path: this.#lake.table(layer, name).location, orderBy };
+  }
+
+  /** Adds the Silver tables created since the last look (generic tables appear at run time). */
+  async #discover(): Promise<void> {
+    const names = await this.#lake.tableNames('silver').catch(() => [] as string[]);
+    for (const name of names) {
+      // Internal tables (_rejected, _<table>_deleted) stay out; names are checked before use.
+      if (name.startsWith('_') || !/^[a-z0-9_]{1,64}$/.test(name)) continue;
+      if (this.#entries.some((e) => e.layer === 'silver' && e.name === name)) continue;
+      // No key known here: every column orders the rows (a total, stable order).
+      const orderBy: string[] = [];
+      const at = this.#entries.findIndex((e) => e.layer === 'gold');
+      this.#entries.splice(at < 0 ? this.#entries.length : at, 0, this.#entry('silver', name, orderBy));
+    }
+  }
+
+  async entries(): Promise<CatalogEntry[]> {
+    await this.#discover();
     return [...this.#entries];
   }
 
-  entry(layer: string, name: string): CatalogEntry {
+  async entry(layer: string, name: string): Promise<CatalogEntry> {
+    if (layer === 'silver') await this.#discover();
     const found = this.#entries.find((e) => e.layer === layer && e.name === name);
     if (!found) throw new ShoriError('SHORI_NOT_FOUND', `no table ${layer}.${name} in the catalogue`, { context: { layer, name } });
     return found;
@@ -119,7 +139,7 @@ export class TableCatalog {
     let table = this.#open.get(key);
     if (!table) {
       try {
-        table = await DeltaTable.open(this.#storage(entry.layer, entry.name));
+        table = await DeltaTable.open(this.#lake.table(entry.layer, entry.name));
       } catch (error) {
         if (isDeltaError(error, 'DELTA_NOT_A_TABLE')) return null;
         throw error;
@@ -132,6 +152,7 @@ export class TableCatalog {
   }
 
   async list(): Promise<TableInfo[]> {
+    await this.#discover();
     const out: TableInfo[] = [];
     for (const entry of this.#entries) {
       const table = await this.#table(entry);
@@ -150,7 +171,7 @@ export class TableCatalog {
   }
 
   async rows(layer: string, name: string, options: { version?: number; limit: number; offset: number }): Promise<TableRowsResponse> {
-    const entry = this.entry(layer, name);
+    const entry = await this.entry(layer, name);
     const table = await this.#table(entry);
     if (!table) throw new ShoriError('SHORI_NOT_FOUND', `table ${layer}.${name} has no data yet`, { context: { layer, name } });
     let snapshot = table.snapshot;

@@ -4,10 +4,12 @@
 // that does not honour put-if-absent is refused before any table is touched. Every table's Storage
 // goes through the fault switch (test-only fault points), whatever the store.
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FileCache, LocalStorage, ObjectStorage, probePutIfAbsent, type ObjectStoreClient, type Storage } from '@shori/delta';
 import { withFaults } from '../../faults/index.ts';
 import { describeLake, parseLakeUri, type LakeLocation } from './lake-uri.ts';
+import type { LakeTables, Layer } from '../medallion/tables.ts';
 import { storeClient, type PathStyle } from './store-clients.ts';
 
 export interface LakeOptions {
@@ -23,7 +25,7 @@ export interface LakeOptions {
   probe?: boolean;
 }
 
-export class Lake {
+export class Lake implements LakeTables {
   /** Where the lake is, for people (never holds credentials). */
   readonly description: string;
   readonly location: LakeLocation;
@@ -57,8 +59,17 @@ export class Lake {
   }
 
   /** The Storage of the table `<layer>/<name>` (wrapped by the fault switch when it arms that table). */
-  table(layer: string, name: string): Storage {
+  table(layer: Layer | string, name: string): Storage {
     return withFaults(this.#storage(`${layer}/${name}`), `${layer}.${name}`);
+  }
+
+  /** Names of the tables (folders) under `<layer>/`, sorted. */
+  async tableNames(layer: string): Promise<string[]> {
+    if (this.location.kind === 'local') {
+      return (await readdir(path.join(this.location.path, layer), { withFileTypes: true }).catch(() => []))
+        .filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    }
+    return this.#client!.listFolders([this.location.prefix, layer].filter((p) => p !== '').join('/') + '/');
   }
 
   /** The Storage of the lake's root itself (the CLI opens a table by its own URI that way). */

@@ -12,10 +12,15 @@ export function tablePath(dataDir: string, layer: Layer, name: string): string {
 }
 
 /**
- * Opens the Storage of a medallion table. The service passes the lake's (LAKE_URI: a folder or an
- * object store, src/lakehouse/lake); left out, tables are folders under DATA_DIR/datalake.
+ * Where the medallion's tables are: each table's Storage, and the tables a layer holds. The service
+ * passes the lake's (LAKE_URI: a folder or an object store, src/lakehouse/lake); left out, tables are
+ * folders under DATA_DIR/datalake (local-lake.ts).
  */
-export type TableStorageFactory = (layer: Layer, name: string) => Storage;
+export interface LakeTables {
+  table(layer: Layer, name: string): Storage;
+  /** Names of the tables (folders) under `<layer>/`, sorted. */
+  tableNames(layer: Layer): Promise<string[]>;
+}
 
 const f = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });
 

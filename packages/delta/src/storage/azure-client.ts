@@ -103,6 +103,19 @@ export class AzureBlobObjectStore implements ObjectStoreClient {
     return out;
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    try {
+      for await (const item of this.#container.listBlobsByHierarchy('/', { prefix })) {
+        if (item.kind === 'prefix') out.push(item.name.slice(prefix.length).replace(/\/$/, ''));
+      }
+    } catch (error) {
+      if (status(error) === 404) return out;
+      throw storeError(this.kind, 'list', prefix, error);
+    }
+    return out.sort();
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.#container.getBlobClient(key).deleteIfExists();

@@ -38,6 +38,7 @@ export class ObjectStorage implements Storage {
   readonly location: string;
   readonly client: ObjectStoreClient;
   readonly cache: FileCache;
+  readonly engineRoot: string;
   readonly #prefix: string;
   readonly #concurrency: number;
   /** Keys of `_delta_log/` files the engine writes locally (scratch until finished or deleted). */
@@ -49,6 +50,7 @@ export class ObjectStorage implements Storage {
     this.#prefix = normalize(options.prefix);
     this.#concurrency = options.downloadConcurrency ?? 8;
     this.location = `${this.client.uriPrefix}${this.#prefix}`.replace(/\/$/, '');
+    this.engineRoot = this.cache.localPath(this.#prefix);
   }
 
   /** The object key of a table-relative path. */

@@ -28,6 +28,8 @@ export interface ObjectStoreClient {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Objects whose key starts with `prefix`; `recursive: false` keeps only those without a further '/'. */
   list(prefix: string, recursive: boolean): Promise<ObjectInfo[]>;
+  /** Names of the "folders" directly under `prefix` (ending in '/'): key segments followed by '/'. */
+  listFolders(prefix: string): Promise<string[]>;
   /** Delete `key`; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
 }

@@ -130,6 +130,21 @@ export class S3ObjectStore implements ObjectStoreClient {
     return out;
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.#s3.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw storeError(this.kind, 'list', prefix, error);
+    }
+    return out.sort();
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.#s3.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }));

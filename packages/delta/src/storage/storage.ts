@@ -60,6 +60,11 @@ export interface Storage {
   prepareEngineRead?(paths: readonly string[]): Promise<void>;
   /** A location DuckDB can read for `path`. */
   engineUri(path: string): string;
+  /**
+   * The local folder under which `engineUri` places the table's files, when it is not `location`
+   * (object stores: the table's part of the local cache). For engines limited to some folders.
+   */
+  readonly engineRoot?: string;
 }
 
 /** File names directly inside `dir`: `listNames` when the storage has it, else from `list`. */
