@@ -8,13 +8,25 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
-import { filesInRange, withFiles } from './file-subset.ts';
+import { filesInRange, withFiles, type KeyRange } from './file-subset.ts';
 import type { PreparedTable } from './prepared-batch.ts';
 import type { StepResult } from './rejected-step.ts';
 
 export interface HistoryResult extends StepResult {
   /** Changes history already held (re-published by Debezium): skipped. */
   duplicates: number;
+}
+
+const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte']);
+
+/** The batch's range of the first key column, when it is an integer column (for file pruning). */
+async function numericKeyRange(conn: DuckDBConnection, prepared: PreparedTable): Promise<KeyRange | undefined> {
+  const column = prepared.spec.keyColumns[0];
+  const field = prepared.spec.columns.find((c) => c.name === column);
+  if (!field || typeof field.type !== 'string' || !INTEGER_TYPES.has(field.type)) return undefined;
+  const [row] = (await conn.runAndReadAll(`SELECT min(${quoteIdent(column)})::BIGINT AS lo, max(${quoteIdent(column)})::BIGINT AS hi FROM ${quoteIdent(prepared.relation)}`)).getRowObjectsJson();
+  if (row.lo === null || row.hi === null) return undefined;
+  return { column, min: Number(row.lo), max: Number(row.hi) };
 }
 
 export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string): Promise<HistoryResult> {
@@ -26,7 +38,7 @@ export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, 
   if (ranges.length > 0) {
     const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0].lo);
     const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0].hi);
-    const files = filesInRange(history.snapshot, '_seq', lo, hi, new Set(ranges.map((r) => r.source)));
+    const files = filesInRange(history.snapshot, '_seq', lo, hi, new Set(ranges.map((r) => r.source)), await numericKeyRange(conn, prepared));
     const where = ranges.map((r) => `("source" = ${quoteLiteral(r.source)} AND _seq BETWEEN ${quoteLiteral(r.lo)} AND ${quoteLiteral(r.hi)})`).join(' OR ');
     held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
   }
