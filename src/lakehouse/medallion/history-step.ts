@@ -71,7 +71,7 @@ async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: 
   await conn.run(`CREATE OR REPLACE TEMP TABLE history_scd AS
     WITH old AS (
       SELECT ${fields.map((f) => `h.${quoteIdent(f)}`).join(', ')}, h._committed_at AS _was_committed
-      FROM ${history.scanSql()} AS h SEMI JOIN ${touched} AS k ON ${keys.map((k) => `h.${k} IS NOT DISTINCT FROM k.${k}`).join(' AND ')}
+      FROM ${await history.scan()} AS h SEMI JOIN ${touched} AS k ON ${keys.map((k) => `h.${k} IS NOT DISTINCT FROM k.${k}`).join(' AND ')}
       WHERE h.__is_current OR h.__valid_to IS NULL
     ), rows AS (
       SELECT ${cols}, _was_committed FROM old

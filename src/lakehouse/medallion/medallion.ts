@@ -22,6 +22,7 @@ import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
+import { withFiles } from './file-subset.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
@@ -186,7 +187,7 @@ export class Medallion {
       }
       const tables = await openSpecTables(this.#lake, made.spec, { ...this.#common, ...made.properties });
       for (const t of [tables.deleted, tables.silver, tables.history]) {
-        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${t.scanSql()} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       }
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
