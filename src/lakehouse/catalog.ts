@@ -158,6 +158,7 @@ export class TableCatalog {
         version: s.version,
         num_files: s.files.length,
         num_rows: s.numRows ?? -1,
+        ...(entry.layer === 'silver' ? { schema_version: Number(s.properties['shori.schemaVersion'] ?? 0) } : {}),
         columns: s.schema.fields.map((f) => ({ name: f.name, type: typeof f.type === 'string' ? f.type : f.type.type, nullable: f.nullable })),
       });
     }
