@@ -34,13 +34,13 @@ export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, 
   const identity = ['source', '_seq', ...spec.keyColumns, '_op'].map(quoteIdent);
   const rel = quoteIdent(prepared.relation);
   const ranges = (await conn.runAndReadAll(`SELECT "source", min(_seq) AS lo, max(_seq) AS hi FROM ${rel} GROUP BY "source"`)).getRowObjectsJson() as Array<{ source: string; lo: string; hi: string }>;
-  let held = `(SELECT ${identity.join(', ')} FROM ${history.scanSql(withFiles(history.snapshot, []))})`;
+  let held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, []))})`;
   if (ranges.length > 0) {
     const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0].lo);
     const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0].hi);
     const files = filesInRange(history.snapshot, '_seq', lo, hi, new Set(ranges.map((r) => r.source)), await numericKeyRange(conn, prepared));
     const where = ranges.map((r) => `("source" = ${quoteLiteral(r.source)} AND _seq BETWEEN ${quoteLiteral(r.lo)} AND ${quoteLiteral(r.hi)})`).join(' OR ');
-    held = `(SELECT ${identity.join(', ')} FROM ${history.scanSql(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
+    held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
   }
   const match = identity.map((c) => `h.${c} = b.${c}`).join(' AND ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE history_new AS
@@ -71,7 +71,7 @@ async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: 
   await conn.run(`CREATE OR REPLACE TEMP TABLE history_scd AS
     WITH old AS (
       SELECT ${fields.map((f) => `h.${quoteIdent(f)}`).join(', ')}, h._committed_at AS _was_committed
-      FROM ${history.scanSql()} AS h SEMI JOIN ${touched} AS k ON ${keys.map((k) => `h.${k} IS NOT DISTINCT FROM k.${k}`).join(' AND ')}
+      FROM ${await history.scan()} AS h SEMI JOIN ${touched} AS k ON ${keys.map((k) => `h.${k} IS NOT DISTINCT FROM k.${k}`).join(' AND ')}
       WHERE h.__is_current OR h.__valid_to IS NULL
     ), rows AS (
       SELECT ${cols}, _was_committed FROM old
