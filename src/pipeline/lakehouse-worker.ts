@@ -190,6 +190,7 @@ export class LakehouseWorker {
       broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_BAD_RECORD' });
     }
     for (const message of result.tablesDiscovered) logger.info({ table: message }, 'captured table');
+    for (const message of result.schemaChanges) logger.info({ schema: message }, 'Silver schema changed');
     for (const message of result.schemaDrift) {
       // Not fatal: nothing is lost (Bronze keeps the whole payload), but the operator must know.
       state.warn(message);

@@ -15,7 +15,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { decodeMessage } from '../../src/sources/debezium/decode.ts';
 import { DeltaTable } from '@shori/delta';
 import { capturedRecords } from './embedded-capture.ts';
-import { diffRows, queryDelta, silverTickets, sourceTickets } from './lake.ts';
+import { diffRows, silverTickets, sourceTickets } from './lake.ts';
+import { queryOn } from './query-on.ts';
 import { goldDifferences } from './gold-expected.ts';
 
 export interface Verdict {
@@ -114,18 +115,18 @@ async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: stri
     return { lost: 0, duplicated: 0, resurrected: 0, quarantined: 0, problems, seen: { records: records.length, changes: expectedChanges.size, tickets: 0 } };
   }
 
-  const bronze = await queryDelta(lake(dataDir, 'bronze', 'cdc_events'), (scan) =>
-    `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`, conn);
+  const bronze = await queryOn(conn, lake(dataDir, 'bronze', 'cdc_events'), (scan) =>
+    `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
   const [bronzeLost, bronzeDup, bronzeEx] = compareCounts(expectedRecords, countsOf(bronze));
   for (const e of bronzeEx) problems.push(`bronze: ${e}`);
 
-  const history = await queryDelta(lake(dataDir, 'silver', 'tickets_history'), (scan) =>
-    `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`, conn);
+  const history = await queryOn(conn, lake(dataDir, 'silver', 'tickets_history'), (scan) =>
+    `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
   const [historyLost, historyDup, historyEx] = compareCounts(expectedChanges, countsOf(history));
   for (const e of historyEx) problems.push(`history: ${e}`);
 
   const expectedRows = sourceTickets(dataDir, sources);
-  const silver = await silverTickets(dataDir, conn);
+  const silver = await silverTickets(dataDir);
   let silverLost = 0;
   let resurrected = 0;
   for (const [key, row] of expectedRows) {
@@ -136,7 +137,7 @@ async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: stri
 
   let quarantined = 0;
   if (existsSync(lake(dataDir, 'silver', '_rejected', '_delta_log'))) {
-    const [q] = await queryDelta(lake(dataDir, 'silver', '_rejected'), (scan) => `SELECT count(*)::INT AS n FROM ${scan} AS t`, conn);
+    const [q] = await queryOn(conn, lake(dataDir, 'silver', '_rejected'), (scan) => `SELECT count(*)::INT AS n FROM ${scan} AS t`);
     quarantined = Number(q.n);
   }
 

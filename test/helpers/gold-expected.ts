@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryDelta, sourceDb } from './lake.ts';
+import { queryOn } from './query-on.ts';
 
 type SourceRow = Record<string, string | number | null>;
 
@@ -78,7 +79,8 @@ export async function goldDifferences(dataDir: string, sources: string[], conn?:
       out.push(`${name}: no table`);
       continue;
     }
-    const got = (await queryDelta(dir, (scan) => `${GOLD_SQL[name]} FROM ${scan} AS t`, conn)).map((r) => String(r.line)).sort();
+    const query = (select: (scan: string) => string) => (conn ? queryOn(conn, dir, select) : queryDelta(dir, select));
+    const got = (await query((scan) => `${GOLD_SQL[name]} FROM ${scan} AS t`)).map((r) => String(r.line)).sort();
     const wantSet = new Set(want);
     const gotSet = new Set(got);
     const missing = want.filter((l) => !gotSet.has(l));

@@ -8,7 +8,7 @@ import { isDeltaError, DeltaError } from './errors.ts';
 import { parseCommit } from './actions/serde.ts';
 import type { Storage } from './storage/storage.ts';
 import { storageFor } from './storage/local-storage.ts';
-import { resolveDataFile } from './storage/paths.ts';
+import { prepareDataFiles, resolveDataFile } from './storage/paths.ts';
 import { commitPath } from './log/log-files.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot, type TableSnapshot } from './snapshot/snapshot.ts';
 import { assertWritable } from './snapshot/protocol-support.ts';
@@ -22,11 +22,13 @@ import { planDelete } from './operations/delete.ts';
 import { planMerge } from './operations/merge.ts';
 import { planOptimize, type OptimizeOptions } from './operations/optimize.ts';
 import { planUpdate, type UpdateSpec } from './operations/update.ts';
+import { planSchemaChange, type SchemaChangeOptions } from './operations/schema-change.ts';
 import { vacuum as runVacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
 import { buildChangesSql } from './operations/cdf-read.ts';
 import { withInternalConnection } from './parquet/engine.ts';
 import type { CheckpointWritten } from './checkpoint/checkpoint.ts';
 import { buildScanSql } from './operations/scan.ts';
+import type { DeltaSchema } from './schema/types.ts';
 import type { CommitResult, MergeSpec, OperationPlan, WriteOptions } from './operations/types.ts';
 
 export interface HistoryEntry {
@@ -55,6 +57,8 @@ export class DeltaTable {
   lastCheckpointError?: unknown;
   /** Last error of the automatic log cleanup after a checkpoint (commits are not affected). */
   lastLogCleanupError?: unknown;
+  /** Snapshots whose data files `scan` made readable by the engine. */
+  private readonly prepared = new WeakSet<Snapshot>();
   /** Oldest commit file the last log cleanup left; undefined until one ran in this process. */
   private oldestCommitLeft?: string;
 
@@ -114,8 +118,28 @@ export class DeltaTable {
     return this.snapshotAt(await versionAtTimestamp(this.storage, latest, timestamp.getTime()));
   }
 
+  /**
+   * The DuckDB table expression of a snapshot's rows (default: the current one), after making its
+   * data files readable by the engine: on an object store they are fetched into the local cache.
+   */
+  async scan(snapshot?: Snapshot): Promise<string> {
+    const snap = snapshot ?? this.current;
+    await prepareDataFiles(this.storage, snap.files.map((f) => f.path));
+    this.prepared.add(snap);
+    return buildScanSql(this.storage, snap, snap.files);
+  }
+
+  /**
+   * `scan` without the fetch: for storage the engine reads in place (local folders), or a snapshot
+   * `scan` prepared. On an object store, any other snapshot is refused (its files may not be local).
+   */
   scanSql(snapshot?: Snapshot): string {
     const snap = snapshot ?? this.current;
+    if (this.storage.prepareEngineRead && snap.files.length > 0 && !this.prepared.has(snap)) {
+      throw new DeltaError('DELTA_PROTOCOL', `The data files of ${this.location} are not local: use await table.scan(), which fetches them, instead of scanSql()`, {
+        context: { location: this.location, version: snap.version },
+      });
+    }
     return buildScanSql(this.storage, snap, snap.files);
   }
 
@@ -148,6 +172,11 @@ export class DeltaTable {
   /** UPDATE SET ... WHERE ... (copy-on-write; change data on CDF tables); see operations/update.ts. */
   update(conn: DuckDBConnection, spec: UpdateSpec, options?: WriteOptions): Promise<CommitResult> {
     return this.run((snap) => planUpdate(conn, this.storage, snap, spec, options));
+  }
+
+  /** A new schema: added nullable columns and widened types, no data rewritten; see operations/schema-change.ts. */
+  changeSchema(schema: DeltaSchema, options?: SchemaChangeOptions): Promise<CommitResult> {
+    return this.run(async (snap) => planSchemaChange(snap, schema, options));
   }
 
   /** Delete files no version within the retention needs; see operations/vacuum.ts. */

@@ -112,3 +112,101 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key re
   await feed.close();
   await targets[0].close();
 });
+
+test('DDL in the middle: an added column and widened types reach Silver and history as metaData commits; an unsafe change is quarantined', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
+  const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 21, relatedFraction: 1 });
+  await feedAll(m, await drain(sub));
+  const customers = () => m.specTables.find((s) => s.spec.name === 'customers')!;
+  const before = customers().silver.snapshot.version;
+  // DDL on one source only, then more changes on both: the other source keeps its older schema.
+  await runWorkload({ targets: [targets[0]], rate: 0, count: 1, mix: { insert: 1, update: 0, delete: 0 }, seed: 22, relatedFraction: 0, ddlAfter: 0 });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 23, relatedFraction: 1 });
+  const result = await feedAll(m, await drain(sub));
+  assert.deepEqual(result, []);
+  const silver = customers().silver;
+  const fields = silver.snapshot.schema.fields;
+  assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
+  assert.equal(fields.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
+  assert.equal(fields.find((f) => f.name === 'Name')?.metadata?.__CHAR_VARCHAR_TYPE_STRING, 'varchar(400)');
+  assert.equal(m.specTables.find((s) => s.spec.name === 'agents')!.silver.snapshot.schema.fields.find((f) => f.name === 'Level')?.type, 'long');
+  assert.ok(customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'), 'history has the column too');
+  const ops = (await silver.history()).filter((h) => h.version > before).map((h) => h.operation);
+  assert.ok(ops.includes('ADD COLUMNS') || ops.includes('CHANGE COLUMN'), ops.join(','));
+  const columns = [...CUSTOMER_COLUMNS, 'Phone'];
+  const expected = sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID');
+  // src2 never had the column: its rows read NULL; src1's rows carry it.
+  const withPhone = new Map<string, Row>();
+  for (const source of SOURCES) {
+    const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+    const hasPhone = (db.prepare('PRAGMA table_info(Customers)').all() as Array<{ name: string }>).some((c) => c.name === 'Phone');
+    for (const r of db.prepare('SELECT * FROM Customers').all() as Array<Record<string, unknown>>) {
+      const row = expected.get(`${source}/${r.CustomerID}`)!;
+      withPhone.set(`${source}/${r.CustomerID}`, { ...row, Phone: hasPhone && r.Phone !== null ? String(r.Phone) : null });
+    }
+    db.close();
+  }
+  assert.deepEqual([...(await silverRows(m, 'customers', columns, 'CustomerID'))].sort(), [...withPhone].sort());
+
+  // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
+  const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));
+  const { changeColumnType } = await import('../../sources/embedded/capture.ts');
+  changeColumnType(db, 'Customers', 'CreatedAt', 'datetimeoffset');
+  db.close();
+  await targets[1].upsertCustomer({ CustomerID: 1499, Name: 'Zed', Email: null, Tier: 'Gold', CreditLimit: '1.00', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z' });
+  const last = await m.writeBatch(await drain(sub));
+  assert.equal(last.rejected, 1);
+  assert.match(last.schemaDrift.join(' '), /silver\/customers: a change of src2 cannot be applied without loss \(column CreatedAt is timestamp_ntz in Silver but timestamp/);
+  assert.match(last.rejects[0].reason, /schema conflict/);
+  await m.close();
+  await sub.close();
+  await feed.close();
+  for (const t of targets) await t.close();
+});
+
+test('history is SCD type 2: its intervals reconstruct each source table at three chosen instants', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
+  const instants: Array<{ at: string; customers: Map<string, Row>; agents: Map<string, Row> }> = [];
+  for (let phase = 0; phase < 3; phase++) {
+    await runWorkload({ targets, rate: 0, count: 80, mix: { insert: 4, update: 5, delete: 1 }, seed: 31 + phase, relatedFraction: 1 });
+    await new Promise((r) => setTimeout(r, 5));
+    instants.push({ at: new Date().toISOString(), customers: sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID'), agents: sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID') });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  await feedAll(m, await drain(sub), 97);
+  const asOf = async (name: string, columns: string[], key: string, at: string): Promise<Map<string, Row>> => {
+    const t = m.specTables.find((s) => s.spec.name === name)!;
+    await t.history.refresh();
+    const types = new Map(t.history.snapshot.schema.fields.map((f) => [f.name, String(f.type)]));
+    const select = columns.map((c) => {
+      const type = types.get(c)!;
+      const expr = type.startsWith('timestamp') ? ts(c) : type === 'boolean' ? `CASE WHEN "${c}" THEN '1' ELSE '0' END` : `CAST("${c}" AS VARCHAR)`;
+      return `${expr} AS "${c}"`;
+    });
+    const rows = (await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${t.history.scanSql()} AS h
+      WHERE _op <> 'd' AND __valid_from <= TIMESTAMPTZ '${at}' AND (__valid_to IS NULL OR TIMESTAMPTZ '${at}' < __valid_to)`)).getRowObjectsJson() as Row[];
+    const out = new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
+    assert.equal(out.size, rows.length, `${name} at ${at}: one version per key`);
+    return out;
+  };
+  for (const instant of instants) {
+    assert.deepEqual([...(await asOf('customers', CUSTOMER_COLUMNS, 'CustomerID', instant.at))].sort(), [...instant.customers].sort(), `customers at ${instant.at}`);
+    assert.deepEqual([...(await asOf('agents', AGENT_COLUMNS, 'AgentID', instant.at))].sort(), [...instant.agents].sort(), `agents at ${instant.at}`);
+  }
+  // The current versions are the Silver rows.
+  const current = m.specTables.find((s) => s.spec.name === 'customers')!;
+  const n = (sql: string) => m.conn.runAndReadAll(sql).then((r) => Number(r.getRowObjectsJson()[0].n));
+  assert.equal(await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`), await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`));
+  await m.close();
+  await sub.close();
+  await feed.close();
+  for (const t of targets) await t.close();
+});

@@ -16,24 +16,25 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
-import { storageFor } from '../../faults/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
+import { withFiles } from './file-subset.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
-import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, tablePath } from './tables.ts';
+import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, type LakeTables } from './tables.ts';
+import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
+import { applySchemaChanges } from './schema-step.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
-import { readdir } from 'node:fs/promises';
 
 export type OnBadRecord = 'quarantine' | 'fail';
 
@@ -47,6 +48,8 @@ export interface MedallionOptions {
    * (Tickets), as before generic tables existed.
    */
   tables?: TablesConfig;
+  /** Where the tables are (the lake of LAKE_URI); default: folders under DATA_DIR/datalake. */
+  lake?: LakeTables;
 }
 
 export interface BronzeResult {
@@ -73,6 +76,8 @@ export interface CatchUpResult {
   schemaDrift: string[];
   /** Tables that became Silver tables in this call, or were judged not to (one message each). */
   tablesDiscovered: string[];
+  /** Schema changes applied to Silver tables in this call (one line per change set). */
+  schemaChanges: string[];
 }
 
 export interface SpecTables {
@@ -84,27 +89,25 @@ export interface SpecTables {
 
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
-// Local storage, wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
-const at = (dataDir: string, layer: 'bronze' | 'silver', table: string) => storageFor(tablePath(dataDir, layer, table));
-
-async function openSpecTables(dataDir: string, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
   return {
     spec,
-    silver: await DeltaTable.createIfAbsent(at(dataDir, 'silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
-    history: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
-    deleted: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
+    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
+    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
+    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
   };
 }
 
-/** Silver tables with their history and deleted-key siblings on disk (generic tables of earlier runs). */
-async function silverTableNames(dataDir: string): Promise<string[]> {
-  const names = new Set(await readdir(tablePath(dataDir, 'silver', '')).catch(() => [] as string[]));
+/** Silver tables with their history and deleted-key siblings in the lake (generic tables of earlier runs). */
+async function silverTableNames(lake: LakeTables): Promise<string[]> {
+  const names = new Set(await lake.tableNames('silver'));
   return [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history') && names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort();
 }
 
 
 export class Medallion {
   readonly dataDir: string;
+  readonly #lake: LakeTables;
   readonly bronze: DeltaTable;
   readonly rejected: DeltaTable;
   readonly specTables: SpecTables[];
@@ -113,6 +116,9 @@ export class Medallion {
   readonly #common: Record<string, string>;
   /** Source tables already judged not to become Silver tables (reported once). */
   readonly #skipped = new Set<string>();
+  /** Names of the generic tables (found at run time; their schemas evolve). */
+  readonly #generic = new Set<string>();
+  readonly #conflictsSeen = new Set<string>();
   readonly #db: DuckDBInstance;
   readonly #onBadRecord: OnBadRecord;
   /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
@@ -121,6 +127,7 @@ export class Medallion {
 
   private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord, options: MedallionOptions) {
     this.dataDir = dataDir;
+    this.#lake = options.lake ?? localLakeTables(dataDir);
     this.#tablesConfig = options.tables ?? null;
     this.#common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     this.bronze = bronze;
@@ -133,23 +140,28 @@ export class Medallion {
 
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
-    const bronze = await DeltaTable.createIfAbsent(at(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
-    const rejected = await DeltaTable.createIfAbsent(at(dataDir, 'silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
+    const lake = options.lake ?? localLakeTables(dataDir);
+    const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
+    const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(dataDir, spec, common));
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(lake, spec, common));
     // Generic tables found at run time before: their specs are in their own metadata.
+    const generic: string[] = [];
     if (options.tables) {
-      for (const name of await silverTableNames(dataDir)) {
+      for (const name of await silverTableNames(lake)) {
         if (specTables.some((t) => t.spec.name === name)) continue;
-        const silver = await DeltaTable.open(at(dataDir, 'silver', name)).catch(() => null);
+        const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
         const spec = silver && specFromTable(name, silver);
-        if (spec) specTables.push(await openSpecTables(dataDir, spec, common));
+        if (spec) specTables.push(await openSpecTables(lake, spec, common));
+        if (spec) generic.push(name);
       }
     }
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     await conn.run("SET TimeZone = 'UTC'");
-    return new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
+    const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
+    for (const name of generic) medallion.#generic.add(name);
+    return medallion;
   }
 
   /**
@@ -173,11 +185,12 @@ export class Medallion {
         notes.push(made);
         continue;
       }
-      const tables = await openSpecTables(this.dataDir, made.spec, { ...this.#common, ...made.properties });
+      const tables = await openSpecTables(this.#lake, made.spec, { ...this.#common, ...made.properties });
       for (const t of [tables.deleted, tables.silver, tables.history]) {
-        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${t.scanSql()} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       }
       this.specTables.push(tables);
+      this.#generic.add(made.spec.name);
       notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
     }
     return notes;
@@ -227,14 +240,18 @@ export class Medallion {
     await this.bronze.refresh();
     for (const t of this.tables().slice(1)) await t.refresh();
     const latest = this.bronze.snapshot.version;
-    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [] };
+    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [], schemaChanges: [] };
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
       const entries = this.#pending?.version === v ? this.#pending.entries : await readBronzeVersion(this.conn, this.bronze, v);
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
       out.tablesDiscovered.push(...(await this.#discover(entries, v)));
-      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v), out);
+      const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
+      const evolved = await applySchemaChanges(this.specTables.filter((t) => this.#generic.has(t.spec.name)), changes);
+      out.schemaChanges.push(...evolved.applied);
+      for (const c of evolved.conflicts) if (!this.#conflictsSeen.has(c)) (this.#conflictsSeen.add(c), out.schemaDrift.push(c));
+      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v, evolved.blocked), out);
       out.versionsApplied++;
     }
     if (this.#pending && this.#pending.version <= latest && derived.every((t) => appliedBronzeVersion(t) >= this.#pending!.version)) this.#pending = null;

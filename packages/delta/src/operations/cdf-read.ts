@@ -14,7 +14,7 @@ import { parseCommit } from '../actions/serde.ts';
 import { commitPath } from '../log/log-files.ts';
 import type { DeltaSchema } from '../schema/types.ts';
 import type { Storage } from '../storage/storage.ts';
-import { resolveDataFile } from '../storage/paths.ts';
+import { prepareDataFiles, relativeDataFile, resolveDataFile } from '../storage/paths.ts';
 import { loadSnapshot, type Snapshot } from '../snapshot/snapshot.ts';
 import { buildScanSql, emptySelect } from './scan.ts';
 import { cdfPropertySet, changeDataSchema, protocolAllowsCdf, CHANGE_TYPE_COLUMN, type CdcAction } from './cdf-write.ts';
@@ -42,16 +42,18 @@ function asScanFile(file: { path: string; partitionValues?: Record<string, strin
   return { path: file.path, partitionValues: file.partitionValues ?? {}, size: file.size ?? 0, modificationTime: 0, dataChange: true };
 }
 
+/** Every file is still there (not vacuumed), and readable by the engine. */
 async function assertPresent(storage: Storage, files: AddAction[], version: number): Promise<void> {
   for (const f of files) {
     const uri = resolveDataFile(storage, f.path);
-    const rel = uri.startsWith(storage.location) ? uri.slice(storage.location.length).replace(/^\/+/, '') : undefined;
+    const rel = relativeDataFile(f.path) ?? (uri.startsWith(storage.location) ? uri.slice(storage.location.length).replace(/^\/+/, '') : undefined);
     if (rel !== undefined && !(await storage.stat(rel))) {
       throw new DeltaError('DELTA_PROTOCOL', `Change data for version ${version} is not available: file ${f.path} was removed (VACUUM)`, {
         context: { version, path: f.path, location: storage.location },
       });
     }
   }
+  await prepareDataFiles(storage, files.map((f) => f.path));
 }
 
 export interface ChangesRange { from: number; to: number }

@@ -5,7 +5,8 @@
 // values are looked up by physical name (mode name) or by Parquet field_id (mode id, one SELECT per
 // file, from the file's schema the snapshot loaded). Deletion vectors: a file with a DV gets its
 // own SELECT that keeps only rows whose `file_row_number` is not in the DV. A file with a DV the
-// layout cannot resolve is refused, never read whole. No files yields a typed empty SELECT.
+// layout cannot resolve is refused, never read whole. No files yields a typed empty SELECT. A column
+// a file lacks (added by a schema change after the file was written) reads as NULL.
 import { DeltaError } from '../errors.ts';
 import type { AddAction } from '../actions/types.ts';
 import type { DeltaField, DeltaSchema } from '../schema/types.ts';
@@ -97,7 +98,11 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     if (options.withRowNumber) cols.push(`file_row_number AS ${ROW_COLUMN}`);
     if (options.withRowNumber || where) fileArg += ', file_row_number = true';
     const hasDataColumns = layout.schema.fields.some((f) => !partitionSet.has(f.name));
-    const source = `read_parquet([${uris.join(', ')}], hive_partitioning = false, union_by_name = ${hasDataColumns ? 'true' : 'false'}${fileArg})`;
+    const parquet = `read_parquet([${uris.join(', ')}], hive_partitioning = false, union_by_name = ${hasDataColumns ? 'true' : 'false'}${fileArg})`;
+    // Files written before a column was added lack it: an empty row of every column, joined by name,
+    // makes each one present (NULL where a file has none). Untyped NULLs leave the files' types be.
+    const padding = mode === 'id' || !hasDataColumns ? null : layout.schema.fields.filter((f) => !partitionSet.has(f.name)).map((f) => `NULL AS ${quoteIdent(physicalName(f, mode))}`);
+    const source = padding ? `(SELECT ${padding.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM ${parquet})` : parquet;
     selects.push(`SELECT ${cols.join(', ')} FROM ${source}${where}`);
   }
   return `(${selects.join(' UNION ALL ')})`;
