@@ -3,16 +3,22 @@
 # stdout: {"id": n, "ok": true, "result": ...} or {"id": n, "ok": false, "error": "..."}.
 # Rows come back as Spark's own to_json of each row (values as Spark renders them: timestamps in
 # UTC ISO form, decimals as numbers), so Python never converts a value (year-0001 timestamps).
-#   {"op": "sql", "sql": "..."}                                  -> rows of the statement
-#   {"op": "read", "path": P, "version"?: n, "timestamp"?: "..."} -> rows of the table
-#   {"op": "changes", "path": P, "start": a, "end"?: b}          -> readChangeFeed rows
-#   {"op": "stream", "path": P, "cdf"?: true}                    -> rows a streaming read (availableNow) delivers
+# Table reads answer {"columns": [...], "rows": [canonical row, ...]}: each row is the JSON text of
+# its canonical column values, exactly as test/conformance/canonical.ts renders our values.
+#   {"op": "sql", "sql": "..."}                                  -> rows of the statement (JSON objects)
+#   {"op": "read", "path": P, "version"?: n, "timestamp"?: "..."} -> canonical rows of the table
+#   {"op": "changes", "path": P, "start": a, "end"?: b}          -> canonical readChangeFeed rows
+#   {"op": "stream", "path": P, "cdf"?: true}                    -> canonical rows a streaming read (availableNow) delivers
 #   {"op": "exec", "code": "..."}                                -> runs Python with `spark` and `path` in scope; result = `result`
+import base64
 import json
+import math
 import os
+import struct
 import sys
 import tempfile
 import traceback
+from decimal import Decimal, localcontext
 
 from delta import configure_spark_with_delta_pip
 from pyspark.sql import SparkSession
@@ -44,8 +50,84 @@ def session():
     return spark
 
 
+JSON_OPTIONS = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", "timestampNTZFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "dateFormat": "yyyy-MM-dd", "ignoreNullFields": "false"}
+
+
+def json_texts(df):
+    return [r[0] for r in df.select(F.to_json(F.struct(*[F.col(f"`{c}`") for c in df.columns]), JSON_OPTIONS)).collect()]
+
+
 def rows(df):
-    return [json.loads(r[0]) for r in df.select(F.to_json(F.struct(*[F.col(f"`{c}`") for c in df.columns]), {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", "ignoreNullFields": "false"})).collect()]
+    return [json.loads(t) for t in json_texts(df)]
+
+
+def fmt_float(x):
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
+    sign, digits, exp = Decimal(repr(x)).as_tuple()
+    digits = list(digits)
+    while len(digits) > 1 and digits[-1] == 0:
+        digits.pop()
+        exp += 1
+    e = exp + len(digits) - 1
+    mant = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return ("-" if sign else "") + mant + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+
+
+def dumps(v):
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def as_float(v):
+    return float(v) if not isinstance(v, str) else float(v.replace("Infinity", "inf"))
+
+
+def canon(v, typ):
+    """The canonical value (test/conformance/canonical.ts) of a value parsed from Spark's to_json."""
+    if v is None:
+        return None
+    if isinstance(typ, str):
+        if typ in ("integer", "long", "short", "byte"):
+            return str(int(v))
+        if typ == "double":
+            return fmt_float(as_float(v))
+        if typ == "float":  # the float32 value, widened exactly as DuckDB widens it
+            return fmt_float(struct.unpack("f", struct.pack("f", as_float(v)))[0])
+        if typ == "boolean":
+            return bool(v)
+        if typ == "binary":
+            return base64.b64decode(v).hex()
+        if typ in ("string", "date", "timestamp", "timestamp_ntz"):
+            return v
+        if typ.startswith("decimal"):
+            scale = int(typ[typ.index(",") + 1:-1])
+            with localcontext() as ctx:
+                ctx.prec = 100
+                return format(Decimal(v).quantize(Decimal(1).scaleb(-scale)), "f")
+        raise ValueError("unknown type " + typ)
+    kind = typ["type"]
+    if kind == "struct":
+        return {f["name"]: canon(v.get(f["name"]), f["type"]) for f in typ["fields"]}
+    if kind == "array":
+        return [canon(x, typ["elementType"]) for x in v]
+    if kind == "map":
+        key = typ["keyType"]
+        pairs = [[canon(int(k) if key in ("integer", "long", "short", "byte") else k, key), canon(x, typ["valueType"])] for k, x in v.items()]
+        return sorted(pairs, key=dumps)
+    raise ValueError("unknown type " + json.dumps(typ))
+
+
+def canonical(df):
+    fields = df.schema.jsonValue()["fields"]
+    out = []
+    for text in json_texts(df):
+        row = json.loads(text, parse_float=Decimal)
+        out.append(dumps([canon(row.get(f["name"]), f["type"]) for f in fields]))
+    return {"columns": [f["name"] for f in fields], "rows": out}
 
 
 def handle(spark, cmd):
@@ -58,12 +140,12 @@ def handle(spark, cmd):
             reader = reader.option("versionAsOf", int(cmd["version"]))
         if cmd.get("timestamp") is not None:
             reader = reader.option("timestampAsOf", cmd["timestamp"])
-        return rows(reader.load(cmd["path"]))
+        return canonical(reader.load(cmd["path"]))
     if op == "changes":
         reader = spark.read.format("delta").option("readChangeFeed", "true").option("startingVersion", int(cmd["start"]))
         if cmd.get("end") is not None:
             reader = reader.option("endingVersion", int(cmd["end"]))
-        return rows(reader.load(cmd["path"]))
+        return canonical(reader.load(cmd["path"]))
     if op == "stream":
         reader = spark.readStream.format("delta")
         if cmd.get("cdf"):
@@ -73,11 +155,11 @@ def handle(spark, cmd):
                  .option("checkpointLocation", tempfile.mkdtemp(prefix="shori-spark-cp-"))
                  .trigger(availableNow=True).start())
         query.awaitTermination()
-        out = rows(spark.table(name))
+        out = canonical(spark.table(name))
         spark.catalog.dropTempView(name)
         return out
     if op == "exec":
-        scope = {"spark": spark, "F": F, "rows": rows, "result": None, **cmd.get("vars", {})}
+        scope = {"spark": spark, "F": F, "rows": rows, "canonical": canonical, "result": None, **cmd.get("vars", {})}
         exec(cmd["code"], scope)
         return scope["result"]
     raise ValueError("unknown op %s" % op)
