@@ -2,7 +2,7 @@
 # After `docker compose up -d` (docker-compose.yml): wait for the SQL Servers (and their Agents), Redpanda
 # and Kafka Connect to be healthy; create TicketsDb and dbo.Tickets and enable CDC on both SQL Servers
 # (infra/sql/sqlserver/*.sql); register the two Debezium connectors (infra/connectors/sqlserver-*.json,
-# topic prefixes shorisql_1 / shorisql_2, scoped to dbo.Tickets) and wait until they are RUNNING.
+# topic prefixes shorisql_1 / shorisql_2, every dbo table: Tickets, Customers, Agents) and wait until they are RUNNING.
 # Idempotent: run it again at any time. Needs SQLSERVER_SA_PASSWORD (environment or ./.env), docker
 # compose v2, curl and python3 on the host.
 set -euo pipefail
@@ -57,10 +57,12 @@ setup_sqlserver() {
   sql "$service" -i /shori-sql/01-tickets.sql >/dev/null
   log "$service: enabling CDC on TicketsDb and dbo.Tickets"
   sql "$service" -i /shori-sql/02-enable-cdc.sql >/dev/null
+  log "$service: creating dbo.Customers and dbo.Agents with CDC on"
+  sql "$service" -i /shori-sql/03-customers-agents.sql >/dev/null
   flags="$(sql "$service" -h -1 -W -Q "SET NOCOUNT ON;
     SELECT CAST(is_cdc_enabled AS int) FROM sys.databases WHERE name = N'TicketsDb';
-    SELECT CAST(is_tracked_by_cdc AS int) FROM TicketsDb.sys.tables WHERE name = N'Tickets' AND schema_id = 1;" | tr -d '\r' | tr '\n' ' ')"
-  [[ "$flags" =~ ^1\ 1\ ?$ ]] || die "$service: CDC is not enabled on TicketsDb/dbo.Tickets (is_cdc_enabled, is_tracked_by_cdc = $flags)"
+    SELECT CAST(is_tracked_by_cdc AS int) FROM TicketsDb.sys.tables WHERE name IN (N'Tickets', N'Customers', N'Agents') AND schema_id = 1;" | tr -d '\r' | tr '\n' ' ')"
+  [[ "$flags" =~ ^1\ 1\ 1\ 1\ ?$ ]] || die "$service: CDC is not enabled on TicketsDb and dbo.Tickets, dbo.Customers, dbo.Agents (is_cdc_enabled, is_tracked_by_cdc = $flags)"
 }
 
 connector_plugin_loaded() { curl -fsS "$CONNECT_URL/connector-plugins" | grep -q io.debezium.connector.sqlserver.SqlServerConnector; }

@@ -218,10 +218,23 @@ EOF
     "${psql[@]}" -d postgres -c "CREATE DATABASE ticketsdb OWNER shori" >>"$LOGS/postgres-setup.log" 2>&1 ||
       die "CREATE DATABASE ticketsdb failed (see $LOGS/postgres-setup.log)"
   fi
-  # The table belongs to shori so that the connector (logging in as shori) may create its publication.
-  runuser -u postgres -- "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$STACK/pg/run" -p "$PG_PORT" -U shori -d ticketsdb \
-    -f "$INFRA/sql/postgres/tickets.sql" >>"$LOGS/postgres-setup.log" 2>&1 ||
-    die "infra/sql/postgres/tickets.sql failed (see $LOGS/postgres-setup.log)"
+  # The tables belong to shori so that the connector (logging in as shori) may create its publication
+  # and the workload may ALTER them. tickets.sql first, then the others in name order.
+  local sql
+  for sql in "$INFRA/sql/postgres/tickets.sql" $(ls "$INFRA"/sql/postgres/*.sql | grep -v '/tickets\.sql$' | sort); do
+    runuser -u postgres -- "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$STACK/pg/run" -p "$PG_PORT" -U shori -d ticketsdb \
+      -f "$sql" >>"$LOGS/postgres-setup.log" 2>&1 ||
+      die "infra/sql/postgres/$(basename "$sql") failed (see $LOGS/postgres-setup.log)"
+  done
+  # A publication of every table, present and future (FOR ALL TABLES needs a superuser): a table
+  # created while the connector runs is captured without touching the connector.
+  "${psql[@]}" -d ticketsdb >>"$LOGS/postgres-setup.log" 2>&1 <<'EOF' || die "PostgreSQL publication setup failed (see $LOGS/postgres-setup.log)"
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'shori_all') THEN
+    CREATE PUBLICATION shori_all FOR ALL TABLES;
+  END IF;
+END $$;
+EOF
 }
 
 pg_down() {
@@ -263,8 +276,11 @@ maria_up() {
     echo $! >"$PIDS/mariadb.pid"
   fi
   wait_for "$DB_START_TIMEOUT" MariaDB "$LOGS/mariadb.log" maria_healthy
-  mariadb --no-defaults -uroot --socket="$MARIA_SOCKET" <"$INFRA/sql/mariadb/tickets.sql" >>"$LOGS/mariadb-setup.log" 2>&1 ||
-    die "infra/sql/mariadb/tickets.sql failed (see $LOGS/mariadb-setup.log)"
+  local sql
+  for sql in "$INFRA/sql/mariadb/tickets.sql" $(ls "$INFRA"/sql/mariadb/*.sql | grep -v '/tickets\.sql$' | sort); do
+    mariadb --no-defaults -uroot --socket="$MARIA_SOCKET" <"$sql" >>"$LOGS/mariadb-setup.log" 2>&1 ||
+      die "infra/sql/mariadb/$(basename "$sql") failed (see $LOGS/mariadb-setup.log)"
+  done
 }
 
 maria_down() { stop_pid mariadb "$MARIA_MARKER"; }

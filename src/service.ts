@@ -12,12 +12,14 @@ import { UiTap } from './pipeline/ui-tap.ts';
 import { LakehouseWorker } from './pipeline/lakehouse-worker.ts';
 import { Medallion } from './lakehouse/medallion/medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
+import { GoldSandbox } from './lakehouse/medallion/gold-sandbox.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
 import { buildApp } from './http/app.ts';
 import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
 import { runWorkload } from './generator/runner.ts';
 import { publicKnobs } from './config/index.ts';
+import { loadTablesConfig } from './config/tables-config.ts';
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dist/dashboard/', import.meta.url));
 
@@ -41,8 +43,14 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
-  const medallion = await Medallion.open(config.DATA_DIR, { checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL, onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD });
-  const gold = new GoldRefresher(config.DATA_DIR, loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]));
+  const medallion = await Medallion.open(config.DATA_DIR, {
+    checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
+    onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
+    tables: loadTablesConfig(config.TABLES_CONFIG),
+  });
+  const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
+  await GoldSandbox.checkDefinitions(goldDefinitions); // one statement per file, or start-up stops
+  const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions);
   const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
 
   const ui = new UiTap({
@@ -120,6 +128,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       broadcaster.closeAll();
       await app.close();
       catalog.close();
+      gold.close();
       await medallion.close();
       await feed.close();
       logger.info('stopped cleanly');

@@ -69,6 +69,15 @@ test('exposure knobs: defaults, parsing and clear errors', () => {
   assert.equal(d.ADMIN_TOKEN, '');
   const c = loadConfig({ ALLOWED_HOSTS: 'shori.example.com, 10.0.0.5:8000', TABLE_API_MEMORY_LIMIT: '2GiB' });
   assert.deepEqual(c.ALLOWED_HOSTS, ['shori.example.com', '10.0.0.5:8000']);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback', CORS_ALLOW_ORIGINS: 'https://dash.example.com,http://[::1]:5173' }).TRUST_PROXY, ['10.0.0.0/8', 'loopback']);
+  assert.throws(
+    () => loadConfig({ CORS_ALLOW_ORIGINS: 'https://dash.example.com/', ALLOWED_HOSTS: 'https://shori.example.com', TRUST_PROXY: 'my proxy' }),
+    (error: unknown) =>
+      isShoriError(error, 'SHORI_CONFIG_INVALID') &&
+      /CORS_ALLOW_ORIGINS="https:\/\/dash.example.com\/": each entry must be \* or an origin/.test(error.message) &&
+      /ALLOWED_HOSTS="https:\/\/shori.example.com": each entry must be \* or a host name/.test(error.message) &&
+      /TRUST_PROXY="my proxy": each entry must be an IP address or CIDR/.test(error.message),
+  );
   assert.throws(
     () => loadConfig({ SSE_MAX_CLIENTS: '0', TABLE_API_MEMORY_LIMIT: 'lots', ADMIN_TOKEN: 'short' }),
     (error: unknown) =>

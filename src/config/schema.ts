@@ -79,20 +79,27 @@ export const configSchema = z.object({
   SSE_EMIT_CDC_RAW: bool.default(false),
   SSE_CDC_STATS_INTERVAL_SEC: positiveNumber.default(1),
   SSE_HEARTBEAT_INTERVAL_SEC: positiveNumber.default(15),
-  CORS_ALLOW_ORIGINS: csv.default(['http://localhost:5173', 'http://127.0.0.1:5173']),
+  // An origin is scheme://host[:port], exactly as a browser sends it: no path, no trailing slash.
+  CORS_ALLOW_ORIGINS: csv
+    .default(['http://localhost:5173', 'http://127.0.0.1:5173'])
+    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(o)), 'each entry must be * or an origin like https://dash.example.com or http://localhost:5173 (no path, no trailing slash)'),
   // Streams beyond these get 503 with Retry-After (total, and per client address).
   SSE_MAX_CLIENTS: positiveInt.default(1000),
   SSE_MAX_CLIENTS_PER_IP: positiveInt.default(50),
 
   // Exposure (see the README's security section). Host names (or host:port) the service answers to;
   // empty = the name in HOST plus localhost, 127.0.0.1 and [::1], on the listening port; * = any.
-  ALLOWED_HOSTS: csv.default([]),
+  ALLOWED_HOSTS: csv
+    .default([])
+    .refine((list) => list.every((h) => h === '*' || /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)), 'each entry must be * or a host name or address, optionally with :port (no scheme, no path)'),
   // Bearer token every mutating route requires when set (a secret: never shown or logged).
   ADMIN_TOKEN: token,
   // Bearer token GET /metrics requires when set (a secret).
   METRICS_TOKEN: token,
   // Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty = none.
-  TRUST_PROXY: csv.default([]),
+  TRUST_PROXY: csv
+    .default([])
+    .refine((list) => list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a)), 'each entry must be an IP address or CIDR (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal'),
 
   // The table API (GET /api/tables/:layer/:name): largest page, and limits on its DuckDB.
   TABLE_API_MAX_PAGE_SIZE: positiveInt.default(1000),

@@ -70,7 +70,7 @@ export const HealthResponseSchema = z.object({
   ui_consumer_alive: z.boolean(),
   lakehouse_alive: z.boolean(),
   lakehouse_running: z.boolean(),
-  /** Bronze holds records the derived tables (Silver, history, ...) have not applied yet: lag 0 and this false = caught up. */
+  /** Records read that not every table holds yet (buffered, or in Bronze but not yet in Silver, history, ...): lag 0 and this false = caught up. */
   lakehouse_pending: z.boolean(),
   clients: z.number().int(),
   counters: z.object({

@@ -6,6 +6,10 @@
 //   --target KIND    embedded (default)
 //   --bursts F       fraction of updates that are bursts of 5 rapid updates of one row (default 0.05)
 //   --key-changes F  fraction of updates that change the primary key (default 0)
+//   --related F      chance, after each ticket operation, of one Customers/Agents operation (default 0.3)
+//   --ddl            apply the DDL steps (Customers ADD COLUMN Phone; Agents.Level int → bigint;
+//                    Customers.CreditLimit decimal(12,2) → (14,2); Customers.Name varchar(200) → (400))
+//                    halfway through --count (or after --ddl-after N ticket operations); each step once
 //   --seed S         PRNG seed for a reproducible run
 //   --json           print only a final JSON line with the counts
 import { parseArgs } from 'node:util';
@@ -35,6 +39,9 @@ async function main(): Promise<void> {
       target: { type: 'string' },
       bursts: { type: 'string' },
       'key-changes': { type: 'string' },
+      related: { type: 'string' },
+      ddl: { type: 'boolean' },
+      'ddl-after': { type: 'string' },
       seed: { type: 'string' },
       quiet: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -53,6 +60,10 @@ async function main(): Promise<void> {
   if (!TARGET_KINDS.includes(kind)) fail(`--target must be one of ${TARGET_KINDS.join(', ')}, got ${JSON.stringify(values.target)}`);
   const sources = values.sources ? values.sources.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
 
+  const ddlAfterText = values['ddl-after'];
+  const ddlAfter = ddlAfterText !== undefined ? Number(ddlAfterText) : values.ddl ? Math.floor((count ?? 200) / 2) : undefined;
+  if (ddlAfter !== undefined && (!Number.isInteger(ddlAfter) || ddlAfter < 0)) fail(`--ddl-after must be a whole number, got ${JSON.stringify(ddlAfterText)}`);
+
   const targets = await createTargets(kind, config, sources);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -66,6 +77,8 @@ async function main(): Promise<void> {
     seed: values.seed === undefined ? undefined : Number(values.seed),
     burstFraction: parseFraction('bursts', values.bursts, 0.05),
     keyChangeFraction: parseFraction('key-changes', values['key-changes'], 0),
+    relatedFraction: parseFraction('related', values.related, 0.3),
+    ddlAfter,
     signal: controller.signal,
     onProgress: (s) => {
       if (!values.quiet && !values.json && Date.now() - lastPrint > 2000) {
@@ -80,7 +93,7 @@ async function main(): Promise<void> {
     return;
   }
   process.stdout.write(
-    `generate: done: ${stats.operations} operations (${stats.inserts} inserts, ${stats.updates} updates incl. ${stats.keyChanges} key changes, ${stats.deletes} deletes) in ${(stats.elapsedMs / 1000).toFixed(1)} s\n`,
+    `generate: done: ${stats.operations} operations (${stats.inserts} inserts, ${stats.updates} updates incl. ${stats.keyChanges} key changes, ${stats.deletes} deletes) and ${stats.related} Customers/Agents operations in ${(stats.elapsedMs / 1000).toFixed(1)} s\n${stats.ddl.map((d) => `generate: DDL ${d}\n`).join('')}`,
   );
 }
 

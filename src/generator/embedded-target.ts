@@ -5,6 +5,16 @@ import type { GeneratorTarget } from './target.ts';
 import type { NewTicket, TicketChange } from './workload.ts';
 import type { TicketStatus } from '../sources/embedded/tickets-schema.ts';
 import { openSourceDb } from '../sources/embedded/source-db.ts';
+import { addColumn, changeColumnType, latestSchema } from '../sources/embedded/capture.ts';
+import type { AgentRow, CustomerRow, DdlStep } from './related.ts';
+
+const CUSTOMER_COLUMNS = ['CustomerID', 'Name', 'Email', 'Tier', 'CreditLimit', 'CreatedAt', 'UpdatedAt'] as const;
+const AGENT_COLUMNS = ['AgentID', 'DisplayName', 'Team', 'Level', 'Active', 'HiredOn', 'UpdatedAt'] as const;
+
+function upsertSql(table: string, columns: readonly string[], key: string): string {
+  const set = columns.filter((c) => c !== key && c !== 'CreatedAt').map((c) => `${c} = excluded.${c}`).join(', ');
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO UPDATE SET ${set}`;
+}
 
 const UPDATABLE = ['Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'UpdatedAt', 'ResolvedAt'] as const;
 
@@ -55,6 +65,38 @@ export class EmbeddedTarget implements GeneratorTarget {
   async randomTicket(): Promise<{ TicketID: number; Status: TicketStatus } | null> {
     const row = this.#random.get() as { TicketID: number; Status: TicketStatus } | undefined;
     return row ? { TicketID: Number(row.TicketID), Status: row.Status } : null;
+  }
+
+  async upsertCustomer(row: CustomerRow): Promise<void> {
+    const columns = row.Phone === undefined ? [...CUSTOMER_COLUMNS] : [...CUSTOMER_COLUMNS, 'Phone'];
+    const values = columns.map((c) => (row as unknown as Record<string, string | number | null>)[c] ?? null);
+    this.#db.prepare(upsertSql('Customers', columns, 'CustomerID')).run(...values);
+  }
+
+  async deleteCustomer(customerId: number): Promise<boolean> {
+    return Number(this.#db.prepare('DELETE FROM Customers WHERE CustomerID = ?').run(customerId).changes) > 0;
+  }
+
+  async upsertAgent(row: AgentRow): Promise<void> {
+    const values = AGENT_COLUMNS.map((c) => (c === 'Active' ? (row.Active ? 1 : 0) : row[c]));
+    this.#db.prepare(upsertSql('Agents', AGENT_COLUMNS, 'AgentID')).run(...values);
+  }
+
+  async applyDdl(step: DdlStep): Promise<boolean> {
+    switch (step) {
+      case 'add-column':
+        return addColumn(this.#db, 'Customers', { name: 'Phone', type: 'varchar(40)', nullable: true });
+      case 'widen-int':
+        return changeColumnType(this.#db, 'Agents', 'Level', 'bigint');
+      case 'widen-decimal':
+        return changeColumnType(this.#db, 'Customers', 'CreditLimit', 'decimal(14,2)');
+      case 'widen-varchar':
+        return changeColumnType(this.#db, 'Customers', 'Name', 'nvarchar(400)');
+    }
+  }
+
+  async customersHavePhone(): Promise<boolean> {
+    return latestSchema(this.#db, 'Customers')?.columns.some((c) => c.name === 'Phone') ?? false;
   }
 
   async close(): Promise<void> {

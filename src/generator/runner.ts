@@ -1,7 +1,8 @@
 // Runs a workload against a set of targets at a given rate, for a count of operations or until
 // stopped. Used by `npm run generate` and by the service's built-in gentle workload.
 import type { GeneratorTarget } from './target.ts';
-import { Workload, type WorkloadMix } from './workload.ts';
+import { Workload, createRandom, type WorkloadMix } from './workload.ts';
+import { DDL_DESCRIPTIONS, DDL_STEPS, RelatedWorkload } from './related.ts';
 
 export interface RunOptions {
   targets: GeneratorTarget[];
@@ -14,6 +15,10 @@ export interface RunOptions {
   burstFraction?: number;
   /** Fraction of updates that change the primary key. */
   keyChangeFraction?: number;
+  /** After each ticket operation, the chance of one Customers/Agents operation (default 0.3). */
+  relatedFraction?: number;
+  /** Apply the DDL steps (related.ts) to every target once this many ticket operations are done. */
+  ddlAfter?: number;
   signal?: AbortSignal;
   onProgress?: (stats: RunStats) => void;
 }
@@ -24,6 +29,10 @@ export interface RunStats {
   updates: number;
   deletes: number;
   keyChanges: number;
+  /** Customers/Agents operations (not counted in `operations`, which counts ticket operations). */
+  related: number;
+  /** DDL applied, one line per step and target. */
+  ddl: string[];
   elapsedMs: number;
 }
 
@@ -37,7 +46,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function runWorkload(options: RunOptions): Promise<RunStats> {
   if (options.targets.length === 0) throw new Error('no generator targets');
   const workload = new Workload({ seed: options.seed ?? Date.now(), mix: options.mix });
-  const stats: RunStats = { operations: 0, inserts: 0, updates: 0, deletes: 0, keyChanges: 0, elapsedMs: 0 };
+  const stats: RunStats = { operations: 0, inserts: 0, updates: 0, deletes: 0, keyChanges: 0, related: 0, ddl: [], elapsedMs: 0 };
+  const related = new RelatedWorkload(createRandom((options.seed ?? Date.now()) ^ 0x5bd1e995));
+  const relatedFraction = options.relatedFraction ?? 0.3;
+  const phones = new Map<GeneratorTarget, boolean>();
+  for (const t of options.targets) phones.set(t, relatedFraction > 0 ? await t.customersHavePhone() : false);
+  let ddlDone = options.ddlAfter === undefined;
   const started = performance.now();
   const limit = options.count ?? Number.POSITIVE_INFINITY;
   while (stats.operations < limit && !options.signal?.aborted) {
@@ -69,6 +83,21 @@ export async function runWorkload(options: RunOptions): Promise<RunStats> {
         stats.updates++;
         stats.operations++;
       }
+    }
+    if (!ddlDone && stats.operations >= options.ddlAfter!) {
+      ddlDone = true;
+      for (const t of options.targets) {
+        for (const step of DDL_STEPS) if (await t.applyDdl(step)) stats.ddl.push(`${t.name}: ${DDL_DESCRIPTIONS[step]}`);
+        phones.set(t, await t.customersHavePhone());
+      }
+    }
+    if (relatedFraction > 0 && related.chance(relatedFraction)) {
+      const t = options.targets[related.pickIndex(options.targets.length)];
+      const op = related.next(phones.get(t) === true);
+      if (op.kind === 'upsert-customer') await t.upsertCustomer(op.row);
+      else if (op.kind === 'upsert-agent') await t.upsertAgent(op.row);
+      else await t.deleteCustomer(op.customerId);
+      stats.related++;
     }
     options.onProgress?.(stats);
     if (options.rate > 0) {

@@ -4,6 +4,8 @@
 import type { GeneratorTarget } from './target.ts';
 import type { NewTicket, TicketChange } from './workload.ts';
 import type { TicketStatus } from '../sources/embedded/tickets-schema.ts';
+import type { AgentRow, CustomerRow, DdlStep } from './related.ts';
+import * as related from './sql-related.ts';
 
 export type SqlDialect = 'postgres' | 'mariadb' | 'sqlserver';
 
@@ -121,6 +123,34 @@ export class SqlTarget implements GeneratorTarget {
     return rows[0] ? { TicketID: Number(rows[0].TicketID), Status: rows[0].Status as TicketStatus } : null;
   }
 
+  async upsertCustomer(row: CustomerRow): Promise<void> {
+    const { sql, values } = related.upsertCustomer(this.#dialect, row);
+    await this.#client.query(sql, values);
+  }
+
+  async deleteCustomer(customerId: number): Promise<boolean> {
+    const { sql, values } = related.deleteCustomer(this.#dialect, customerId);
+    await this.#client.query(sql, values);
+    return true;
+  }
+
+  async upsertAgent(row: AgentRow): Promise<void> {
+    const { sql, values } = related.upsertAgent(this.#dialect, row);
+    await this.#client.query(sql, values);
+  }
+
+  async applyDdl(step: DdlStep): Promise<boolean> {
+    const statement = related.ddl(this.#dialect, step);
+    if (statement === null) throw new Error(`--ddl is not supported on SQL Server: a changed column reaches CDC only through a new capture instance`);
+    if ((await this.#client.query(related.ddlAppliedQuery(this.#dialect, step), [])).length > 0) return false;
+    await this.#client.query(statement, []);
+    return true;
+  }
+
+  async customersHavePhone(): Promise<boolean> {
+    return (await this.#client.query(related.ddlAppliedQuery(this.#dialect, 'add-column'), [])).length > 0;
+  }
+
   async close(): Promise<void> {
     await this.#client.close();
   }
@@ -140,6 +170,8 @@ export async function postgresClient(url: string): Promise<SqlClient> {
 export async function mariadbClient(url: string): Promise<SqlClient> {
   const mysql = await import('mysql2/promise');
   const connection = await mysql.createConnection({ uri: url, timezone: 'Z', dateStrings: true });
+  // TIMESTAMP columns convert from the session's zone: make it UTC, as the workload's times are.
+  await connection.query("SET time_zone = '+00:00'");
   return {
     query: async (sql, values) => {
       const [rows] = await connection.query(sql, values);

@@ -141,6 +141,17 @@ test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 whe
   await call(route, 409, { method: 'POST', url, headers: { ...json, ...bearer(ADMIN), origin: `http://${HOST}` }, payload: '{}' });
 });
 
+test('any mutating method on any URL meets the admin guard, a route added later included', async () => {
+  for (const [method, url] of [['DELETE', '/api/tables/silver/tickets'], ['PUT', '/api/lakehouse/restart'], ['POST', '/api/anything'], ['PATCH', '/']] as const) {
+    const plain = await t.app.inject({ method, url, headers: { host: HOST, 'content-type': 'text/plain' }, payload: 'x' });
+    assert.equal(plain.statusCode, 415, `${method} ${url}`);
+    const noToken = await t.app.inject({ method, url, headers: { host: HOST, ...json }, payload: '{}' });
+    assert.equal(noToken.statusCode, 401, `${method} ${url}`);
+    const foreign = await t.app.inject({ method, url, headers: { host: HOST, ...json, ...bearer(ADMIN), origin: 'http://evil.example' }, payload: '{}' });
+    assert.equal(foreign.statusCode, 403, `${method} ${url}`);
+  }
+});
+
 test('GET /metrics takes METRICS_TOKEN; GET /api/contracts serves every contract as JSON Schema', async () => {
   await call('GET /metrics', 401, { url: '/metrics' });
   const metrics = await call('GET /metrics', 200, { url: '/metrics', headers: bearer(METRICS) });
@@ -177,6 +188,29 @@ test('GET /api/stream: a listed origin reads it; beyond SSE_MAX_CLIENTS a new st
   assert.equal(t.context.broadcaster.clientCount, 2);
   first.destroy();
   second.destroy();
+});
+
+test('SSE_MAX_CLIENTS_PER_IP counts the client behind a proxy listed in TRUST_PROXY, and only then', async () => {
+  for (const trusted of [true, false]) {
+    const proxied = await buildTestApp({ PORT: '8000', SSE_MAX_CLIENTS_PER_IP: '1', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
+    try {
+      await proxied.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (proxied.app.server.address() as AddressInfo).port;
+      const open = (forwardedFor: string) =>
+        new Promise<http.IncomingMessage>((resolve, reject) => {
+          http.get({ port, host: '127.0.0.1', path: '/api/stream', headers: { host: `localhost:${port}`, 'x-forwarded-for': forwardedFor } }, resolve).on('error', reject);
+        });
+      const a = await open('203.0.113.7');
+      const b = await open('203.0.113.8');
+      const again = await open('203.0.113.7');
+      // Trusted: two clients, one stream each, and the second stream of the first is refused.
+      // Not trusted: every stream is the proxy's (127.0.0.1), so the second one is refused.
+      assert.deepEqual([a.statusCode, b.statusCode, again.statusCode], trusted ? [200, 200, 503] : [200, 503, 503]);
+      for (const r of [a, b, again]) r.destroy();
+    } finally {
+      await proxied.close();
+    }
+  }
 });
 
 test('every status every contract declares was answered above', () => {

@@ -19,6 +19,9 @@ import { defineRoute, describeContracts, useZodCompilers } from './contract.ts';
 import { contractsContract, ROUTE_CONTRACTS } from './contracts.ts';
 import { createGuards } from './security/guards.ts';
 
+/** Methods that change nothing; CORS preflights (OPTIONS) are answered by @fastify/cors. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const STATUS: Partial<Record<ErrorCode, number>> = {
   SHORI_HTTP_BAD_REQUEST: 400,
   SHORI_HTTP_UNAUTHORIZED: 401,
@@ -44,7 +47,10 @@ export async function buildApp(context: ServiceContext, logger: Logger, options:
   // First of all, before any route runs: a Host this service does not answer to gets 421.
   app.addHook('onRequest', guards.host);
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?')) await guards.crossSite(request, reply);
+    // Every method that can change something meets the admin guard, whatever the route (a route
+    // added later cannot forget it); reads of the API and /metrics meet the cross-site check.
+    if (!SAFE_METHODS.has(request.method)) await guards.admin(request, reply);
+    else if (request.url.startsWith('/api/') || request.url === '/metrics' || request.url.startsWith('/metrics?')) await guards.crossSite(request, reply);
   });
   const allowed = new Set(config.CORS_ALLOW_ORIGINS);
   await app.register(cors, {
@@ -70,7 +76,7 @@ export async function buildApp(context: ServiceContext, logger: Logger, options:
   await app.register(healthRoutes, { context });
   await app.register(streamRoutes, { context });
   await app.register(tableRoutes, { context });
-  await app.register(lakehouseRoutes, { context, guard: guards.admin });
+  await app.register(lakehouseRoutes, { context });
   await app.register(metricsRoutes, { context, guard: guards.metrics });
   const described = describeContracts(ROUTE_CONTRACTS);
   defineRoute(app, contractsContract, async () => described);

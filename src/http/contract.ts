@@ -46,13 +46,16 @@ export function useZodCompilers(app: FastifyInstance): void {
   app.setSchemaErrorFormatter((errors) => new Error(errors.map((e) => e.message).join('; ')));
 }
 
-/** Registers a route from its contract; `guard` runs first (onRequest) for admin/metrics access. */
+/** Registers a route from its contract; `guard` runs first (onRequest), e.g. METRICS_TOKEN. */
 export function defineRoute<C extends RouteContract>(
   app: FastifyInstance,
   contract: C,
   handler: ContractHandler<C>,
   guard?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>,
 ): void {
+  if (contract.method !== 'GET' && contract.access !== 'admin') {
+    throw new Error(`${contract.method} ${contract.url}: a mutating route must declare access 'admin'`);
+  }
   const response: Record<number, z.ZodType> = {};
   for (const [status, body] of Object.entries(contract.responses)) if (typeof body !== 'string') response[Number(status)] = body;
   app.route({

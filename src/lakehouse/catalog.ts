@@ -1,11 +1,13 @@
-// The table catalogue the read API serves: a fixed list of medallion tables plus the Gold tables
-// defined by SQL files. Requests name a table by (layer, name) and are matched against this list;
+// The table catalogue the read API serves: the medallion's fixed tables, every Silver table found in
+// the lake (one per captured table, and its history, as the lakehouse creates them at run time), and
+// the Gold tables defined by SQL files. Requests name a table by (layer, name) and are matched against this list;
 // nothing from a request is ever joined into a file path or into SQL.
 // Pages come in a stable order (the table's key; for Gold, every column), so consecutive pages
 // neither overlap nor skip rows. The total comes from the Delta log's statistics when every file
 // has them (no scan), else from a count. The catalogue's DuckDB is bounded: a memory limit, a
 // statement timeout (the query is interrupted), and no file access outside the lake.
 import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
 import { DeltaTable, isDeltaError, quoteIdent, quoteLiteral } from '@shori/delta';
@@ -31,6 +33,7 @@ const DEFAULT_LIMITS: CatalogLimits = { queryTimeoutSec: 10, memoryLimit: '512MB
 
 export class TableCatalog {
   readonly #entries: CatalogEntry[];
+  readonly #dataDir: string;
   readonly #open = new Map<string, DeltaTable>();
   readonly #limits: CatalogLimits;
   readonly #lakeDir: string;
@@ -39,6 +42,7 @@ export class TableCatalog {
   constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS) {
     this.#limits = limits;
     this.#lakeDir = path.resolve(dataDir, 'datalake');
+    this.#dataDir = dataDir;
     this.#entries = [
       { layer: 'bronze', name: 'cdc_events', path: tablePath(dataDir, 'bronze', 'cdc_events'), orderBy: ['topic', 'partition', 'offset'] },
       { layer: 'silver', name: 'tickets', path: tablePath(dataDir, 'silver', 'tickets'), orderBy: ['source', 'TicketID'] },
@@ -47,11 +51,32 @@ export class TableCatalog {
     ];
   }
 
+  /** Adds the Silver tables created since the last look (generic tables appear at run time). */
+  #discover(): void {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(this.#lakeDir, 'silver'));
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      // Internal tables (_rejected, _<table>_deleted) stay out; names are checked before use.
+      if (name.startsWith('_') || !/^[a-z0-9_]{1,64}$/.test(name)) continue;
+      if (this.#entries.some((e) => e.layer === 'silver' && e.name === name)) continue;
+      // No key known here: every column orders the rows (a total, stable order).
+      const orderBy: string[] = [];
+      const at = this.#entries.findIndex((e) => e.layer === 'gold');
+      this.#entries.splice(at < 0 ? this.#entries.length : at, 0, { layer: 'silver' as const, name, path: tablePath(this.#dataDir, 'silver', name), orderBy });
+    }
+  }
+
   entries(): CatalogEntry[] {
+    this.#discover();
     return [...this.#entries];
   }
 
   entry(layer: string, name: string): CatalogEntry {
+    if (layer === 'silver') this.#discover();
     const found = this.#entries.find((e) => e.layer === layer && e.name === name);
     if (!found) throw new ShoriError('SHORI_NOT_FOUND', `no table ${layer}.${name} in the catalogue`, { context: { layer, name } });
     return found;
@@ -121,6 +146,7 @@ export class TableCatalog {
   }
 
   async list(): Promise<TableInfo[]> {
+    this.#discover();
     const out: TableInfo[] = [];
     for (const entry of this.#entries) {
       const table = await this.#table(entry);

@@ -12,6 +12,7 @@ import { partitionId } from '../feeds/feed.ts';
 import type { Broadcaster } from '../sse/broadcaster.ts';
 import type { PipelineState } from './pipeline-state.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DeltaTable } from '@shori/delta';
 import type { CatchUpResult, Medallion } from '../lakehouse/medallion/medallion.ts';
 import type { GoldRefresher } from '../lakehouse/medallion/gold.ts';
 import { describeError, errorCode, isShoriError } from '../errors.ts';
@@ -112,6 +113,7 @@ export class LakehouseWorker {
         this.#bufferBytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
         this.#buffer.push(r);
       }
+      if (records.length > 0) state.derivedPending = true;
       const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
       if (due) {
         const batch = this.#buffer;
@@ -187,6 +189,8 @@ export class LakehouseWorker {
       logger.warn({ rejected: result.rejected, rejects: result.rejects.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason })) }, 'events quarantined');
       broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_BAD_RECORD' });
     }
+    for (const message of result.tablesDiscovered) logger.info({ table: message }, 'captured table');
+    for (const message of result.schemaChanges) logger.info({ schema: message }, 'Silver schema changed');
     for (const message of result.schemaDrift) {
       // Not fatal: nothing is lost (Bronze keeps the whole payload), but the operator must know.
       state.warn(message);
@@ -242,7 +246,12 @@ export class LakehouseWorker {
     const { medallion, gold, goldRefreshIntervalSec, broadcaster, state } = this.#o;
     if (!this.#goldDirty || Date.now() - this.#lastGoldMs < goldRefreshIntervalSec * 1000) return false;
     this.#lastGoldMs = Date.now();
-    const sources = { 'silver.tickets': medallion.silver, 'silver.tickets_history': medallion.history, 'bronze.cdc_events': medallion.bronze };
+    // Every Silver table can be named by a Gold SQL file as {{silver.<table>}} (and its history).
+    const sources: Record<string, DeltaTable> = { 'bronze.cdc_events': medallion.bronze };
+    for (const t of medallion.specTables) {
+      sources[`silver.${t.spec.name}`] = t.silver;
+      sources[`silver.${t.spec.name}_history`] = t.history;
+    }
     const recomputed = await gold.refresh(medallion.conn, sources);
     this.#goldDirty = false;
     if (recomputed && versions === null) {

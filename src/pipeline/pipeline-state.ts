@@ -28,7 +28,7 @@ export class PipelineState {
   lastErrorAt: string | null = null;
   /** The last attempt failed and no batch has succeeded since: health is degraded. */
   failing = false;
-  /** Bronze holds records some derived table has not applied yet (between a Bronze commit and its catch-up). */
+  /** Records read from the feed that not every table holds yet (buffered, or in Bronze but not yet applied by a derived table). */
   derivedPending = true;
   perSource: Record<string, number> = {};
   readonly ui: WorkerStatus = { running: false, lastBeatMs: 0 };

@@ -11,7 +11,7 @@ after(async () => service?.kill());
 test('GET /api/tables and /api/tables/:layer/:name with paging, time travel and checked names', async () => {
   service = await startService({ GENERATOR_ENABLED: 'false', LAKEHOUSE_FLUSH_INTERVAL_SEC: '0.3', GOLD_REFRESH_INTERVAL_SEC: '0.3' });
   const url = service.url;
-  await generate(service.dataDir, ['--count', '300', '--rate', '0', '--seed', '5']);
+  await generate(service.dataDir, ['--count', '300', '--rate', '0', '--seed', '5', '--related', '0.5']);
   await waitFor('catch-up', async () => {
     const h = await service!.health();
     return h.lag.length > 0 && h.lag.every((p) => p.lag === 0) && !h.lakehouse_pending && h.counters.batches_ok > 0;
@@ -22,6 +22,11 @@ test('GET /api/tables and /api/tables/:layer/:name with paging, time travel and 
   });
   const names = catalogue.tables.map((t) => `${t.layer}.${t.name}`);
   for (const n of ['bronze.cdc_events', 'silver.tickets', 'silver.tickets_history', 'gold.tickets_by_status', 'gold.open_backlog']) assert.ok(names.includes(n), n);
+  // Every captured table is listed, found at run time; any of them can be browsed.
+  for (const n of ['silver.customers', 'silver.customers_history', 'silver.agents', 'silver.agents_history']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  const agents = (await (await fetch(`${url}/api/tables/silver/agents?limit=3`)).json()) as TableRowsResponse;
+  assert.ok(agents.total > 0 && agents.rows.length === Math.min(3, agents.total));
+  assert.ok(agents.columns.some((c) => c.name === 'HiredOn' && c.type === 'date'));
   const silver = catalogue.tables.find((t) => t.name === 'tickets')!;
   assert.ok(silver.version >= 1 && silver.num_rows > 0);
   assert.ok(silver.columns.some((c) => c.name === 'EstimatedCost' && c.type === 'decimal(10,2)'));

@@ -13,6 +13,8 @@ export { LocalStorage } from './storage/local-storage.ts';
 export type { ConflictKind } from './transaction/conflict-checker.ts';
 export type { OptimizeOptions } from './operations/optimize.ts';
 export type { UpdateSpec } from './operations/update.ts';
+export type { SchemaChangeOptions } from './operations/schema-change.ts';
+export { isWidening } from './operations/schema-change.ts';
 export type { VacuumOptions, VacuumResult } from './operations/vacuum.ts';
 export type { CheckpointWritten } from './checkpoint/checkpoint.ts';
 export type { LogCleanupResult } from './log/cleanup.ts';

@@ -22,11 +22,13 @@ import { planDelete } from './operations/delete.ts';
 import { planMerge } from './operations/merge.ts';
 import { planOptimize, type OptimizeOptions } from './operations/optimize.ts';
 import { planUpdate, type UpdateSpec } from './operations/update.ts';
+import { planSchemaChange, type SchemaChangeOptions } from './operations/schema-change.ts';
 import { vacuum as runVacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.ts';
 import { buildChangesSql } from './operations/cdf-read.ts';
 import { withInternalConnection } from './parquet/engine.ts';
 import type { CheckpointWritten } from './checkpoint/checkpoint.ts';
 import { buildScanSql } from './operations/scan.ts';
+import type { DeltaSchema } from './schema/types.ts';
 import type { CommitResult, MergeSpec, OperationPlan, WriteOptions } from './operations/types.ts';
 
 export interface HistoryEntry {
@@ -148,6 +150,11 @@ export class DeltaTable {
   /** UPDATE SET ... WHERE ... (copy-on-write; change data on CDF tables); see operations/update.ts. */
   update(conn: DuckDBConnection, spec: UpdateSpec, options?: WriteOptions): Promise<CommitResult> {
     return this.run((snap) => planUpdate(conn, this.storage, snap, spec, options));
+  }
+
+  /** A new schema: added nullable columns and widened types, no data rewritten; see operations/schema-change.ts. */
+  changeSchema(schema: DeltaSchema, options?: SchemaChangeOptions): Promise<CommitResult> {
+    return this.run(async (snap) => planSchemaChange(snap, schema, options));
   }
 
   /** Delete files no version within the retention needs; see operations/vacuum.ts. */

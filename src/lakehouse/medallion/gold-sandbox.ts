@@ -1,6 +1,6 @@
 // Gold SQL runs sandboxed. A Gold file is one SELECT; it runs in its own DuckDB instance whose
-// file access is off (enable_external_access=false) except for the live data files of the
-// snapshots it is given ({{silver.tickets}} etc., as allowed_paths) and a private output folder,
+// file access is off (enable_external_access=false) except for the folders of the tables it is
+// given ({{silver.tickets}} etc., as allowed_directories) and a private output folder,
 // with extension auto-loading off and the configuration locked, so the SQL can neither change
 // those settings nor read or write any other file. The result is written (cast to its Delta types)
 // to a Parquet file in the private folder; the writer then commits it to the Gold table.
@@ -40,8 +40,11 @@ export class GoldSandbox {
     this.#outDir = outDir;
   }
 
-  /** A sandbox that may read exactly `allowedFiles` (engine locations) and nothing else. */
-  static async open(allowedFiles: string[]): Promise<GoldSandbox> {
+  /**
+   * A sandbox that may read exactly `allowedFiles` and the files under `allowedDirs` (engine
+   * locations; folders end with a separator), and nothing else.
+   */
+  static async open(allowedFiles: string[], allowedDirs: string[] = []): Promise<GoldSandbox> {
     const outDir = mkdtempSync(join(tmpdir(), 'shori-gold-'));
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
@@ -49,7 +52,7 @@ export class GoldSandbox {
       await conn.run("SET TimeZone = 'UTC'");
       await conn.run(`SET temp_directory = ${quoteLiteral(join(outDir, 'spill'))}`);
       await conn.run(`SET allowed_paths = [${allowedFiles.map(quoteLiteral).join(', ')}]`);
-      await conn.run(`SET allowed_directories = [${quoteLiteral(`${outDir}${sep}`)}]`);
+      await conn.run(`SET allowed_directories = [${[...allowedDirs, `${outDir}${sep}`].map(quoteLiteral).join(', ')}]`);
       await conn.run('SET autoinstall_known_extensions = false');
       await conn.run('SET autoload_known_extensions = false');
       await conn.run('SET enable_external_access = false');
@@ -61,6 +64,35 @@ export class GoldSandbox {
       throw error;
     }
     return new GoldSandbox(db, conn, outDir);
+  }
+
+  /**
+   * Start-up check of Gold files, before any data: each must parse as exactly one statement
+   * (parsing only, in a sandbox with no file access; binding and file access are checked at refresh).
+   */
+  static async checkDefinitions(definitions: Array<{ name: string; file: string; sql: string }>): Promise<void> {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET lock_configuration = true');
+      for (const d of definitions) {
+        // Placeholders become a table name so the text parses as the refresh will run it.
+        const sql = d.sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, '"$1_$2"');
+        let count: number;
+        try {
+          count = (await conn.extractStatements(sql)).count;
+        } catch (cause) {
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file}: ${((cause as Error).message ?? '').split('\n')[0]}`, { cause, context: { file: d.file } });
+        }
+        if (count !== 1) {
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file} must be exactly one SELECT statement; it has ${count}`, { context: { file: d.file } });
+        }
+      }
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+    }
   }
 
   async #checkOneSelect(query: GoldQuery): Promise<void> {

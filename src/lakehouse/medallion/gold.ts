@@ -5,9 +5,9 @@
 // records, as its own `txn` (applied-version.ts), the Bronze version Silver had applied: a Gold
 // table is recomputed when Silver applied a later one, and a crash between two Gold tables leaves
 // the other to be recomputed next time (an overwrite is idempotent).
-// The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the snapshots it is given.
+// The SQL runs sandboxed (gold-sandbox.ts): one SELECT, reading only the tables it is given.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, basename } from 'node:path';
+import { join, basename, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, quoteLiteral, type DeltaField } from '@shori/delta';
@@ -89,6 +89,7 @@ export class GoldRefresher {
   readonly #dataDir: string;
   readonly #definitions: GoldDefinition[];
   readonly #tables = new Map<string, DeltaTable>();
+  #sandbox: { dirs: string; box: GoldSandbox } | null = null;
 
   constructor(dataDir: string, definitions: GoldDefinition[]) {
     this.#dataDir = dataDir;
@@ -100,7 +101,7 @@ export class GoldRefresher {
   }
 
   #render(sql: string, sources: Record<string, DeltaTable>): string {
-    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z0-9_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
       return `${table.scanSql()} AS "${name}"`;
@@ -129,29 +130,40 @@ export class GoldRefresher {
       if (force || !table || table.snapshot.version === 0 || appliedBronzeVersion(table) !== applied) due.push({ definition, table });
     }
     if (due.length === 0) return false;
-    // Each Gold query runs sandboxed: it may read the live files of the snapshots it is given, nothing else.
-    const sandbox = await GoldSandbox.open(Object.values(sources).flatMap((table) => table.dataFileUris()));
-    try {
-      for (const { definition, table: existing } of due) {
-        const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
-        const result = await sandbox.run(query, (described) => ({
-          type: 'struct',
-          fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
-        }));
-        let table = existing;
-        if (!table) {
-          table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
-          this.#tables.set(definition.name, table);
-        }
-        await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
-          operation: 'WRITE',
-          operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
-          txns: applied >= 0 ? appliedTxn(applied) : [],
-        });
+    // Each Gold query runs sandboxed: it may read the tables it is given, nothing else.
+    const sandbox = await this.#sandboxFor(sources);
+    for (const { definition, table: existing } of due) {
+      const query = { name: definition.name, file: definition.file, sql: this.#render(definition.sql, sources) };
+      const result = await sandbox.run(query, (described) => ({
+        type: 'struct',
+        fields: described.map((c) => ({ name: c.column_name, type: deltaTypeOf(c.column_type), nullable: true, metadata: {} })),
+      }));
+      let table = existing;
+      if (!table) {
+        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
+        this.#tables.set(definition.name, table);
       }
-    } finally {
-      sandbox.close();
+      await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite', source: `gold/${definition.name}.sql`, silverVersion: silver.snapshot.version, bronzeVersion: applied },
+        txns: applied >= 0 ? appliedTxn(applied) : [],
+      });
     }
     return true;
+  }
+
+  /** One sandbox for the refresher's life (a DuckDB instance costs ~100 ms), allowed the given tables' folders. */
+  async #sandboxFor(sources: Record<string, DeltaTable>): Promise<GoldSandbox> {
+    const dirs = Object.values(sources).map((table) => `${resolve(table.location)}${sep}`).sort();
+    if (this.#sandbox && this.#sandbox.dirs === dirs.join('\n')) return this.#sandbox.box;
+    this.#sandbox?.box.close();
+    this.#sandbox = { dirs: dirs.join('\n'), box: await GoldSandbox.open([], dirs) };
+    return this.#sandbox.box;
+  }
+
+  /** Releases the sandbox (its DuckDB and private folder). */
+  close(): void {
+    this.#sandbox?.box.close();
+    this.#sandbox = null;
   }
 }

@@ -23,7 +23,7 @@ import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
-import { appliedBronzeVersion } from './applied-version.ts';
+import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
@@ -31,6 +31,10 @@ import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
 import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, tablePath } from './tables.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
+import { specForChange, specFromTable } from './generic-specs.ts';
+import { applySchemaChanges } from './schema-step.ts';
+import { TablesConfig } from '../../config/tables-config.ts';
+import { readdir } from 'node:fs/promises';
 
 export type OnBadRecord = 'quarantine' | 'fail';
 
@@ -39,6 +43,11 @@ export interface MedallionOptions {
   specs?: readonly TableSpec[];
   /** `fail`: an event that cannot be applied stops the worker (fatal) instead of being quarantined. */
   onBadRecord?: OnBadRecord;
+  /**
+   * Which other captured tables become Silver tables (TABLES_CONFIG). Absent: only the given specs
+   * (Tickets), as before generic tables existed.
+   */
+  tables?: TablesConfig;
 }
 
 export interface BronzeResult {
@@ -63,6 +72,10 @@ export interface CatchUpResult {
   versions: Record<string, number>;
   freshnessMs: { min: number; max: number } | null;
   schemaDrift: string[];
+  /** Tables that became Silver tables in this call, or were judged not to (one message each). */
+  tablesDiscovered: string[];
+  /** Schema changes applied to Silver tables in this call (one line per change set). */
+  schemaChanges: string[];
 }
 
 export interface SpecTables {
@@ -74,20 +87,48 @@ export interface SpecTables {
 
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
+// Local storage, wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
+const at = (dataDir: string, layer: 'bronze' | 'silver', table: string) => storageFor(tablePath(dataDir, layer, table));
+
+async function openSpecTables(dataDir: string, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+  return {
+    spec,
+    silver: await DeltaTable.createIfAbsent(at(dataDir, 'silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
+    history: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
+    deleted: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
+  };
+}
+
+/** Silver tables with their history and deleted-key siblings on disk (generic tables of earlier runs). */
+async function silverTableNames(dataDir: string): Promise<string[]> {
+  const names = new Set(await readdir(tablePath(dataDir, 'silver', '')).catch(() => [] as string[]));
+  return [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history') && names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort();
+}
+
+
 export class Medallion {
   readonly dataDir: string;
   readonly bronze: DeltaTable;
   readonly rejected: DeltaTable;
   readonly specTables: SpecTables[];
   readonly conn: DuckDBConnection;
+  readonly #tablesConfig: TablesConfig | null;
+  readonly #common: Record<string, string>;
+  /** Source tables already judged not to become Silver tables (reported once). */
+  readonly #skipped = new Set<string>();
+  /** Names of the generic tables (found at run time; their schemas evolve). */
+  readonly #generic = new Set<string>();
+  readonly #conflictsSeen = new Set<string>();
   readonly #db: DuckDBInstance;
   readonly #onBadRecord: OnBadRecord;
   /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
   #pending: { version: number; entries: BronzeEntry[] } | null = null;
   readonly #driftSeen = new Set<string>();
 
-  private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord) {
+  private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord, options: MedallionOptions) {
     this.dataDir = dataDir;
+    this.#tablesConfig = options.tables ?? null;
+    this.#common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     this.bronze = bronze;
     this.rejected = rejected;
     this.specTables = specTables;
@@ -98,23 +139,59 @@ export class Medallion {
 
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
-    // Local storage, wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
-    const at = (layer: 'bronze' | 'silver', table: string) => storageFor(tablePath(dataDir, layer, table));
-    const bronze = await DeltaTable.createIfAbsent(at('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common }, TABLE_OPTIONS);
-    const rejected = await DeltaTable.createIfAbsent(at('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common }, TABLE_OPTIONS);
+    const bronze = await DeltaTable.createIfAbsent(at(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
+    const rejected = await DeltaTable.createIfAbsent(at(dataDir, 'silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) {
-      specTables.push({
-        spec,
-        silver: await DeltaTable.createIfAbsent(at('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...common, 'delta.enableChangeDataFeed': 'true' } }, TABLE_OPTIONS),
-        history: await DeltaTable.createIfAbsent(at('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties: common }, TABLE_OPTIONS),
-        deleted: await DeltaTable.createIfAbsent(at('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties: common }, TABLE_OPTIONS),
-      });
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(dataDir, spec, common));
+    // Generic tables found at run time before: their specs are in their own metadata.
+    const generic: string[] = [];
+    if (options.tables) {
+      for (const name of await silverTableNames(dataDir)) {
+        if (specTables.some((t) => t.spec.name === name)) continue;
+        const silver = await DeltaTable.open(at(dataDir, 'silver', name)).catch(() => null);
+        const spec = silver && specFromTable(name, silver);
+        if (spec) specTables.push(await openSpecTables(dataDir, spec, common));
+        if (spec) generic.push(name);
+      }
     }
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     await conn.run("SET TimeZone = 'UTC'");
-    return new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine');
+    const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
+    for (const name of generic) medallion.#generic.add(name);
+    return medallion;
+  }
+
+  /**
+   * Tables seen for the first time in Bronze version `v` get their spec and their Delta tables, which
+   * start as having applied version v - 1 (no earlier version holds a change of theirs: the table
+   * would have been created then). Returns messages for tables that get no Silver table.
+   */
+  async #discover(entries: BronzeEntry[], v: number): Promise<string[]> {
+    if (this.#tablesConfig === null) return [];
+    const notes: string[] = [];
+    for (const e of entries) {
+      const d = e.decoded;
+      if (!d.ok || d.value.kind !== 'change' || d.value.op === 't') continue;
+      const change = d.value;
+      if (this.specTables.some((t) => t.spec.matches(change))) continue;
+      const lower = change.source.table.toLowerCase();
+      if (this.#skipped.has(lower)) continue;
+      const made = specForChange(change, this.#tablesConfig);
+      if (typeof made === 'string') {
+        this.#skipped.add(lower);
+        notes.push(made);
+        continue;
+      }
+      const tables = await openSpecTables(this.dataDir, made.spec, { ...this.#common, ...made.properties });
+      for (const t of [tables.deleted, tables.silver, tables.history]) {
+        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${t.scanSql()} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+      }
+      this.specTables.push(tables);
+      this.#generic.add(made.spec.name);
+      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
+    }
+    return notes;
   }
 
   /** The Tickets tables (the first spec), for readers that know only them. */
@@ -161,13 +238,18 @@ export class Medallion {
     await this.bronze.refresh();
     for (const t of this.tables().slice(1)) await t.refresh();
     const latest = this.bronze.snapshot.version;
-    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [] };
+    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [], schemaChanges: [] };
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
       const entries = this.#pending?.version === v ? this.#pending.entries : await readBronzeVersion(this.conn, this.bronze, v);
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
-      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v), out);
+      out.tablesDiscovered.push(...(await this.#discover(entries, v)));
+      const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
+      const evolved = await applySchemaChanges(this.specTables.filter((t) => this.#generic.has(t.spec.name)), changes);
+      out.schemaChanges.push(...evolved.applied);
+      for (const c of evolved.conflicts) if (!this.#conflictsSeen.has(c)) (this.#conflictsSeen.add(c), out.schemaDrift.push(c));
+      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v, evolved.blocked), out);
       out.versionsApplied++;
     }
     if (this.#pending && this.#pending.version <= latest && derived.every((t) => appliedBronzeVersion(t) >= this.#pending!.version)) this.#pending = null;

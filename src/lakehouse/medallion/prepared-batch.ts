@@ -124,7 +124,11 @@ function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValu
   return [idx, change.source.name, ...values, change.op, change.seq, new Date(change.source.tsMs).toISOString()];
 }
 
-export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number): Promise<PreparedBatch> {
+/**
+ * `blocked` names changes that must not be applied (their schema conflicts with their table's:
+ * schema-step.ts); they are quarantined with that reason.
+ */
+export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number, blocked?: (change: ChangeEvent) => string | null): Promise<PreparedBatch> {
   const rejects: RejectRow[] = [];
   const drift = new Set<string>();
   const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string> }>(specs.map((s) => [s, { rows: [], truncates: new Map() }]));
@@ -148,6 +152,11 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     if (change.op === 't') {
       const held = target.truncates.get(change.source.name);
       if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
+      return;
+    }
+    const why = blocked?.(change);
+    if (why) {
+      rejects.push(rejectOf(e, spec.name, why));
       return;
     }
     for (const message of driftOf(spec, change)) drift.add(message);

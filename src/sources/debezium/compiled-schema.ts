@@ -24,6 +24,8 @@ export interface CompiledSchema {
   after: RowDecoder | null;
   /** The change event's `fields` (after's, else before's); frozen, shared by every message. */
   fields: readonly CdcField[] | null;
+  /** The row struct schema (after's, else before's); frozen, shared by every message. */
+  row: ConnectSchema | null;
   /** The schema itself decoded as a row (message keys), built on first use. */
   asRow(path: string): RowDecoder;
 }
@@ -51,6 +53,7 @@ export function compileSchema(schema: ConnectSchema): CompiledSchema {
     before: structDecoder(schema, 'before'),
     after: structDecoder(schema, 'after'),
     fields: rowSchema?.type === 'struct' ? deepFreeze(fieldsOf(rowSchema)) : null,
+    row: rowSchema?.type === 'struct' ? deepFreeze(rowSchema) : null,
     asRow(path) {
       let decoder = rows.get(path);
       if (decoder === undefined) rows.set(path, (decoder = compileRow(schema, path)));

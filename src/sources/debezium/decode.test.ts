@@ -188,7 +188,9 @@ test('schema and schemaless variants of the same event decode to equal messages'
     if (a.kind === 'change' && b.kind === 'change') {
       assert.notEqual(a.fields, null, withSchema);
       assert.equal(b.fields, null, bare);
-      assert.deepEqual({ ...a, fields: null }, b, stem);
+      assert.equal(a.rowSchema?.type, 'struct', withSchema);
+      assert.equal(b.rowSchema, null, bare);
+      assert.deepEqual({ ...a, fields: null, rowSchema: null, keySchema: null }, b, stem);
     } else {
       assert.deepEqual(a, b, stem);
     }
@@ -512,6 +514,23 @@ test('fields are shared by the messages of one schema and frozen', () => {
   assert.equal((b.value as ChangeEvent).fields, fields);
   assert.ok(Object.isFrozen(fields) && Object.isFrozen(fields[0]) && Object.isFrozen(fields[0].type));
   assert.throws(() => (fields as CdcField[]).push(fields[0]), TypeError);
+});
+
+test('a change carries its row and key Connect schemas (what Silver derives a table from)', () => {
+  const key = JSON.stringify({ schema: { type: 'struct', name: 't.Key', fields: [{ type: 'int32', optional: false, field: 'id' }] }, payload: { id: 7 } });
+  const row = { type: 'struct', optional: true, name: 't.Value', fields: [{ type: 'int32', optional: false, field: 'id' }, { type: 'string', optional: true, field: 'name' }] };
+  const value = JSON.stringify({
+    schema: { type: 'struct', name: 't.Envelope', fields: [{ ...row, field: 'before' }, { ...row, field: 'after' }, { type: 'struct', field: 'source', fields: [] }, { type: 'string', field: 'op' }] },
+    payload: { before: null, after: { id: 7, name: 'x' }, source: { connector: 'postgresql', name: 'pg', db: 'd', schema: 'public', table: 't', ts_ms: 1, lsn: 10 }, op: 'c' },
+  });
+  const d = decodeMessage(key, value);
+  assert.ok(d.ok && d.value.kind === 'change');
+  assert.deepEqual(d.value.rowSchema?.fields?.map((f) => f.field), ['id', 'name']);
+  assert.deepEqual(d.value.keySchema?.fields?.map((f) => f.field), ['id']);
+  const bare = decodeMessage('{"id":7}', JSON.stringify(JSON.parse(value).payload));
+  assert.ok(bare.ok && bare.value.kind === 'change');
+  assert.equal(bare.value.rowSchema, null);
+  assert.equal(bare.value.keySchema, null);
 });
 
 test('messages in their received bytes: a cached schema matches only byte for byte, and non-ASCII text survives', () => {

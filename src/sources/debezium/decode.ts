@@ -22,7 +22,7 @@ import type {
   DecodedMessage,
 } from './types.ts';
 import { isShoriError } from '../../errors.ts';
-import { decodeError, isPlainObject, unwrapEnvelope } from './connect-schema.ts';
+import { type ConnectSchema, decodeError, isPlainObject, unwrapEnvelope } from './connect-schema.ts';
 import { type CompiledSchema, SchemaCache, compileSchema, splitEnvelopeText } from './compiled-schema.ts';
 import { parseExactJson, parseLosslessJson, stringifyLosslessJson } from './json.ts';
 import { type ColumnHintLookup, decodeRow, decodeSchemaless } from './logical-types.ts';
@@ -136,12 +136,18 @@ function hintLookup(context: DecodeContext, table: string | null): ColumnHintLoo
   };
 }
 
-function decodeKey(key: Buffer | string | null, lookup: ColumnHintLookup): CdcRow | null {
-  if (isEmpty(key)) return null;
+interface DecodedKey {
+  row: CdcRow | null;
+  schema: ConnectSchema | null;
+}
+
+function decodeKey(key: Buffer | string | null, lookup: ColumnHintLookup): DecodedKey {
+  if (isEmpty(key)) return { row: null, schema: null };
   const { schema, payload } = parsePart(key, 'key');
-  if (payload === null) return null;
+  if (payload === null) return { row: null, schema: null };
   if (!isPlainObject(payload)) throw decodeError('key', 'key is not a struct');
-  return schema === null ? decodeRow(payload, null, 'key', lookup) : schema.asRow('key')(payload);
+  if (schema === null) return { row: decodeRow(payload, null, 'key', lookup), schema: null };
+  return { row: schema.asRow('key')(payload), schema: schema.schema.type === 'struct' ? schema.schema : null };
 }
 
 function rowOf(payload: Record<string, unknown>, part: 'before' | 'after', envelope: CompiledSchema | null, lookup: ColumnHintLookup): CdcRow | null {
@@ -154,7 +160,8 @@ function rowOf(payload: Record<string, unknown>, part: 'before' | 'after', envel
   return decoder(value);
 }
 
-function decodeChange(payload: Record<string, unknown>, envelope: CompiledSchema | null, key: CdcRow | null, lookup: ColumnHintLookup): ChangeEvent {
+function decodeChange(payload: Record<string, unknown>, envelope: CompiledSchema | null, decodedKey: DecodedKey, lookup: ColumnHintLookup): ChangeEvent {
+  const key = decodedKey.row;
   const op = payload.op;
   if (typeof op !== 'string' || !OPS.has(op)) throw decodeError('op', `unknown op ${JSON.stringify(op)}`);
   const source = decodeSourceInfo(payload.source);
@@ -180,11 +187,13 @@ function decodeChange(payload: Record<string, unknown>, envelope: CompiledSchema
     seq: orderKey(source.connector, payload.source as Record<string, unknown>),
     // Shared by every message of the schema, and frozen: read it, do not change it.
     fields: (envelope?.fields ?? null) as CdcField[] | null,
+    rowSchema: envelope?.row ?? null,
+    keySchema: decodedKey.schema,
     transactionId: isPlainObject(transaction) ? (transaction.id as string) : null,
   };
 }
 
-function classify(payload: Record<string, unknown>, schema: CompiledSchema | null, key: CdcRow | null, lookup: ColumnHintLookup, topic: string | undefined): DecodedMessage {
+function classify(payload: Record<string, unknown>, schema: CompiledSchema | null, key: DecodedKey, lookup: ColumnHintLookup, topic: string | undefined): DecodedMessage {
   const name = schema?.name ?? '';
   if ('op' in payload) return decodeChange(payload, schema, key, lookup);
   if (name === TRANSACTION_SCHEMA || ((payload.status === 'BEGIN' || payload.status === 'END') && 'id' in payload)) {
@@ -217,12 +226,12 @@ export function decodeMessage(
   if (context.partition !== undefined) where.partition = context.partition;
   if (context.offset !== undefined) where.offset = context.offset;
   try {
-    if (isEmpty(value)) return { ok: true, value: { kind: 'tombstone', key: decodeKey(key, hintLookup(context, null)) } };
+    if (isEmpty(value)) return { ok: true, value: { kind: 'tombstone', key: decodeKey(key, hintLookup(context, null)).row } };
     const { schema, payload } = parsePart(value, 'value');
     const source = isPlainObject(payload) && isPlainObject(payload.source) ? payload.source : null;
     const lookup = hintLookup(context, typeof source?.table === 'string' ? source.table : null);
     const decodedKey = decodeKey(key, lookup);
-    if (payload === null) return { ok: true, value: { kind: 'tombstone', key: decodedKey } };
+    if (payload === null) return { ok: true, value: { kind: 'tombstone', key: decodedKey.row } };
     if (!isPlainObject(payload)) throw decodeError('', 'value is not a JSON object');
     return { ok: true, value: classify(payload, schema, decodedKey, lookup, context.topic) };
   } catch (error) {

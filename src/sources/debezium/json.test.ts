@@ -84,3 +84,20 @@ test('agrees with the reviver-based parse on generated documents', () => {
     assert.deepEqual(plainJson(parseExactJson(text)), plainJson(parseLosslessJson(text)), text);
   }
 });
+
+test('16-digit integers on both sides of the safe range, and long runs next to each other', () => {
+  const value = parseExactJson(
+    '{"a":9007199254740991,"b":9007199254740992,"c":-9007199254740991,"d":-9007199254740992,"e":1790000000001000,' +
+      '"f":[1000000000000000,9999999999999999,1234567890123456.5],"g":"9007199254740993","h":12345678901234567890123}',
+  );
+  assert.deepEqual(value, {
+    a: 9007199254740991,
+    b: 9007199254740992n,
+    c: -9007199254740991,
+    d: -9007199254740992n,
+    e: 1790000000001000,
+    f: [1000000000000000, 9999999999999999n, new JsonNumberText('1234567890123456.5')],
+    g: '9007199254740993',
+    h: 12345678901234567890123n,
+  });
+});

@@ -80,8 +80,14 @@ export function stringifyLosslessJson(value: unknown): string {
 // would). A string of the input can start with U+0000 only through the escape `\u0000`: inputs that
 // contain it take the reviver path, so a marked string is always ours.
 
-/** A run of 16+ digits/dots that starts with a digit: every number token with 16+ digits has one. */
-const LONG_DIGITS = /\d[\d.]{15,}/g;
+/**
+ * A run of 16+ digits/dots that starts with a digit and is not preceded by one: every number token
+ * with 16+ digits has one (the lookbehind starts the match at the run's first digit only, so a long
+ * run is scanned once, not once per digit).
+ */
+const LONG_DIGITS = /(?<![\d.])\d[\d.]{15,}/g;
+/** Integers of exactly 16 digits up to this are exact as doubles: JSON.parse reads them right. */
+const MAX_SAFE_16 = String(Number.MAX_SAFE_INTEGER);
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const MARK = 0;
 
@@ -128,6 +134,13 @@ function markLongNumbers(text: string): { text: string; marked: number } | null 
       while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
       const token = text.slice(start, end);
       if (start < copied || !NUMBER_TOKEN.test(token)) return null;
+      if (isSafe16(token)) {
+        // e.g. a MicroTimestamp (1790000000001000): exact as JSON.parse reads it, nothing to mark.
+        scanned = end;
+        LONG_DIGITS.lastIndex = end;
+        m = LONG_DIGITS.exec(text);
+        continue;
+      }
       out += text.slice(copied, start) + '"\\u0000' + token + '"';
       copied = end;
       marked++;
@@ -137,6 +150,12 @@ function markLongNumbers(text: string): { text: string; marked: number } | null 
     m = LONG_DIGITS.exec(text);
   }
   return { text: out + text.slice(copied), marked };
+}
+
+/** A 16-digit integer token (optionally negative) within the safe range. */
+function isSafe16(token: string): boolean {
+  const digits = token.charCodeAt(0) === 45 ? token.slice(1) : token;
+  return digits.length === 16 && digits.charCodeAt(0) !== 48 && /^\d+$/.test(digits) && digits <= MAX_SAFE_16;
 }
 
 function exactNumber(token: string): unknown {

@@ -1,5 +1,6 @@
 // The decoded form of a Debezium message. Produced by `decodeMessage` (decode.ts) from the raw
 // key/value bytes of a FeedRecord; consumed by the pipeline and the medallion.
+import type { ConnectSchema } from './connect-schema.ts';
 
 /** c create, u update, d delete, r snapshot read, t truncate. */
 export type ChangeOp = 'c' | 'u' | 'd' | 'r' | 't';
@@ -65,6 +66,13 @@ export interface ChangeEvent {
   seq: string;
   /** Present when the message carried a schema envelope. */
   fields: CdcField[] | null;
+  /**
+   * The Connect schemas themselves (shared, frozen: read only), when the key and the value carried
+   * them: the row struct (after's, else before's) and the key struct. Silver derives a table's Delta
+   * schema and key from them.
+   */
+  rowSchema?: ConnectSchema | null;
+  keySchema?: ConnectSchema | null;
   transactionId: string | null;
 }
 

@@ -1,16 +1,22 @@
-// Reads one embedded source's change table and turns each change into the Kafka records Debezium
-// would publish. Feed positions are derived from the change LSN: position = lsn * 4 + k, where k
+// Reads one captured table of an embedded source from its change table and turns each change into
+// the Kafka records Debezium would publish on that table's topic. Feed positions are derived from
+// the change LSN, which is shared by all tables of the source: position = lsn * 4 + k, where k
 // numbers the records one change produces (a delete is followed by a tombstone; a primary-key update
 // is, as in Debezium, a delete of the old key, its tombstone and a create of the new key). Positions
-// are thus unique and strictly increasing, with gaps, as Kafka offsets may be. A change row with an
-// `origin_lsn` is a re-publication (Debezium after a connector restart): its records take new
-// positions but carry the original change's source position, so they share its order key.
+// are thus unique and strictly increasing per topic, with gaps, as Kafka offsets may be. Each change
+// is published with the schema it was captured under (its `schema_id`; none = Tickets' built-in one,
+// for change rows written before schemas were recorded). A change row with an `origin_lsn` is a
+// re-publication (Debezium after a connector restart): its records take new positions but carry the
+// original change's source position, so they share its order key.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { FeedRecord } from '../../feeds/feed.ts';
-import type { TicketRow } from './tickets-schema.ts';
-import { embeddedTopic, encodeKey, encodeValue } from './debezium-envelope.ts';
+import { type CapturedSchema, latestSchema, schemaById } from './capture.ts';
+import { type EnvelopeCodec, embeddedTopic, encodeTableKey, encodeTableValue, envelopeCodec } from './debezium-envelope.ts';
+import { TICKETS } from './table-defs.ts';
 
 export const RECORDS_PER_LSN = 4;
+
+type StoredRow = Record<string, string | number | boolean | null>;
 
 interface ChangeRow {
   lsn: number;
@@ -18,32 +24,44 @@ interface ChangeRow {
   before: string | null;
   after: string | null;
   commit_ts: string;
+  schema_id: number | null;
   origin_lsn: number | null;
 }
 
 export class CaptureReader {
   readonly source: string;
+  readonly table: string;
   readonly stream: string;
   readonly #db: DatabaseSync;
   readonly #select: StatementSync;
   readonly #bounds: StatementSync;
   readonly #countFrom: StatementSync;
+  readonly #purgeMax: StatementSync;
+  readonly #purge: StatementSync;
+  readonly #savePurged: StatementSync;
+  readonly #purged: StatementSync;
+  readonly #codecs = new Map<number, EnvelopeCodec>();
 
-  constructor(db: DatabaseSync, source: string) {
+  constructor(db: DatabaseSync, source: string, table = TICKETS.name) {
     this.#db = db;
     this.source = source;
-    this.stream = embeddedTopic(source);
-    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, origin_lsn FROM cdc_changes WHERE lsn >= ? ORDER BY lsn LIMIT ?');
+    this.table = table;
+    this.stream = embeddedTopic(source, table);
+    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, schema_id, origin_lsn FROM cdc_changes WHERE tbl = ? AND lsn >= ? ORDER BY lsn LIMIT ?');
     this.#bounds = db.prepare(
-      "SELECT (SELECT min(lsn) FROM cdc_changes) AS min_lsn, (SELECT seq FROM sqlite_sequence WHERE name = 'cdc_changes') AS last_lsn",
+      "SELECT (SELECT min(lsn) FROM cdc_changes WHERE tbl = ?) AS min_lsn, (SELECT seq FROM sqlite_sequence WHERE name = 'cdc_changes') AS last_lsn",
     );
-    this.#countFrom = db.prepare('SELECT count(*) AS n FROM cdc_changes WHERE lsn >= ?');
+    this.#countFrom = db.prepare('SELECT count(*) AS n FROM cdc_changes WHERE tbl = ? AND lsn >= ?');
+    this.#purgeMax = db.prepare('SELECT max(lsn) AS m FROM cdc_changes WHERE tbl = ? AND lsn < ?');
+    this.#purge = db.prepare('DELETE FROM cdc_changes WHERE tbl = ? AND lsn < ?');
+    this.#savePurged = db.prepare('INSERT INTO cdc_purged (tbl, max_lsn) VALUES (?, ?) ON CONFLICT (tbl) DO UPDATE SET max_lsn = max(max_lsn, excluded.max_lsn)');
+    this.#purged = db.prepare('SELECT max_lsn FROM cdc_purged WHERE tbl = ?');
   }
 
   /** Records with position >= next, at most `max` of them, in order. */
   read(next: number, max: number): FeedRecord[] {
     const firstLsn = Math.floor(next / RECORDS_PER_LSN);
-    const rows = this.#select.all(firstLsn, Math.max(1, max)) as unknown as ChangeRow[];
+    const rows = this.#select.all(this.table, firstLsn, Math.max(1, max)) as unknown as ChangeRow[];
     const out: FeedRecord[] = [];
     for (const row of rows) {
       for (const record of this.#toRecords(row)) {
@@ -54,53 +72,82 @@ export class CaptureReader {
     return out;
   }
 
-  /** The lowest position still readable and the position after the newest change. */
-  bounds(): { low: number; end: number } {
-    const row = this.#bounds.get() as { min_lsn: number | null; last_lsn: number | null };
+  /**
+   * The lowest position still readable, the position after the newest change of the source, and
+   * the lowest position a reader may resume from without skipping purged changes of this table.
+   */
+  bounds(): { low: number; end: number; resumable: number } {
+    const row = this.#bounds.get(this.table) as { min_lsn: number | null; last_lsn: number | null };
     const end = ((row.last_lsn ?? 0) + 1) * RECORDS_PER_LSN;
     const low = row.min_lsn === null ? end : row.min_lsn * RECORDS_PER_LSN;
-    return { low, end };
+    const purged = this.#purged.get(this.table) as { max_lsn: number } | undefined;
+    return { low, end, resumable: purged === undefined ? 0 : (Number(purged.max_lsn) + 1) * RECORDS_PER_LSN };
   }
 
   /** Changes not yet read from `next` (a count of change rows, as Kafka lag counts records). */
   pending(next: number): number {
-    return Number((this.#countFrom.get(Math.ceil(next / RECORDS_PER_LSN)) as { n: number }).n);
+    return Number((this.#countFrom.get(this.table, Math.ceil(next / RECORDS_PER_LSN)) as { n: number }).n);
   }
 
-  /** Removes change rows every consumer has committed past. */
+  /** Removes this table's change rows every consumer has committed past, remembering the newest. */
   purgeBefore(next: number): number {
     const lsn = Math.floor(next / RECORDS_PER_LSN);
-    return Number(this.#db.prepare('DELETE FROM cdc_changes WHERE lsn < ?').run(lsn).changes);
+    const newest = (this.#purgeMax.get(this.table, lsn) as { m: number | null }).m;
+    if (newest === null) return 0;
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const removed = Number(this.#purge.run(this.table, lsn).changes);
+      this.#savePurged.run(this.table, newest);
+      this.#db.exec('COMMIT');
+      return removed;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #codec(schemaId: number | null): EnvelopeCodec {
+    const id = schemaId ?? 0;
+    let codec = this.#codecs.get(id);
+    if (codec === undefined) {
+      // No schema id: a row written before schemas were recorded (Tickets), or copied by hand
+      // without it (then the table's current schema).
+      const schema: CapturedSchema | null =
+        id !== 0 ? schemaById(this.#db, id) : this.table === TICKETS.name ? { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns } : latestSchema(this.#db, this.table);
+      if (schema === null) throw new Error(`change of ${this.table} names schema ${id}, which cdc_schemas does not hold`);
+      codec = envelopeCodec(this.source, schema);
+      this.#codecs.set(id, codec);
+    }
+    return codec;
   }
 
   #toRecords(row: ChangeRow): FeedRecord[] {
+    const codec = this.#codec(row.schema_id);
     const base = row.lsn * RECORDS_PER_LSN;
     const commitTsMs = Date.parse(row.commit_ts);
-    const before = row.before === null ? null : (JSON.parse(row.before) as TicketRow);
-    const after = row.after === null ? null : (JSON.parse(row.after) as TicketRow);
-    const timestamp = commitTsMs;
-    const make = (k: number, key: number, value: Buffer | null): FeedRecord => ({
+    const before = row.before === null ? null : (JSON.parse(row.before) as StoredRow);
+    const after = row.after === null ? null : (JSON.parse(row.after) as StoredRow);
+    const make = (k: number, keyRow: StoredRow, value: Buffer | null): FeedRecord => ({
       stream: this.stream,
       partition: 0,
       position: base + k,
-      key: encodeKey(this.source, key),
+      key: encodeTableKey(codec, keyRow),
       value,
-      timestamp,
+      timestamp: commitTsMs,
     });
     const sourceLsn = row.origin_lsn ?? row.lsn;
-    const envelope = (k: number, op: 'c' | 'u' | 'd', b: TicketRow | null, a: TicketRow | null, serial: number) =>
-      encodeValue({ source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
+    const envelope = (k: number, op: 'c' | 'u' | 'd', b: StoredRow | null, a: StoredRow | null, serial: number) =>
+      encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
 
-    if (row.op === 'c' && after) return [make(0, after.TicketID, envelope(0, 'c', null, after, 1))];
-    if (row.op === 'd' && before) {
-      return [make(0, before.TicketID, envelope(0, 'd', before, null, 1)), make(1, before.TicketID, null)];
-    }
+    if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
+    if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
     if (row.op === 'u' && before && after) {
-      if (before.TicketID === after.TicketID) return [make(0, after.TicketID, envelope(0, 'u', before, after, 2))];
+      const sameKey = codec.key.every((k) => before[k] === after[k]);
+      if (sameKey) return [make(0, after, envelope(0, 'u', before, after, 2))];
       return [
-        make(0, before.TicketID, envelope(0, 'd', before, null, 1)),
-        make(1, before.TicketID, null),
-        make(2, after.TicketID, envelope(2, 'c', null, after, 2)),
+        make(0, before, envelope(0, 'd', before, null, 1)),
+        make(1, before, null),
+        make(2, after, envelope(2, 'c', null, after, 2)),
       ];
     }
     return [];

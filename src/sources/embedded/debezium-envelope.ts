@@ -1,46 +1,68 @@
 // Writes embedded changes as the messages Debezium's SQL Server connector puts on Kafka with the
-// JsonConverter (schemas.enable=true): key {TicketID}, value {before, after, source, transaction, op,
-// ts_ms, ts_us, ts_ns}. DECIMAL(10,2) travels as base64 two's-complement bytes with scale 2 and the
-// DATETIME2(6) columns as io.debezium.time.MicroTimestamp, so the embedded default exercises exactly
-// the decoding path real SQL Server messages take.
+// JsonConverter (schemas.enable=true): key {<key columns>}, value {before, after, source, transaction,
+// op, ts_ms, ts_us, ts_ns}, for any captured table and schema version. Declared types (table-defs.ts)
+// travel as SQL Server's would: decimal(p,s) as base64 two's-complement bytes (Decimal, scale s,
+// precision p), datetime2 as io.debezium.time.MicroTimestamp, datetimeoffset as ZonedTimestamp, date
+// as io.debezium.time.Date, bit as boolean, varchar lengths as propagated source types. So the
+// embedded default exercises exactly the decoding path real SQL Server messages take.
+import { TICKETS, type EmbeddedColumn } from './table-defs.ts';
+import type { CapturedSchema } from './capture.ts';
 import type { TicketRow } from './tickets-schema.ts';
 
 export const EMBEDDED_DATABASE = 'TicketsDb';
 export const EMBEDDED_SCHEMA = 'dbo';
 export const EMBEDDED_TABLE = 'Tickets';
 
-export function embeddedTopic(source: string): string {
-  return `${source}.${EMBEDDED_DATABASE}.${EMBEDDED_SCHEMA}.${EMBEDDED_TABLE}`;
+export function embeddedTopic(source: string, table = EMBEDDED_TABLE): string {
+  return `${source}.${EMBEDDED_DATABASE}.${EMBEDDED_SCHEMA}.${table}`;
 }
+
+type Json = string | number | boolean | null;
+type StoredRow = Record<string, Json>;
 
 const field = (name: string, type: string, optional: boolean, extra: Record<string, unknown> = {}) => ({ type, optional, field: name, ...extra });
 
-function rowSchema(topic: string, fieldName: 'before' | 'after') {
-  const micro = { name: 'io.debezium.time.MicroTimestamp', version: 1 };
-  return {
-    type: 'struct',
-    optional: true,
-    name: `${topic}.Value`,
-    field: fieldName,
-    fields: [
-      field('TicketID', 'int64', false),
-      field('Title', 'string', false),
-      field('Description', 'string', true),
-      field('Status', 'string', false),
-      field('Priority', 'string', false),
-      field('Category', 'string', false),
-      field('CustomerID', 'int64', false),
-      field('AssignedTo', 'string', true),
-      field('EstimatedCost', 'bytes', false, {
-        name: 'org.apache.kafka.connect.data.Decimal',
-        version: 1,
-        parameters: { scale: '2', 'connect.decimal.precision': '10' },
-      }),
-      field('CreatedAt', 'int64', false, micro),
-      field('UpdatedAt', 'int64', false, micro),
-      field('ResolvedAt', 'int64', true, micro),
-    ],
-  };
+interface ColumnCodec {
+  schema: Record<string, unknown>;
+  encode: (value: Json) => Json;
+}
+
+const days = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+
+function codecOf(column: EmbeddedColumn): ColumnCodec {
+  const { name, type, nullable } = column;
+  const same = (value: Json) => value;
+  const decimal = /^decimal\((\d+),(\d+)\)$/.exec(type);
+  if (decimal) {
+    const scale = Number(decimal[2]);
+    return {
+      schema: field(name, 'bytes', nullable, { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: String(scale), 'connect.decimal.precision': decimal[1] } }),
+      encode: (v) => (v === null ? null : decimalToBase64(String(v), scale)),
+    };
+  }
+  const chars = /^(n?varchar)\((\d+)\)$/.exec(type);
+  if (chars) {
+    const parameters = { '__debezium.source.column.type': chars[1].toUpperCase(), '__debezium.source.column.length': chars[2], '__debezium.source.column.name': name };
+    return { schema: field(name, 'string', nullable, { parameters }), encode: same };
+  }
+  switch (type) {
+    case 'bigint':
+      return { schema: field(name, 'int64', nullable), encode: same };
+    case 'int':
+      return { schema: field(name, 'int32', nullable), encode: same };
+    case 'smallint':
+      return { schema: field(name, 'int16', nullable), encode: same };
+    case 'bit':
+      return { schema: field(name, 'boolean', nullable), encode: (v) => (v === null ? null : Boolean(v)) };
+    case 'datetime2':
+      return { schema: field(name, 'int64', nullable, { name: 'io.debezium.time.MicroTimestamp', version: 1 }), encode: (v) => (v === null ? null : isoToEpochMicros(String(v))) };
+    case 'datetimeoffset':
+      return { schema: field(name, 'string', nullable, { name: 'io.debezium.time.ZonedTimestamp', version: 1 }), encode: same };
+    case 'date':
+      return { schema: field(name, 'int32', nullable, { name: 'io.debezium.time.Date', version: 1 }), encode: (v) => (v === null ? null : days(String(v))) };
+    default:
+      return { schema: field(name, 'string', nullable), encode: (v) => (v === null ? null : String(v)) };
+  }
 }
 
 const sourceSchema = {
@@ -66,29 +88,50 @@ const sourceSchema = {
   ],
 };
 
-// The schema part of every message of a topic is the same text: serialise it once and splice each
-// payload in, as the JsonConverter's output is `{"schema":...,"payload":...}`.
-const schemaCache = new Map<string, { key: unknown; value: unknown; keyPrefix: string; valuePrefix: string }>();
-function schemasFor(topic: string) {
-  let cached = schemaCache.get(topic);
-  if (!cached) {
-    cached = {
-      key: { type: 'struct', optional: false, name: `${topic}.Key`, fields: [field('TicketID', 'int64', false)] },
-      value: {
-        type: 'struct',
-        optional: false,
-        name: `${topic}.Envelope`,
-        version: 2,
-        fields: [rowSchema(topic, 'before'), rowSchema(topic, 'after'), sourceSchema, field('transaction', 'struct', true, { fields: [], name: 'event.block', version: 1 }), field('op', 'string', false), field('ts_ms', 'int64', true), field('ts_us', 'int64', true), field('ts_ns', 'int64', true)],
-      },
-      keyPrefix: '',
-      valuePrefix: '',
-    };
-    cached.keyPrefix = `{"schema":${JSON.stringify(cached.key)},"payload":`;
-    cached.valuePrefix = `{"schema":${JSON.stringify(cached.value)},"payload":`;
-    schemaCache.set(topic, cached);
-  }
-  return cached;
+/** A table schema's encoders: the schema texts are made once and each payload is spliced in. */
+export interface EnvelopeCodec {
+  readonly topic: string;
+  readonly table: string;
+  readonly key: string[];
+  keyPrefix: string;
+  valuePrefix: string;
+  row(stored: StoredRow | null): Record<string, Json> | null;
+}
+
+const codecs = new Map<string, EnvelopeCodec>();
+
+export function envelopeCodec(source: string, schema: CapturedSchema): EnvelopeCodec {
+  const cacheKey = `${source}\u0000${schema.table}\u0000${schema.id}`;
+  let codec = codecs.get(cacheKey);
+  if (codec !== undefined) return codec;
+  const topic = embeddedTopic(source, schema.table);
+  const columns = schema.columns.map((c) => ({ name: c.name, ...codecOf(c) }));
+  const rowSchema = (part: 'before' | 'after') => ({ type: 'struct', optional: true, name: `${topic}.Value`, field: part, fields: columns.map((c) => c.schema) });
+  const keyColumns = schema.key.map((k) => columns.find((c) => c.name === k)!);
+  const keySchema = { type: 'struct', optional: false, name: `${topic}.Key`, fields: keyColumns.map((c) => ({ ...c.schema, optional: false })) };
+  const valueSchema = {
+    type: 'struct',
+    optional: false,
+    name: `${topic}.Envelope`,
+    version: 2,
+    fields: [rowSchema('before'), rowSchema('after'), sourceSchema, field('transaction', 'struct', true, { fields: [], name: 'event.block', version: 1 }), field('op', 'string', false), field('ts_ms', 'int64', true), field('ts_us', 'int64', true), field('ts_ns', 'int64', true)],
+  };
+  codec = {
+    topic,
+    table: schema.table,
+    key: schema.key,
+    keyPrefix: `{"schema":${JSON.stringify(keySchema)},"payload":`,
+    valuePrefix: `{"schema":${JSON.stringify(valueSchema)},"payload":`,
+    row(stored) {
+      if (stored === null) return null;
+      const out: Record<string, Json> = {};
+      for (const c of columns) out[c.name] = c.encode(stored[c.name] ?? null);
+      return out;
+    },
+  };
+  if (codecs.size > 1000) codecs.clear();
+  codecs.set(cacheKey, codec);
+  return codec;
 }
 
 /** "1234.50" (scale 2) → base64 of the big-endian two's-complement unscaled value, as Kafka's Decimal. */
@@ -121,30 +164,13 @@ export function isoToEpochMicros(iso: string): number {
   return seconds * 1000 + micros;
 }
 
-function rowPayload(row: TicketRow | null) {
-  if (!row) return null;
-  return {
-    TicketID: row.TicketID,
-    Title: row.Title,
-    Description: row.Description,
-    Status: row.Status,
-    Priority: row.Priority,
-    Category: row.Category,
-    CustomerID: row.CustomerID,
-    AssignedTo: row.AssignedTo,
-    EstimatedCost: decimalToBase64(row.EstimatedCost, 2),
-    CreatedAt: isoToEpochMicros(row.CreatedAt),
-    UpdatedAt: isoToEpochMicros(row.UpdatedAt),
-    ResolvedAt: row.ResolvedAt === null ? null : isoToEpochMicros(row.ResolvedAt),
-  };
-}
-
-export interface EnvelopeInput {
+export interface TableEnvelopeInput {
+  codec: EnvelopeCodec;
   source: string;
   op: 'c' | 'u' | 'd' | 'r';
-  before: TicketRow | null;
-  after: TicketRow | null;
-  /** The feed position of this record: unique and increasing per source. */
+  before: StoredRow | null;
+  after: StoredRow | null;
+  /** The feed position of this record: unique and increasing per stream. */
   position: number;
   /** The change table LSN. */
   lsn: number;
@@ -152,17 +178,19 @@ export interface EnvelopeInput {
   commitTsMs: number;
 }
 
-export function encodeKey(source: string, ticketId: number): Buffer {
-  const topic = embeddedTopic(source);
-  return Buffer.from(`${schemasFor(topic).keyPrefix}{"TicketID":${ticketId}}}`);
+export function encodeTableKey(codec: EnvelopeCodec, row: StoredRow): Buffer {
+  const encoded = codec.row(row)!;
+  const key: Record<string, Json> = {};
+  for (const k of codec.key) key[k] = encoded[k];
+  return Buffer.from(`${codec.keyPrefix}${JSON.stringify(key)}}`);
 }
 
-export function encodeValue(input: EnvelopeInput): Buffer {
-  const topic = embeddedTopic(input.source);
+export function encodeTableValue(input: TableEnvelopeInput): Buffer {
+  const { codec } = input;
   const nowMs = Date.now();
   const payload = {
-    before: rowPayload(input.before),
-    after: rowPayload(input.after),
+    before: codec.row(input.before),
+    after: codec.row(input.after),
     source: {
       version: '1',
       connector: 'embedded',
@@ -174,7 +202,7 @@ export function encodeValue(input: EnvelopeInput): Buffer {
       ts_us: input.commitTsMs * 1000,
       ts_ns: input.commitTsMs * 1_000_000,
       schema: EMBEDDED_SCHEMA,
-      table: EMBEDDED_TABLE,
+      table: codec.table,
       lsn: input.position,
       change_lsn: input.lsn,
       event_serial_no: input.eventSerialNo,
@@ -185,5 +213,30 @@ export function encodeValue(input: EnvelopeInput): Buffer {
     ts_us: nowMs * 1000,
     ts_ns: nowMs * 1_000_000,
   };
-  return Buffer.from(`${schemasFor(topic).valuePrefix}${JSON.stringify(payload)}}`);
+  return Buffer.from(`${codec.valuePrefix}${JSON.stringify(payload)}}`);
+}
+
+// Tickets with its built-in schema: the shorthand tests and benchmarks use.
+const ticketsCodec = (source: string) => envelopeCodec(source, { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns });
+
+export interface EnvelopeInput {
+  source: string;
+  op: 'c' | 'u' | 'd' | 'r';
+  before: TicketRow | null;
+  after: TicketRow | null;
+  position: number;
+  lsn: number;
+  eventSerialNo: number;
+  commitTsMs: number;
+}
+
+/** The key of a Tickets change (built-in schema). */
+export function encodeKey(source: string, ticketId: number): Buffer {
+  return encodeTableKey(ticketsCodec(source), { TicketID: ticketId });
+}
+
+/** The value of a Tickets change (built-in schema). */
+export function encodeValue(input: EnvelopeInput): Buffer {
+  const { before, after, ...rest } = input;
+  return encodeTableValue({ ...rest, codec: ticketsCodec(input.source), before: before as unknown as StoredRow | null, after: after as unknown as StoredRow | null });
 }

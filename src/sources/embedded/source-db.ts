@@ -1,25 +1,17 @@
 // Opens (and on first use creates) one embedded source database: a node:sqlite file in WAL mode so
-// that a separate generator process can write while the service captures.
+// that a separate generator process can write while the service captures. Opening for writing
+// creates the built-in tables (Tickets, Customers, Agents) and captures them; older files gain
+// what capture.ts needs (schema ids, origin LSNs, the per-table index) and current triggers.
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TICKETS_DDL } from './tickets-schema.ts';
+import { AGENTS, CUSTOMERS, TICKETS } from './table-defs.ts';
+import { ensureCaptured, migrateCapture } from './capture.ts';
 import { ShoriError } from '../../errors.ts';
 
 export function sourceDbPath(dataDir: string, source: string): string {
   return join(dataDir, 'sources', `${source}.db`);
-}
-
-/** Sources created before `cdc_changes.origin_lsn` existed get the column (NULL: not re-published). */
-function addOriginLsn(db: DatabaseSync): void {
-  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('cdc_changes') as Array<{ name: string }>;
-  if (columns.some((c) => c.name === 'origin_lsn')) return;
-  try {
-    db.exec('ALTER TABLE cdc_changes ADD COLUMN origin_lsn INTEGER');
-  } catch (error) {
-    // Another process (the generator, the service) added it in between.
-    if (!/duplicate column/i.test(String(error))) throw error;
-  }
 }
 
 export function openSourceDb(dataDir: string, source: string, options: { readOnly?: boolean } = {}): DatabaseSync {
@@ -30,7 +22,10 @@ export function openSourceDb(dataDir: string, source: string, options: { readOnl
     if (!options.readOnly) {
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
       db.exec(TICKETS_DDL);
-      addOriginLsn(db);
+      db.exec(CUSTOMERS.ddl);
+      db.exec(AGENTS.ddl);
+      migrateCapture(db);
+      for (const def of [TICKETS, CUSTOMERS, AGENTS]) ensureCaptured(db, def);
     }
     return db;
   } catch (cause) {

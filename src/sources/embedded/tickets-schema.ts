@@ -1,7 +1,7 @@
-// The Tickets table of the embedded sources, and the change capture that SQL Server's CDC performs:
-// triggers write every change, in the same transaction as the write, into a change table whose
-// AUTOINCREMENT `lsn` is a monotonically increasing log sequence number (never reused, even after
-// purging). Decimals are stored as exact text (SQLite has no DECIMAL) and timestamps as ISO-8601 UTC
+// The Tickets table of the embedded sources and the change table that SQL Server's CDC keeps: triggers
+// (capture.ts, one set per captured table) write every change, in the same transaction as the write,
+// into `cdc_changes`, whose AUTOINCREMENT `lsn` is a monotonically increasing log sequence number
+// (never reused, even after purging). Decimals are stored as exact text (SQLite has no DECIMAL) and timestamps as ISO-8601 UTC
 // text with microseconds, so nothing is rounded on the way.
 
 export const TICKET_STATUSES = ['Open', 'InProgress', 'Resolved', 'Closed'] as const;
@@ -46,9 +46,6 @@ export interface TicketRow {
 const inList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 const isoMicros = (col: string) => `${col} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'`;
 
-const rowJson = (alias: 'NEW' | 'OLD') =>
-  `json_object(${TICKET_COLUMNS.map((c) => `'${c}', ${alias}.${c}`).join(', ')})`;
-
 export const TICKETS_DDL = `
 CREATE TABLE IF NOT EXISTS Tickets (
   TicketID      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,6 +70,7 @@ CREATE TABLE IF NOT EXISTS cdc_changes (
   before    TEXT,
   after     TEXT,
   commit_ts TEXT NOT NULL,
+  schema_id INTEGER,
   -- Set only on a change published again at a new position, as Debezium does after a connector
   -- restart: the LSN of the original change, whose source position (order key) it carries.
   origin_lsn INTEGER
@@ -86,19 +84,4 @@ CREATE TABLE IF NOT EXISTS cdc_offsets (
   updated_at TEXT NOT NULL,
   PRIMARY KEY (grp, stream)
 );
-
-CREATE TRIGGER IF NOT EXISTS cdc_tickets_insert AFTER INSERT ON Tickets BEGIN
-  INSERT INTO cdc_changes (op, tbl, before, after, commit_ts)
-  VALUES ('c', 'Tickets', NULL, ${rowJson('NEW')}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
-
-CREATE TRIGGER IF NOT EXISTS cdc_tickets_update AFTER UPDATE ON Tickets BEGIN
-  INSERT INTO cdc_changes (op, tbl, before, after, commit_ts)
-  VALUES ('u', 'Tickets', ${rowJson('OLD')}, ${rowJson('NEW')}, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
-
-CREATE TRIGGER IF NOT EXISTS cdc_tickets_delete AFTER DELETE ON Tickets BEGIN
-  INSERT INTO cdc_changes (op, tbl, before, after, commit_ts)
-  VALUES ('d', 'Tickets', ${rowJson('OLD')}, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-END;
 `;

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { EmbeddedFeed } from '../../feeds/embedded/embedded-feed.ts';
+import type { FeedRecord, FeedSubscription } from '../../feeds/feed.ts';
+import { EmbeddedTarget } from '../../generator/embedded-target.ts';
+import { runWorkload } from '../../generator/runner.ts';
+import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
+import { Medallion } from './medallion.ts';
+
+const SOURCES = ['src1', 'src2'];
+type Row = Record<string, string | null>;
+
+const ts = (c: string) => `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%fZ')`;
+
+async function silverRows(m: Medallion, name: string, columns: string[], key: string): Promise<Map<string, Row>> {
+  const t = m.specTables.find((s) => s.spec.name === name)!;
+  await t.silver.refresh();
+  const fields = new Map(t.silver.snapshot.schema.fields.map((f) => [f.name, f.type]));
+  const select = columns.map((c) => {
+    const type = String(fields.get(c));
+    const expr = type.startsWith('timestamp') ? ts(c) : type === 'boolean' ? `CASE WHEN "${c}" THEN '1' ELSE '0' END` : `CAST("${c}" AS VARCHAR)`;
+    return `${expr} AS "${c}"`;
+  });
+  const rows = (await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${t.silver.scanSql()} AS t`)).getRowObjectsJson() as Row[];
+  return new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
+}
+
+function sourceRows(dataDir: string, table: string, columns: string[], key: string): Map<string, Row> {
+  const out = new Map<string, Row>();
+  for (const source of SOURCES) {
+    const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+    for (const r of db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>) {
+      const row: Row = { source };
+      for (const c of columns) row[c] = r[c] === null ? null : String(r[c]);
+      out.set(`${source}/${row[key]}`, row);
+    }
+    db.close();
+  }
+  return out;
+}
+
+async function drain(sub: FeedSubscription): Promise<FeedRecord[]> {
+  const out: FeedRecord[] = [];
+  for (;;) {
+    const got = await sub.poll(10_000, 200);
+    if (got.length === 0) return out;
+    out.push(...got);
+  }
+}
+
+async function feedAll(m: Medallion, records: FeedRecord[], chunk = 150): Promise<string[]> {
+  const notes: string[] = [];
+  for (let i = 0; i < records.length; i += chunk) notes.push(...(await m.writeBatch(records.slice(i, i + chunk))).tablesDiscovered);
+  return notes;
+}
+
+const CUSTOMER_COLUMNS = ['CustomerID', 'Name', 'Email', 'Tier', 'CreditLimit', 'CreatedAt', 'UpdatedAt'];
+const AGENT_COLUMNS = ['AgentID', 'DisplayName', 'Team', 'Level', 'Active', 'HiredOn', 'UpdatedAt'];
+
+test('every captured table becomes a Silver table keyed by its Debezium key, equal to its sources; a restart reads the specs back', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
+  await runWorkload({ targets, rate: 0, count: 150, mix: { insert: 5, update: 4, delete: 1 }, seed: 11, relatedFraction: 1 });
+  const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  const notes = await feedAll(m, await drain(sub));
+  assert.ok(notes.some((n) => n.includes('silver/customers (key CustomerID)')), notes.join('; '));
+  assert.ok(notes.some((n) => n.includes('silver/agents (key AgentID)')), notes.join('; '));
+  assert.deepEqual([...(await silverRows(m, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(), [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort());
+  assert.deepEqual([...(await silverRows(m, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID')].sort());
+  const agents = m.specTables.find((s) => s.spec.name === 'agents')!;
+  assert.deepEqual(
+    agents.silver.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`),
+    ['source:string', 'AgentID:string', 'DisplayName:string', 'Team:string', 'Level:integer', 'Active:boolean', 'HiredOn:date', 'UpdatedAt:timestamp', '_seq:string', '_source_ts:timestamp', '_committed_at:timestamp'],
+  );
+  const customers = m.specTables.find((s) => s.spec.name === 'customers')!;
+  assert.equal(customers.silver.snapshot.schema.fields.find((f) => f.name === 'CreatedAt')!.type, 'timestamp_ntz', 'a local timestamp stays local');
+  assert.equal(customers.silver.snapshot.schema.fields.find((f) => f.name === 'CreditLimit')!.type, 'decimal(12,2)');
+  await m.close();
+
+  // Restart: the specs come back from the tables' own metadata, and later changes keep applying.
+  await runWorkload({ targets, rate: 0, count: 60, mix: { insert: 1, update: 1, delete: 1 }, seed: 12, relatedFraction: 1 });
+  const again = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  assert.deepEqual(again.specTables.map((s) => s.spec.name).sort(), ['agents', 'customers', 'tickets']);
+  assert.deepEqual(await feedAll(again, await drain(sub)), [], 'nothing discovered twice');
+  assert.deepEqual([...(await silverRows(again, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(), [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort());
+  await again.close();
+  await sub.close();
+  await feed.close();
+  for (const t of targets) await t.close();
+});
+
+test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key replaces the Debezium key', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = [new EmbeddedTarget(dataDir, 'src1')];
+  await runWorkload({ targets, rate: 0, count: 40, mix: { insert: 1, update: 1, delete: 0 }, seed: 5, relatedFraction: 1 });
+  const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const config = parseTablesConfig(JSON.stringify({ exclude: ['agents'], tables: { Customers: { key: ['CustomerID', 'Tier'] } } }), 'test');
+  const m = await Medallion.open(dataDir, { tables: config });
+  const notes = await feedAll(m, await drain(sub));
+  assert.ok(notes.includes('table Agents is excluded by TABLES_CONFIG'), notes.join('; '));
+  assert.equal(existsSync(join(dataDir, 'datalake/silver/agents')), false);
+  assert.deepEqual(m.specTables.find((s) => s.spec.name === 'customers')!.spec.keyColumns, ['CustomerID', 'Tier']);
+  await m.close();
+  await sub.close();
+  await feed.close();
+  await targets[0].close();
+});
+
+test('DDL in the middle: an added column and widened types reach Silver and history as metaData commits; an unsafe change is quarantined', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
+  const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 21, relatedFraction: 1 });
+  await feedAll(m, await drain(sub));
+  const customers = () => m.specTables.find((s) => s.spec.name === 'customers')!;
+  const before = customers().silver.snapshot.version;
+  // DDL on one source only, then more changes on both: the other source keeps its older schema.
+  await runWorkload({ targets: [targets[0]], rate: 0, count: 1, mix: { insert: 1, update: 0, delete: 0 }, seed: 22, relatedFraction: 0, ddlAfter: 0 });
+  await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 23, relatedFraction: 1 });
+  const result = await feedAll(m, await drain(sub));
+  assert.deepEqual(result, []);
+  const silver = customers().silver;
+  const fields = silver.snapshot.schema.fields;
+  assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
+  assert.equal(fields.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
+  assert.equal(fields.find((f) => f.name === 'Name')?.metadata?.__CHAR_VARCHAR_TYPE_STRING, 'varchar(400)');
+  assert.equal(m.specTables.find((s) => s.spec.name === 'agents')!.silver.snapshot.schema.fields.find((f) => f.name === 'Level')?.type, 'long');
+  assert.ok(customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'), 'history has the column too');
+  const ops = (await silver.history()).filter((h) => h.version > before).map((h) => h.operation);
+  assert.ok(ops.includes('ADD COLUMNS') || ops.includes('CHANGE COLUMN'), ops.join(','));
+  const columns = [...CUSTOMER_COLUMNS, 'Phone'];
+  const expected = sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID');
+  // src2 never had the column: its rows read NULL; src1's rows carry it.
+  const withPhone = new Map<string, Row>();
+  for (const source of SOURCES) {
+    const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
+    const hasPhone = (db.prepare('PRAGMA table_info(Customers)').all() as Array<{ name: string }>).some((c) => c.name === 'Phone');
+    for (const r of db.prepare('SELECT * FROM Customers').all() as Array<Record<string, unknown>>) {
+      const row = expected.get(`${source}/${r.CustomerID}`)!;
+      withPhone.set(`${source}/${r.CustomerID}`, { ...row, Phone: hasPhone && r.Phone !== null ? String(r.Phone) : null });
+    }
+    db.close();
+  }
+  assert.deepEqual([...(await silverRows(m, 'customers', columns, 'CustomerID'))].sort(), [...withPhone].sort());
+
+  // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
+  const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));
+  const { changeColumnType } = await import('../../sources/embedded/capture.ts');
+  changeColumnType(db, 'Customers', 'CreatedAt', 'datetimeoffset');
+  db.close();
+  await targets[1].upsertCustomer({ CustomerID: 1499, Name: 'Zed', Email: null, Tier: 'Gold', CreditLimit: '1.00', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z' });
+  const last = await m.writeBatch(await drain(sub));
+  assert.equal(last.rejected, 1);
+  assert.match(last.schemaDrift.join(' '), /silver\/customers: a change of src2 cannot be applied without loss \(column CreatedAt is timestamp_ntz in Silver but timestamp/);
+  assert.match(last.rejects[0].reason, /schema conflict/);
+  await m.close();
+  await sub.close();
+  await feed.close();
+  for (const t of targets) await t.close();
+});

@@ -1,0 +1,103 @@
+// Schema evolution of the generic Silver tables, before a Bronze version is applied: each change
+// event's row schema is compared with its table's (schema/evolution.ts). Safe changes (an added
+// column, a widened type) become a metaData commit on Silver and on history, recorded in commitInfo
+// (operation ADD COLUMNS / CHANGE COLUMN, the changes and the schema version), so the event lands
+// with all its columns. A conflict (a type no column can hold without loss, a changed key) is
+// reported once, and every event of that schema is quarantined instead of coerced. Data files are
+// never rewritten: older files read NULL for an added column and are cast to a widened type.
+import type { DeltaField, DeltaPrimitiveType, DeltaTable } from '@shori/delta';
+import type { ConnectSchema } from '../../sources/debezium/connect-schema.ts';
+import type { ChangeEvent } from '../../sources/debezium/types.ts';
+import { CHAR_VARCHAR_METADATA, CONNECT_TYPE_METADATA, columnsOf, deltaFieldOf, keyColumnsOf, type ColumnSpec } from './schema/column-types.ts';
+import { describeChange, evolve } from './schema/evolution.ts';
+import type { KeyMode, TableSpec as SchemaSpec } from './schema/table-spec.ts';
+import { genericSpec, SPEC_PROPERTIES } from './generic-specs.ts';
+import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
+
+export interface EvolvingTables {
+  spec: TableSpec;
+  silver: DeltaTable;
+  history: DeltaTable;
+}
+
+export interface SchemaStepResult {
+  /** One line per applied change set (for the log). */
+  applied: string[];
+  /** One line per conflict (health warnings, pipeline_error, log). */
+  conflicts: string[];
+  /** Why an event is quarantined (its schema conflicts with its table's), or null. */
+  blocked: (change: ChangeEvent) => string | null;
+}
+
+const CONTROL = new Set(['source', '_seq', '_source_ts', '_committed_at', '_op']);
+
+/** A Silver column back as the ColumnSpec it was made from (field metadata keeps what the type cannot). */
+export function columnOfField(f: DeltaField): ColumnSpec {
+  const column: ColumnSpec = { name: f.name, type: f.type as DeltaPrimitiveType, connect: String(f.metadata?.[CONNECT_TYPE_METADATA] ?? f.type) };
+  const char = /^(char|varchar)\((\d+)\)$/.exec(String(f.metadata?.[CHAR_VARCHAR_METADATA] ?? ''));
+  if (char) column.char = { kind: char[1] as 'char' | 'varchar', length: Number(char[2]) };
+  return column;
+}
+
+function schemaSpecOf(t: EvolvingTables): SchemaSpec {
+  const props = t.silver.snapshot.properties;
+  return {
+    table: t.spec.name,
+    key: [...t.spec.keyColumns],
+    keyMode: (props[SPEC_PROPERTIES.keyMode] ?? 'source') as KeyMode,
+    columns: t.silver.snapshot.schema.fields.filter((f) => !CONTROL.has(f.name)).map(columnOfField),
+    history: true,
+    schemaVersion: Number(props['shori.schemaVersion'] ?? 0),
+  };
+}
+
+/** History gets every column Silver has (a crash between the two metaData commits, or an older table). */
+async function alignHistory(t: EvolvingTables): Promise<void> {
+  const have = new Set(t.history.snapshot.schema.fields.map((f) => f.name));
+  const target = historySchema(t.spec);
+  const differs = target.fields.some((f) => !have.has(f.name)) || target.fields.some((f) => JSON.stringify(t.history.snapshot.schema.fields.find((h) => h.name === f.name)?.type) !== JSON.stringify(f.type));
+  if (differs) await t.history.changeSchema(target, { operation: 'ALTER SCHEMA', operationParameters: { reason: 'aligned with silver' } });
+}
+
+/**
+ * Evolves the generic tables for the changes of one Bronze version. `tables` are the generic
+ * tables only (Tickets keeps its fixed spec).
+ */
+export async function applySchemaChanges(tables: EvolvingTables[], changes: ChangeEvent[]): Promise<SchemaStepResult> {
+  const applied: string[] = [];
+  const conflicts: string[] = [];
+  const blockedSchemas = new Map<ConnectSchema, string>();
+  const seen = new Set<ConnectSchema>();
+  for (const t of tables) await alignHistory(t);
+  for (const change of changes) {
+    const schema = change.rowSchema;
+    if (!schema || seen.has(schema)) continue;
+    seen.add(schema);
+    const t = tables.find((x) => x.spec.matches(change));
+    if (!t) continue;
+    const current = schemaSpecOf(t);
+    const evolution = evolve(current, { columns: columnsOf(schema), key: keyColumnsOf(change.keySchema ?? null) });
+    if (evolution.conflicts.length > 0) {
+      const reason = evolution.conflicts.map((c) => c.message).join('; ');
+      blockedSchemas.set(schema, `schema conflict: ${reason}`);
+      conflicts.push(`silver/${t.spec.name}: a change of ${change.source.name} cannot be applied without loss (${reason}); its events are quarantined in silver/_rejected`);
+      continue;
+    }
+    if (evolution.changes.length === 0) continue;
+    const next = evolution.spec;
+    const keys = new Set(next.key);
+    const spec = genericSpec(t.spec.name, change.source.table, next.key, next.columns.map((c) => deltaFieldOf(c, keys.has(c.name))));
+    const lines = evolution.changes.map(describeChange);
+    const operation = evolution.changes.every((c) => c.kind === 'add_column') ? 'ADD COLUMNS' : 'CHANGE COLUMN';
+    const parameters = { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name };
+    await t.silver.changeSchema(silverSchema(spec), { operation, operationParameters: parameters, properties: { 'shori.schemaVersion': String(next.schemaVersion) } });
+    t.spec = spec;
+    await alignHistory(t);
+    applied.push(`silver/${t.spec.name} schema version ${next.schemaVersion}: ${lines.join(', ')} (from ${change.source.name})`);
+  }
+  return {
+    applied,
+    conflicts,
+    blocked: (change) => (change.rowSchema ? blockedSchemas.get(change.rowSchema) ?? null : null),
+  };
+}
