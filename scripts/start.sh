@@ -9,4 +9,7 @@ if [ ! -f dist/dashboard/index.html ] || [ -n "$(find dashboard src/contracts -n
   echo "[start] building the dashboard" >&2
   npx vite build --config dashboard/vite.config.ts --logLevel warn >&2 || echo "[start] dashboard build failed; the API still runs" >&2
 fi
+# V8's compile cache (code and the TypeScript type stripping) in .cache/ (git-ignored): later starts
+# skip recompiling the service and its dependencies.
+export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$PWD/.cache/node-compile-cache}"
 exec node src/main.ts "$@"

@@ -18,6 +18,8 @@ else
   npx vite build --config dashboard/vite.config.ts
   [ -x scripts/ensure-chromium.sh ] && bash scripts/ensure-chromium.sh
   [ -x scripts/ensure-python-deps.sh ] && bash scripts/ensure-python-deps.sh
+  # The object-store servers the test/objectstore tests start (Azurite, the S3-compatible server).
+  [ -x scripts/ensure-objectstores.sh ] && bash scripts/ensure-objectstores.sh >/dev/null
   files=$(find src dashboard test packages -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 fi
 echo "[test] running $(echo "$files" | wc -w) test files"

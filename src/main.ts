@@ -4,12 +4,14 @@ import { loadConfig } from './config/index.ts';
 import { loadTablesConfig } from './config/tables-config.ts';
 import { createLogger } from './log/logger.ts';
 import { startService } from './service.ts';
+import { parseLakeUri } from './lakehouse/lake/lake-uri.ts';
 import { describeError, isShoriError } from './errors.ts';
 
 let config;
 try {
   config = loadConfig();
   loadTablesConfig(config.TABLES_CONFIG); // validated at start-up: a bad file stops here
+  parseLakeUri(config.LAKE_URI, config.DATA_DIR); // likewise a LAKE_URI that is not a lake location
 } catch (error) {
   process.stderr.write(`shori-realtime: ${isShoriError(error) ? error.message : describeError(error)}\n`);
   process.exit(2);
@@ -40,5 +42,5 @@ try {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
   logger.error({ err: describeError(error) }, 'start-up failed');
-  process.exit(1);
+  process.exit(isShoriError(error, 'SHORI_CONFIG_INVALID') ? 2 : 1);
 }

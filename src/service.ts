@@ -14,6 +14,7 @@ import { Medallion } from './lakehouse/medallion/medallion.ts';
 import { BUILTIN_GOLD_DIR, GoldRefresher, loadGoldDefinitions } from './lakehouse/medallion/gold.ts';
 import { GoldSandbox } from './lakehouse/medallion/gold-sandbox.ts';
 import { TableCatalog } from './lakehouse/catalog.ts';
+import { Lake } from './lakehouse/lake/lake.ts';
 import { buildApp } from './http/app.ts';
 import { createScrubber } from './http/security/scrub.ts';
 import { EmbeddedTarget } from './generator/embedded-target.ts';
@@ -32,6 +33,9 @@ export interface Service {
 
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
+  // The lake first: an object store that does not honour put-if-absent is refused here.
+  const lake = await Lake.open({ uri: config.LAKE_URI, dataDir: config.DATA_DIR, cacheMaxBytes: config.LAKE_CACHE_MAX_BYTES, pathStyle: config.LAKE_S3_PATH_STYLE });
+  logger.info({ lake: lake.description }, 'lake opened');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
   const scrub = createScrubber(config.DATA_DIR);
@@ -47,11 +51,15 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
     onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
     tables: loadTablesConfig(config.TABLES_CONFIG),
+    lake,
   });
   const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
   await GoldSandbox.checkDefinitions(goldDefinitions); // one statement per file, or start-up stops
-  const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions);
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
+  const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions, lake);
+  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT }, {
+    tables: lake,
+    engineDir: lake.engineDir,
+  });
 
   const ui = new UiTap({
     feed,

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, quoteIdent, quoteLiteral, type DeltaField, type Snapshot } from '@shori/delta';
 import { usageError, type Output } from './output.ts';
+import { Lake } from '../lakehouse/lake/lake.ts';
 import { TABLE_OPTIONS } from '../lakehouse/engine.ts';
 
 export const DELTA_USAGE = `Usage: shori delta <command> <table> [options]
@@ -48,6 +49,17 @@ function numberOption(name: string, value: string | undefined): number | undefin
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw usageError(`--${name} must be a number >= 0, got '${value}'`);
   return n;
+}
+
+/**
+ * The table at a folder path or an object-store URI (s3://, az://, abfss://), credentials from the
+ * standard places (AWS_*, AZURE_STORAGE_*), data files cached under DATA_DIR/lake-cache.
+ */
+async function openTable(location: string): Promise<DeltaTable> {
+  const env = process.env;
+  const pathStyle = env.LAKE_S3_PATH_STYLE === 'true' || env.LAKE_S3_PATH_STYLE === 'false' ? env.LAKE_S3_PATH_STYLE : 'auto';
+  const lake = await Lake.open({ uri: location, dataDir: env.DATA_DIR || './data', pathStyle, env });
+  return DeltaTable.open(lake.root(), TABLE_OPTIONS);
 }
 
 function tableArg(positionals: string[], command: string): string {
@@ -107,7 +119,7 @@ function formatOption(value: string | undefined): string {
 
 async function inspect(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, history: { type: 'string' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'inspect'), TABLE_OPTIONS);
+  const table = await openTable(tableArg(positionals, 'inspect'));
   const snap = table.snapshot;
   const history = await table.history(intOption('history', values.history, 0) ?? 10);
   const report = {
@@ -158,14 +170,14 @@ async function cat(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   if (values.version !== undefined && values.timestamp !== undefined) throw usageError('give --version or --timestamp, not both');
   const limit = intOption('limit', values.limit, 0);
-  const table = await DeltaTable.open(location, TABLE_OPTIONS);
+  const table = await openTable(location);
   let snap: Snapshot = table.snapshot;
   const version = intOption('version', values.version, 0);
   // by timestamp: the latest version committed at or before it (commit file time, or in-commit timestamps)
   if (values.timestamp !== undefined) snap = await table.snapshotAtTimestamp(timestampOption(values.timestamp));
   else if (version !== undefined) snap = await table.snapshotAt(version);
   const columns = format === 'json' ? jsonSelectList(snap.schema.fields) : '*';
-  const sql = `SELECT ${columns} FROM ${table.scanSql(snap)}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
+  const sql = `SELECT ${columns} FROM ${await table.scan(snap)}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
   await withDuck((conn) => emitRows(conn, out, sql, format));
   return 0;
 }
@@ -176,7 +188,7 @@ async function changes(args: string[], out: Output): Promise<number> {
   const format = formatOption(values.format);
   const from = intOption('from', values.from ?? '0', 0)!;
   const to = intOption('to', values.to, 0);
-  const table = await DeltaTable.open(location, TABLE_OPTIONS);
+  const table = await openTable(location);
   const source = await table.changesSql(from, to);
   const fields = [...table.snapshot.schema.fields, { name: '_change_type', type: 'string' as const }, { name: '_commit_version', type: 'long' as const }, { name: '_commit_timestamp', type: 'timestamp' as const }];
   const columns = format === 'json' ? jsonSelectList(fields) : '*';
@@ -186,7 +198,7 @@ async function changes(args: string[], out: Output): Promise<number> {
 
 async function optimize(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'target-size': { type: 'string' }, 'min-files': { type: 'string' }, json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'optimize'), TABLE_OPTIONS);
+  const table = await openTable(tableArg(positionals, 'optimize'));
   const result = await withDuck((conn) => table.optimize(conn, {
     targetFileSize: intOption('target-size', values['target-size'], 1), minFiles: intOption('min-files', values['min-files'], 2),
   }));
@@ -200,7 +212,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
     'retention-hours': { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' },
   } });
-  const table = await DeltaTable.open(tableArg(positionals, 'vacuum'), TABLE_OPTIONS);
+  const table = await openTable(tableArg(positionals, 'vacuum'));
   const result = await table.vacuum({ retentionHours: numberOption('retention-hours', values['retention-hours']), dryRun: values['dry-run'], force: values.force });
   if (values.json) {
     await out.write(`${JSON.stringify(result)}\n`);
@@ -215,7 +227,7 @@ async function vacuum(args: string[], out: Output): Promise<number> {
 
 async function checkpoint(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  const table = await DeltaTable.open(tableArg(positionals, 'checkpoint'), TABLE_OPTIONS);
+  const table = await openTable(tableArg(positionals, 'checkpoint'));
   const written = await table.checkpoint();
   if (values.json) await out.write(`${JSON.stringify(written)}\n`);
   else await out.write(`checkpoint written at version ${written.version}: ${written.size} actions, ${written.numOfAddFiles} files, ${written.sizeInBytes} bytes\n`);

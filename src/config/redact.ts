@@ -8,7 +8,8 @@
 export const MASK = '***';
 
 const URL_START = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-const PASSWORD_KEYS = new Set(['password', 'pwd']);
+// Azure Storage connection strings carry the account key or a SAS token the same way.
+const PASSWORD_KEYS = new Set(['password', 'pwd', 'accountkey', 'sharedaccesssignature']);
 
 /** `scheme://user:password@rest` with the password masked; unchanged when there is none. */
 export function maskUrlPassword(text: string): string {

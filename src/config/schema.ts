@@ -54,6 +54,16 @@ export const configSchema = z.object({
   EMBEDDED_SOURCES: csv.default(['shorisql_1', 'shorisql_2']).refine((list) => list.length > 0 && list.every((s) => /^[A-Za-z0-9_]+$/.test(s)), 'must be a comma-separated list of names of letters, digits and _'),
   EMBEDDED_CAPTURE_POLL_MS: positiveInt.default(100),
 
+  // The lake: where the Delta tables live. '' = DATA_DIR/datalake; or a local path, s3://bucket/prefix,
+  // az://container/prefix, abfss://container@account.dfs.core.windows.net/prefix. Credentials come from
+  // each ecosystem's standard places (AWS_* variables and profiles; AZURE_STORAGE_CONNECTION_STRING or
+  // AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY), never from here.
+  LAKE_URI: z.string().default(''),
+  // Local cache of the data files DuckDB reads from an object store (under DATA_DIR/lake-cache).
+  LAKE_CACHE_MAX_BYTES: positiveInt.default(4 * 1024 * 1024 * 1024),
+  // S3 path-style addressing (http://endpoint/bucket/key): auto = on when an endpoint override is set.
+  LAKE_S3_PATH_STYLE: z.enum(['auto', 'true', 'false']).default('auto'),
+
   // Lakehouse.
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
   LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),

@@ -107,6 +107,8 @@ export const TableInfoSchema = z.object({
   num_files: z.number().int(),
   /** From the Delta log's file statistics; -1 when a file carries none. */
   num_rows: z.number().int(),
+  /** Silver tables: how many schema changes (added columns, widened types) the table has had. */
+  schema_version: z.number().int().optional(),
   columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })),
 });
 export type TableInfo = z.infer<typeof TableInfoSchema>;

@@ -41,14 +41,24 @@ export class FaultStorage implements Storage {
   /** Between a VACUUM START commit and its VACUUM END. */
   #vacuuming = false;
 
+  /** Passed through when the inner storage has them (object stores); absent otherwise, as there. */
+  readonly prepareEngineRead?: (paths: readonly string[]) => Promise<void>;
+  readonly finishEngineWrite?: (path: string) => Promise<void>;
+
   constructor(inner: Storage, table: string, faults: FaultSwitch) {
     this.#inner = inner;
     this.#table = table;
     this.#faults = faults;
+    if (inner.prepareEngineRead) this.prepareEngineRead = (paths) => inner.prepareEngineRead!(paths);
+    if (inner.finishEngineWrite) this.finishEngineWrite = (path) => inner.finishEngineWrite!(path);
   }
 
   get location(): string {
     return this.#inner.location;
+  }
+
+  get engineRoot(): string | undefined {
+    return this.#inner.engineRoot;
   }
 
   #reach(kind: string): void {

@@ -33,7 +33,11 @@ export function tableFaultName(path: string): string {
  * table (named `table`, by default from the path), that storage wrapped to reach those points.
  */
 export function storageFor(path: string, table = tableFaultName(path)): Storage {
-  const storage = new LocalStorage(path);
+  return withFaults(new LocalStorage(path), table);
+}
+
+/** `storage` itself, or wrapped to reach the points SHORI_FAULT arms for `table` (any store). */
+export function withFaults(storage: Storage, table: string): Storage {
   const faults = faultSwitch();
   return faults.armedFor(`${table}:`) ? new FaultStorage(storage, table, faults) : storage;
 }

@@ -24,6 +24,8 @@ export class EmbeddedTarget implements GeneratorTarget {
   readonly #insert: StatementSync;
   readonly #random: StatementSync;
   readonly #delete: StatementSync;
+  /** Prepared statements by SQL text (updates name their own columns; compiling one costs more than running it). */
+  readonly #prepared = new Map<string, StatementSync>();
 
   constructor(dataDir: string, name: string) {
     this.name = name;
@@ -38,6 +40,12 @@ export class EmbeddedTarget implements GeneratorTarget {
     this.#delete = this.#db.prepare('DELETE FROM Tickets WHERE TicketID = ?');
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#prepared.get(sql);
+    if (statement === undefined) this.#prepared.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
+  }
+
   async insert(row: NewTicket): Promise<number> {
     const result = this.#insert.get(row.Title, row.Description, row.Status, row.Priority, row.Category, row.CustomerID, row.AssignedTo, row.EstimatedCost, row.CreatedAt, row.UpdatedAt, row.ResolvedAt) as { TicketID: number };
     return Number(result.TicketID);
@@ -48,7 +56,7 @@ export class EmbeddedTarget implements GeneratorTarget {
     if (columns.length === 0) return false;
     const sql = `UPDATE Tickets SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE TicketID = ?`;
     const values = columns.map((c) => (change as Record<string, string | number | null>)[c]);
-    return Number(this.#db.prepare(sql).run(...values, ticketId).changes) > 0;
+    return Number(this.#statement(sql).run(...values, ticketId).changes) > 0;
   }
 
   async changeKey(ticketId: number): Promise<number | null> {
@@ -70,19 +78,21 @@ export class EmbeddedTarget implements GeneratorTarget {
   async upsertCustomer(row: CustomerRow): Promise<void> {
     const columns = row.Phone === undefined ? [...CUSTOMER_COLUMNS] : [...CUSTOMER_COLUMNS, 'Phone'];
     const values = columns.map((c) => (row as unknown as Record<string, string | number | null>)[c] ?? null);
-    this.#db.prepare(upsertSql('Customers', columns, 'CustomerID')).run(...values);
+    this.#statement(upsertSql('Customers', columns, 'CustomerID')).run(...values);
   }
 
   async deleteCustomer(customerId: number): Promise<boolean> {
-    return Number(this.#db.prepare('DELETE FROM Customers WHERE CustomerID = ?').run(customerId).changes) > 0;
+    return Number(this.#statement('DELETE FROM Customers WHERE CustomerID = ?').run(customerId).changes) > 0;
   }
 
   async upsertAgent(row: AgentRow): Promise<void> {
     const values = AGENT_COLUMNS.map((c) => (c === 'Active' ? (row.Active ? 1 : 0) : row[c]));
-    this.#db.prepare(upsertSql('Agents', AGENT_COLUMNS, 'AgentID')).run(...values);
+    this.#statement(upsertSql('Agents', AGENT_COLUMNS, 'AgentID')).run(...values);
   }
 
   async applyDdl(step: DdlStep): Promise<boolean> {
+    // A changed table: statements are prepared afresh against its new definition.
+    this.#prepared.clear();
     switch (step) {
       case 'add-column':
         return addColumn(this.#db, 'Customers', { name: 'Phone', type: 'varchar(40)', nullable: true });

@@ -7,11 +7,11 @@
 // has them (no scan), else from a count. The catalogue's DuckDB is bounded: a memory limit, a
 // statement timeout (the query is interrupted), and no file access outside the lake.
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { TableInfo, TableRowsResponse } from '../contracts/api.ts';
 import { DeltaTable, isDeltaError, quoteIdent, quoteLiteral } from '@shori/delta';
-import { tablePath, type Layer } from './medallion/tables.ts';
+import type { Layer, LakeTables } from './medallion/tables.ts';
+import { localLakeTables } from './medallion/local-lake.ts';
 import { ShoriError } from '../errors.ts';
 
 export interface CatalogEntry {
@@ -31,52 +31,58 @@ export interface CatalogLimits {
 
 const DEFAULT_LIMITS: CatalogLimits = { queryTimeoutSec: 10, memoryLimit: '512MB' };
 
+/** Where the tables are: the lake's tables, and the local folder DuckDB reads their files from. */
+export interface CatalogLake {
+  tables: LakeTables;
+  /** The lake folder, or an object-store lake's local file cache. */
+  engineDir: string;
+}
+
 export class TableCatalog {
   readonly #entries: CatalogEntry[];
-  readonly #dataDir: string;
+  readonly #lake: LakeTables;
   readonly #open = new Map<string, DeltaTable>();
   readonly #limits: CatalogLimits;
   readonly #lakeDir: string;
   #db: Promise<DuckDBInstance> | null = null;
 
-  constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS) {
+  constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS, lake?: CatalogLake) {
     this.#limits = limits;
-    this.#lakeDir = path.resolve(dataDir, 'datalake');
-    this.#dataDir = dataDir;
+    this.#lakeDir = path.resolve(lake?.engineDir ?? path.join(dataDir, 'datalake'));
+    this.#lake = lake?.tables ?? localLakeTables(dataDir);
     this.#entries = [
-      { layer: 'bronze', name: 'cdc_events', path: tablePath(dataDir, 'bronze', 'cdc_events'), orderBy: ['topic', 'partition', 'offset'] },
-      { layer: 'silver', name: 'tickets', path: tablePath(dataDir, 'silver', 'tickets'), orderBy: ['source', 'TicketID'] },
-      { layer: 'silver', name: 'tickets_history', path: tablePath(dataDir, 'silver', 'tickets_history'), orderBy: ['source', '_seq', 'TicketID', '_op'] },
-      ...goldNames.map((name) => ({ layer: 'gold' as const, name, path: tablePath(dataDir, 'gold', name), orderBy: [] })),
+      this.#entry('bronze', 'cdc_events', ['topic', 'partition', 'offset']),
+      this.#entry('silver', 'tickets', ['source', 'TicketID']),
+      this.#entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op']),
+      ...goldNames.map((name) => this.#entry('gold', name, [])),
     ];
   }
 
+  #entry(layer: Layer, name: string, orderBy: string[]): CatalogEntry {
+    return { layer, name, path: this.#lake.table(layer, name).location, orderBy };
+  }
+
   /** Adds the Silver tables created since the last look (generic tables appear at run time). */
-  #discover(): void {
-    let names: string[];
-    try {
-      names = readdirSync(path.join(this.#lakeDir, 'silver'));
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
+  async #discover(): Promise<void> {
+    const names = await this.#lake.tableNames('silver').catch(() => [] as string[]);
+    for (const name of names) {
       // Internal tables (_rejected, _<table>_deleted) stay out; names are checked before use.
       if (name.startsWith('_') || !/^[a-z0-9_]{1,64}$/.test(name)) continue;
       if (this.#entries.some((e) => e.layer === 'silver' && e.name === name)) continue;
       // No key known here: every column orders the rows (a total, stable order).
       const orderBy: string[] = [];
       const at = this.#entries.findIndex((e) => e.layer === 'gold');
-      this.#entries.splice(at < 0 ? this.#entries.length : at, 0, { layer: 'silver' as const, name, path: tablePath(this.#dataDir, 'silver', name), orderBy });
+      this.#entries.splice(at < 0 ? this.#entries.length : at, 0, this.#entry('silver', name, orderBy));
     }
   }
 
-  entries(): CatalogEntry[] {
-    this.#discover();
+  async entries(): Promise<CatalogEntry[]> {
+    await this.#discover();
     return [...this.#entries];
   }
 
-  entry(layer: string, name: string): CatalogEntry {
-    if (layer === 'silver') this.#discover();
+  async entry(layer: string, name: string): Promise<CatalogEntry> {
+    if (layer === 'silver') await this.#discover();
     const found = this.#entries.find((e) => e.layer === layer && e.name === name);
     if (!found) throw new ShoriError('SHORI_NOT_FOUND', `no table ${layer}.${name} in the catalogue`, { context: { layer, name } });
     return found;
@@ -133,7 +139,7 @@ export class TableCatalog {
     let table = this.#open.get(key);
     if (!table) {
       try {
-        table = await DeltaTable.open(entry.path);
+        table = await DeltaTable.open(this.#lake.table(entry.layer, entry.name));
       } catch (error) {
         if (isDeltaError(error, 'DELTA_NOT_A_TABLE')) return null;
         throw error;
@@ -146,7 +152,7 @@ export class TableCatalog {
   }
 
   async list(): Promise<TableInfo[]> {
-    this.#discover();
+    await this.#discover();
     const out: TableInfo[] = [];
     for (const entry of this.#entries) {
       const table = await this.#table(entry);
@@ -158,6 +164,7 @@ export class TableCatalog {
         version: s.version,
         num_files: s.files.length,
         num_rows: s.numRows ?? -1,
+        ...(entry.layer === 'silver' ? { schema_version: Number(s.properties['shori.schemaVersion'] ?? 0) } : {}),
         columns: s.schema.fields.map((f) => ({ name: f.name, type: typeof f.type === 'string' ? f.type : f.type.type, nullable: f.nullable })),
       });
     }
@@ -165,7 +172,7 @@ export class TableCatalog {
   }
 
   async rows(layer: string, name: string, options: { version?: number; limit: number; offset: number }): Promise<TableRowsResponse> {
-    const entry = this.entry(layer, name);
+    const entry = await this.entry(layer, name);
     const table = await this.#table(entry);
     if (!table) throw new ShoriError('SHORI_NOT_FOUND', `table ${layer}.${name} has no data yet`, { context: { layer, name } });
     let snapshot = table.snapshot;
@@ -175,7 +182,7 @@ export class TableCatalog {
       }
       snapshot = await table.snapshotAt(options.version);
     }
-    const scan = table.scanSql(snapshot);
+    const scan = await table.scan(snapshot);
     // The Delta log's statistics count the rows without a scan (deletion vectors subtracted).
     const total = snapshot.numRows ?? Number((await this.#query(`SELECT count(*) AS n FROM ${scan} AS t`))[0].n);
     const fields = snapshot.schema.fields;

@@ -199,6 +199,23 @@ test('the table browser pages through a table and travels back in time', async (
   assert.ok(atV0 < bronzeRows, `version 0 has fewer rows (${atV0}) than the latest (${bronzeRows})`);
 });
 
+test('every Silver table is listed with its rows and schema version, and any of them can be browsed', async () => {
+  const panel = page.getByTestId('panel-tables');
+  await panel.getByRole('button', { name: 'Refresh' }).click();
+  const list = panel.getByTestId('silver-tables');
+  // The built-in workload writes Customers and Agents too: their Silver tables appear at run time.
+  await waitFor('customers and agents in the list', async () => {
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    const text = (await list.textContent().catch(() => '')) ?? '';
+    return /customers [\d,]+ rows · schema v\d+/.test(text) && /agents_history [\d,]+ rows · schema v\d+/.test(text);
+  }, 60_000, 1_000);
+  await list.getByRole('button', { name: /^agents \d/ }).click();
+  await panel.getByTestId('table-rows').locator('th', { hasText: 'AgentID' }).waitFor({ timeout: 20_000 });
+  assert.equal(await panel.getByTestId('table-select').inputValue(), 'silver.agents');
+  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-laptop-silver-tables.png'), fullPage: true });
+  assert.deepEqual(consoleErrors, []);
+});
+
 test('screenshots in light and dark, on a laptop and a phone', async () => {
   const backgrounds: Record<string, string> = {};
   for (const [device, viewport] of [

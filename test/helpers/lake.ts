@@ -1,21 +1,44 @@
 // Reads what the tests compare: the Delta tables (through our reader and DuckDB) and the embedded
 // sources (through node:sqlite, independently of the pipeline), in one text form for exact equality.
 import { DatabaseSync } from 'node:sqlite';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DeltaTable } from '@shori/delta';
+import { DeltaTable, type Storage } from '@shori/delta';
+import { Lake } from '../../src/lakehouse/lake/lake.ts';
+
+/** A lake the tests read: a DATA_DIR (its `datalake` folder), or a LAKE_URI with the environment holding its credentials. */
+export type LakeRef = string | { uri: string; env: Record<string, string> };
+
+const lakes = new Map<string, Promise<Lake>>();
+
+/** The table `<layer>/<name>` of a lake: a folder, or the Storage of an object-store lake (one read cache per lake). */
+export async function tableAt(lake: LakeRef, layer: string, name: string): Promise<string | Storage> {
+  if (typeof lake === 'string') return join(lake, 'datalake', layer, name);
+  let opened = lakes.get(lake.uri);
+  if (!opened) {
+    opened = Lake.open({ uri: lake.uri, dataDir: mkdtempSync(join(tmpdir(), 'shori-lake-reader-')), env: lake.env, probe: false });
+    lakes.set(lake.uri, opened);
+  }
+  return (await opened).table(layer, name);
+}
 
 export const TICKET_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
 
 export type TextRow = Record<string, string | null>;
 
-export async function queryDelta(tableDir: string, select: (scan: string) => string): Promise<TextRow[]> {
-  const table = await DeltaTable.open(tableDir);
+export async function queryDelta(table: string | Storage, select: (scan: string) => string): Promise<TextRow[]>;
+export async function queryDelta(lake: LakeRef, layer: string, name: string, select: (scan: string) => string): Promise<TextRow[]>;
+export async function queryDelta(...args: [string | Storage, (scan: string) => string] | [LakeRef, string, string, (scan: string) => string]): Promise<TextRow[]> {
+  const location = args.length === 2 ? args[0] : await tableAt(args[0], args[1], args[2]);
+  const select = args.length === 2 ? args[1] : args[3];
+  const table = await DeltaTable.open(location);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
-    const reader = await conn.runAndReadAll(select(table.scanSql()));
+    const reader = await conn.runAndReadAll(select(await table.scan()));
     return reader.getRowObjectsJson() as TextRow[];
   } finally {
     conn.closeSync();
@@ -26,8 +49,8 @@ export async function queryDelta(tableDir: string, select: (scan: string) => str
 const ts = (c: string) => `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${c}"`;
 
 /** Silver tickets as text rows keyed `source/TicketID`. */
-export async function silverTickets(dataDir: string): Promise<Map<string, TextRow>> {
-  const rows = await queryDelta(join(dataDir, 'datalake/silver/tickets'), (scan) =>
+export async function silverTickets(lake: LakeRef): Promise<Map<string, TextRow>> {
+  const rows = await queryDelta(lake, 'silver', 'tickets', (scan) =>
     `SELECT "source", CAST("TicketID" AS VARCHAR) AS "TicketID", "Title", "Description", "Status", "Priority", "Category",
             CAST("CustomerID" AS VARCHAR) AS "CustomerID", "AssignedTo", CAST("EstimatedCost" AS VARCHAR) AS "EstimatedCost",
             ${ts('CreatedAt')}, ${ts('UpdatedAt')}, ${ts('ResolvedAt')}

@@ -6,6 +6,8 @@
 #   write-tickets PATH           -> delta-rs writes a CDF tickets table: append, merge, delete, update, checkpoint, append
 #   append-tickets PATH FIRST N  -> delta-rs appends N tickets
 #   optimize PATH | vacuum PATH | checkpoint PATH
+# PATH may be an object-store URI (s3://, az://); DELTA_RS_STORAGE_OPTIONS (JSON) then holds
+# delta-rs' storage options (endpoint, credentials), as test/objectstore passes them.
 import datetime
 import json
 import os
@@ -14,6 +16,17 @@ from decimal import Decimal
 
 import deltalake
 import pyarrow as pa
+
+
+OPTIONS = json.loads(os.environ.get("DELTA_RS_STORAGE_OPTIONS") or "null")
+
+
+def open_table(path, version=None):
+    return deltalake.DeltaTable(path, version=None if version is None else int(version), storage_options=OPTIONS)
+
+
+def write(path, data, **kwargs):
+    deltalake.write_deltalake(path, data, storage_options=OPTIONS, **kwargs)
 
 
 def norm(v):
@@ -38,7 +51,7 @@ def schema_of(dt):
 
 
 def read(path, version=None):
-    dt = deltalake.DeltaTable(path) if version is None else deltalake.DeltaTable(path, version=int(version))
+    dt = open_table(path, version)
     history = [{"version": h.get("version"), "operation": h.get("operation")} for h in dt.history()]
     txns = {}
     for app in ("app-a", "app-b", "job"):
@@ -59,7 +72,7 @@ def read(path, version=None):
 
 
 def cdf(path, start, end=None):
-    dt = deltalake.DeltaTable(path)
+    dt = open_table(path)
     reader = dt.load_cdf(starting_version=int(start), ending_version=None if end is None else int(end))
     return rows_of(pa.table(reader.read_all()))
 
@@ -88,15 +101,15 @@ def tickets(first, count, status="Open"):
 
 
 def write_tickets(path):
-    deltalake.write_deltalake(path, tickets(1, 20), partition_by=["source"],
+    write(path, tickets(1, 20), partition_by=["source"],
                               configuration={"delta.enableChangeDataFeed": "true", "delta.checkpointInterval": "100"})
-    dt = deltalake.DeltaTable(path)
+    dt = open_table(path)
     (dt.merge(tickets(15, 10, status="Closed"), "t.source = s.source AND t.TicketID = s.TicketID", source_alias="s", target_alias="t")
        .when_matched_update_all().when_not_matched_insert_all().execute())
     dt.delete("\"TicketID\" IN (2, 3)")
     dt.update(updates={"Status": "'Pending'"}, predicate="\"TicketID\" = 4")
     dt.create_checkpoint()
-    deltalake.write_deltalake(path, tickets(30, 3), mode="append", partition_by=["source"])
+    write(path, tickets(30, 3), mode="append", partition_by=["source"])
 
 
 def main():
@@ -109,13 +122,13 @@ def main():
     elif cmd == "write-tickets":
         write_tickets(path)
     elif cmd == "append-tickets":
-        deltalake.write_deltalake(path, tickets(int(rest[0]), int(rest[1])), mode="append", partition_by=["source"])
+        write(path, tickets(int(rest[0]), int(rest[1])), mode="append", partition_by=["source"])
     elif cmd == "optimize":
-        out = deltalake.DeltaTable(path).optimize.compact()
+        out = open_table(path).optimize.compact()
     elif cmd == "vacuum":
-        out = sorted(deltalake.DeltaTable(path).vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False))
+        out = sorted(open_table(path).vacuum(retention_hours=0, dry_run=False, enforce_retention_duration=False))
     elif cmd == "checkpoint":
-        deltalake.DeltaTable(path).create_checkpoint()
+        open_table(path).create_checkpoint()
     else:
         raise SystemExit(f"unknown command {cmd}")
     print(json.dumps(out, default=str))

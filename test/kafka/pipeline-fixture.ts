@@ -5,9 +5,10 @@ import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
-import { KAFKA_BOOTSTRAP, MARIADB, POSTGRES } from './stack-fixture.ts';
-import { waitFor, REPO } from '../helpers/service-process.ts';
-import { diffRows, queryDelta, silverTickets, TICKET_COLUMNS, type TextRow } from '../helpers/lake.ts';
+import assert from 'node:assert/strict';
+import { CONNECT_URL, KAFKA_BOOTSTRAP, MARIADB, POSTGRES } from './stack-fixture.ts';
+import { waitFor, REPO, startService, tempDataDir, type ServiceProcess } from '../helpers/service-process.ts';
+import { diffRows, queryDelta, silverTickets, TICKET_COLUMNS, type LakeRef, type TextRow } from '../helpers/lake.ts';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,7 @@ export function generate(target: 'postgres' | 'mariadb', args: string[]): Promis
 }
 
 /** Waits until Silver equals both sources (Debezium and the batches take a few seconds). */
-export async function waitConverged(dataDir: string, labels?: { postgres: string[]; mariadb: string[] }): Promise<void> {
+export async function waitConverged(dataDir: LakeRef, labels?: { postgres: string[]; mariadb: string[] }): Promise<void> {
   let last: string[] = [];
   try {
     await waitFor(
@@ -94,8 +95,8 @@ export function serviceEnv(run: string): Record<string, string> {
   };
 }
 
-export async function bronzeDuplicates(dataDir: string): Promise<{ changes: number; distinctOffsets: number; records: number; distinctEvents: number }> {
-  const [row] = await queryDelta(join(dataDir, 'datalake/bronze/cdc_events'), (scan) =>
+export async function bronzeDuplicates(dataDir: LakeRef): Promise<{ changes: number; distinctOffsets: number; records: number; distinctEvents: number }> {
+  const [row] = await queryDelta(dataDir, 'bronze', 'cdc_events', (scan) =>
     `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS "distinctOffsets",
             count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes,
             count(DISTINCT (source_name, seq, op, key)) FILTER (WHERE op IS NOT NULL)::INT AS "distinctEvents"
@@ -106,9 +107,93 @@ export async function bronzeDuplicates(dataDir: string): Promise<{ changes: numb
 
 
 /** Changes history holds more than once (by source, position, key and op): must be 0. */
-export async function historyDuplicates(dataDir: string): Promise<{ rows: number; distinct: number }> {
-  const [row] = await queryDelta(join(dataDir, 'datalake/silver/tickets_history'), (scan) =>
+export async function historyDuplicates(dataDir: LakeRef): Promise<{ rows: number; distinct: number }> {
+  const [row] = await queryDelta(dataDir, 'silver', 'tickets_history', (scan) =>
     `SELECT count(*)::INT AS rows, count(DISTINCT ("source", _seq, "TicketID", _op))::INT AS "distinct" FROM ${scan} AS t`,
   );
   return { rows: Number(row.rows), distinct: Number(row.distinct) };
+}
+
+/**
+ * A second PostgreSQL connector whose topics have 4 partitions (keys keep their order per
+ * partition), removed with its replication slot and publication after the test. Returns its topic prefix.
+ */
+export async function multiPartitionConnector(t: { after: (fn: () => Promise<void>) => void }, run: string): Promise<string> {
+  const prefix = `shorimp${run}`;
+  const connector = `pg-multi-${run}`;
+  const slot = `shori_mp_${run}`;
+  const config = {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+    'tasks.max': '1',
+    'database.hostname': POSTGRES.host,
+    'database.port': String(POSTGRES.port),
+    'database.user': POSTGRES.user,
+    'database.password': POSTGRES.password,
+    'database.dbname': POSTGRES.database,
+    'topic.prefix': prefix,
+    'table.include.list': 'public.Tickets',
+    'plugin.name': 'pgoutput',
+    'slot.name': slot,
+    'publication.name': `shori_mp_pub_${run}`,
+    'publication.autocreate.mode': 'filtered',
+    'snapshot.mode': 'initial',
+    'decimal.handling.mode': 'precise',
+    'tombstones.on.delete': 'true',
+    'topic.creation.default.partitions': '4',
+    'topic.creation.default.replication.factor': '1',
+    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'key.converter.schemas.enable': 'true',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter.schemas.enable': 'true',
+  };
+  const put = await fetch(`${CONNECT_URL}/connectors/${connector}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  assert.ok(put.ok, `connector registered: ${put.status} ${await put.text()}`);
+  t.after(async () => {
+    await fetch(`${CONNECT_URL}/connectors/${connector}`, { method: 'DELETE' });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    // The slot outlives the connector; drop it (once its walsender is gone) so WAL is not retained.
+    await waitFor('the replication slot to be released', async () => {
+      const r = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+      if (r.rows.length === 0) return true;
+      if (r.rows[0].active) return false;
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      return true;
+    }, 60_000, 1_000).catch(() => undefined);
+    await client.query(`DROP PUBLICATION IF EXISTS shori_mp_pub_${run}`).catch(() => undefined);
+    await client.end();
+  });
+  return prefix;
+}
+
+/**
+ * Two service processes, each with its own DATA_DIR, in one consumer group on 4-partition topics,
+ * writing one lake (`lake.uri`: a folder or an object store, credentials in `lake.env`): both hold
+ * partitions and commit batches, Silver ends equal to PostgreSQL, Bronze holds every Kafka record
+ * once and history every change once. `running` collects the processes for the caller's clean-up.
+ */
+export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) => void }, lake: { uri: string; env: Record<string, string> }, running: ServiceProcess[], count = 2500): Promise<void> {
+  const run = `${process.pid}${Date.now()}`.slice(-10);
+  const prefix = await multiPartitionConnector(t, run);
+  const env = { ...serviceEnv(run), ...lake.env, LAKE_URI: lake.uri, KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, KAFKA_UNASSIGNED_RESTART_SEC: '600' };
+  const one = await startService(env, { dataDir: tempDataDir('shori-kafka-one-') });
+  running.push(one);
+  const two = await startService(env, { dataDir: tempDataDir('shori-kafka-two-') });
+  running.push(two);
+  assert.notEqual(one.dataDir, two.dataDir);
+
+  await generate('postgres', ['--count', String(count), '--rate', '300', '--bursts', '0.2', '--key-changes', '0.02']);
+  await waitFor('both instances to hold partitions', async () => {
+    const [a, b] = [await one.health(), await two.health()];
+    return a.lag.length > 0 && b.lag.length > 0 && a.lag.length + b.lag.length === 4;
+  }, 180_000, 500);
+  await waitConverged(lake, { postgres: [prefix], mariadb: [] });
+  const [a, b] = [await one.health(), await two.health()];
+  assert.ok(a.counters.batches_ok > 0 && b.counters.batches_ok > 0, `both instances committed batches (${a.counters.batches_ok}, ${b.counters.batches_ok})`);
+  const bronze = await bronzeDuplicates(lake);
+  assert.equal(bronze.records, bronze.distinctOffsets, 'no Kafka record twice in Bronze');
+  const history = await historyDuplicates(lake);
+  assert.equal(history.rows, history.distinct, 'no change twice in history');
+  assert.equal(await one.stop(), 0);
+  assert.equal(await two.stop(), 0);
 }

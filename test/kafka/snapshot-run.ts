@@ -85,11 +85,11 @@ export async function runSnapshot(rows: number, log: (line: string) => void = ()
     const svc = service;
     await waitFor('Silver to hold every row', async () => {
       const h = await svc.health();
+      log(`read ${h.lag.map((p) => `${p.next}/${p.end}`).join(' ')}, batches ${h.counters.batches_ok}, peak RSS ${(peakRss(svc.child.pid!) / 2 ** 20).toFixed(0)} MiB`);
       if (h.lag.length === 0 || h.lag.some((p) => p.lag > 0) || h.lakehouse_pending) return false;
       const { rows: n } = await silverMd5(dataDir).catch(() => ({ rows: -1 }));
-      log(`silver rows: ${n}, batches: ${h.counters.batches_ok}, rss peak ${(peakRss(svc.child.pid!) / 2 ** 20).toFixed(0)} MiB`);
       return n === rows;
-    }, Math.max(300_000, rows * 2), 5_000);
+    }, Math.max(300_000, rows * 5), 15_000);
     const seconds = (Date.now() - started) / 1000;
     const peakRssBytes = peakRss(service.child.pid!);
     const silver = await silverMd5(dataDir);

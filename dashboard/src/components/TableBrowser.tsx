@@ -141,6 +141,15 @@ export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknow
       </div>
       {error ? <p className="error-text">{error}</p> : null}
       {tables.length === 0 && !error ? <p className="muted">No tables yet.</p> : null}
+      <SilverTables
+        tables={tables.filter((t) => t.layer === 'silver')}
+        selected={key}
+        onSelect={(k) => {
+          setKey(k);
+          setVersion(null);
+          setOffset(0);
+        }}
+      />
       {page ? (
         <div className="table-wrap">
           <table className="rows" data-testid="table-rows">
@@ -171,5 +180,24 @@ export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknow
         </div>
       ) : null}
     </Panel>
+  );
+}
+
+/** Every Silver table (one per captured table, and its history) with its rows and schema version. */
+function SilverTables({ tables, selected, onSelect }: { tables: TableInfo[]; selected: string; onSelect: (key: string) => void }) {
+  if (tables.length === 0) return null;
+  return (
+    <ul className="silver-tables" data-testid="silver-tables">
+      {tables.map((t) => {
+        const k = `${t.layer}.${t.name}`;
+        return (
+          <li key={k}>
+            <button type="button" className={`btn ghost small${k === selected ? ' active' : ''}`} onClick={() => onSelect(k)} title={`v${t.version}, ${t.columns.length} columns`}>
+              {t.name} <span className="muted">{t.num_rows < 0 ? '?' : formatInt(t.num_rows)} rows · schema v{t.schema_version ?? 0}</span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

@@ -9,7 +9,7 @@ import { parseCommit } from './actions/serde.ts';
 import { quoteIdent } from './schema/duckdb-types.ts';
 import type { Storage } from './storage/storage.ts';
 import { storageFor } from './storage/local-storage.ts';
-import { resolveDataFile } from './storage/paths.ts';
+import { prepareDataFiles, resolveDataFile } from './storage/paths.ts';
 import { commitPath } from './log/log-files.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot, type TableSnapshot } from './snapshot/snapshot.ts';
 import { assertWritable } from './snapshot/protocol-support.ts';
@@ -68,6 +68,8 @@ export class DeltaTable {
   lastCheckpointError?: unknown;
   /** Last error of the automatic log cleanup after a checkpoint (commits are not affected). */
   lastLogCleanupError?: unknown;
+  /** Snapshots whose data files `scan` made readable by the engine. */
+  private readonly prepared = new WeakSet<Snapshot>();
   /** Oldest commit file the last log cleanup left; undefined until one ran in this process. */
   private oldestCommitLeft?: string;
 
@@ -127,8 +129,28 @@ export class DeltaTable {
     return this.snapshotAt(await versionAtTimestamp(this.storage, latest, timestamp.getTime()));
   }
 
+  /**
+   * The DuckDB table expression of a snapshot's rows (default: the current one), after making its
+   * data files readable by the engine: on an object store they are fetched into the local cache.
+   */
+  async scan(snapshot?: Snapshot): Promise<string> {
+    const snap = snapshot ?? this.current;
+    await prepareDataFiles(this.storage, snap.files.map((f) => f.path));
+    this.prepared.add(snap);
+    return buildScanSql(this.storage, snap, snap.files);
+  }
+
+  /**
+   * `scan` without the fetch: for storage the engine reads in place (local folders), or a snapshot
+   * `scan` prepared. On an object store, any other snapshot is refused (its files may not be local).
+   */
   scanSql(snapshot?: Snapshot): string {
     const snap = snapshot ?? this.current;
+    if (this.storage.prepareEngineRead && snap.files.length > 0 && !this.prepared.has(snap)) {
+      throw new DeltaError('DELTA_PROTOCOL', `The data files of ${this.location} are not local: use await table.scan(), which fetches them, instead of scanSql()`, {
+        context: { location: this.location, version: snap.version },
+      });
+    }
     return buildScanSql(this.storage, snap, snap.files);
   }
 
@@ -142,7 +164,7 @@ export class DeltaTable {
     const snap = options.version !== undefined ? await this.snapshotAt(options.version)
       : options.timestamp !== undefined ? await this.snapshotAtTimestamp(options.timestamp) : this.current;
     const columns = options.columns?.map(quoteIdent).join(', ') ?? '*';
-    const sql = `SELECT ${columns} FROM ${this.scanSql(snap)}${options.where ? ` WHERE ${options.where}` : ''}`
+    const sql = `SELECT ${columns} FROM ${await this.scan(snap)}${options.where ? ` WHERE ${options.where}` : ''}`
       + `${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}${options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : ''}`;
     return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
   }

@@ -35,7 +35,7 @@ export async function addedFiles(bronze: DeltaTable, version: number): Promise<A
 export async function readBronzeVersion(conn: DuckDBConnection, bronze: DeltaTable, version: number): Promise<BronzeEntry[]> {
   const files = await addedFiles(bronze, version);
   if (files.length === 0) return [];
-  const scan = bronze.scanSql(withFiles(bronze.snapshot, files));
+  const scan = await bronze.scan(withFiles(bronze.snapshot, files));
   let rows: Array<Record<string, unknown>>;
   try {
     rows = (await conn.runAndReadAll(`SELECT topic, "partition", "offset", key, payload FROM ${scan} AS t ORDER BY topic, "partition", "offset"`)).getRowObjectsJson();

@@ -28,11 +28,19 @@ interface FileStats {
   maxValues?: Record<string, unknown>;
 }
 
+export interface KeyRange {
+  column: string;
+  min: number;
+  max: number;
+}
+
 /**
- * Files that may hold a row with `column` between `lo` and `hi` (strings) and `source` among
- * `sources`, judged by each file's Delta statistics; a file without usable statistics may.
+ * Files that may hold a row with `column` between `lo` and `hi` (strings), `source` among `sources`
+ * and, when given, the numeric key column within `key`, judged by each file's Delta statistics; a
+ * file without usable statistics may. (A snapshot's rows share one position: the key range is what
+ * keeps its duplicate check from reading every file the snapshot wrote.)
  */
-export function filesInRange(s: Snapshot, column: string, lo: string, hi: string, sources: Set<string>): AddAction[] {
+export function filesInRange(s: Snapshot, column: string, lo: string, hi: string, sources: Set<string>, key?: KeyRange): AddAction[] {
   return s.files.filter((f) => {
     if (!f.stats) return true;
     let stats: FileStats;
@@ -49,6 +57,12 @@ export function filesInRange(s: Snapshot, column: string, lo: string, hi: string
     const smin = stats.minValues?.source;
     const smax = stats.maxValues?.source;
     if (typeof smin === 'string' && typeof smax === 'string' && ![...sources].some((x) => x >= smin && x <= smax)) return false;
+    if (key) {
+      const kmin = stats.minValues?.[key.column];
+      const kmax = stats.maxValues?.[key.column];
+      if (typeof kmin === 'number' && kmin > key.max) return false;
+      if (typeof kmax === 'number' && kmax < key.min) return false;
+    }
     return true;
   });
 }

@@ -22,7 +22,7 @@ const CONTROL = new Set(['source', '_seq', '_source_ts', '_committed_at', '_op']
 /** A spec matching changes of `sourceTable` (any case, any schema or database). */
 export function genericSpec(name: string, sourceTable: string, keyColumns: string[], columns: DeltaField[]): TableSpec {
   const lower = sourceTable.toLowerCase();
-  return { name, matches: (change) => change.source.table.toLowerCase() === lower, keyColumns, columns };
+  return { name, matches: (change) => change.source.table.toLowerCase() === lower, keyColumns, columns, scd2: true };
 }
 
 export interface NewSpec {

@@ -13,9 +13,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, quoteLiteral, type DeltaField } from '@shori/delta';
 import { GoldSandbox } from './gold-sandbox.ts';
 import { ShoriError } from '../../errors.ts';
-import { tablePath } from './tables.ts';
+import type { LakeTables } from './tables.ts';
+import { localLakeTables } from './local-lake.ts';
 import { TABLE_OPTIONS } from '../engine.ts';
-import { storageFor } from '../../faults/index.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 
 export const BUILTIN_GOLD_DIR = fileURLToPath(new URL('./gold/', import.meta.url));
@@ -85,14 +85,17 @@ export function deltaTypeOf(duckType: string): DeltaField['type'] {
   }
 }
 
+/** `{{layer.name}}` in a Gold SQL file: a source table's current snapshot. */
+const GOLD_SOURCE = /\{\{\s*(bronze|silver)\.([a-z0-9_]+)\s*\}\}/g;
+
 export class GoldRefresher {
-  readonly #dataDir: string;
+  readonly #lake: LakeTables;
   readonly #definitions: GoldDefinition[];
   readonly #tables = new Map<string, DeltaTable>();
   #sandbox: { dirs: string; box: GoldSandbox } | null = null;
 
-  constructor(dataDir: string, definitions: GoldDefinition[]) {
-    this.#dataDir = dataDir;
+  constructor(dataDir: string, definitions: GoldDefinition[], lake: LakeTables = localLakeTables(dataDir)) {
+    this.#lake = lake;
     this.#definitions = definitions;
   }
 
@@ -101,7 +104,7 @@ export class GoldRefresher {
   }
 
   #render(sql: string, sources: Record<string, DeltaTable>): string {
-    return sql.replace(/\{\{\s*(bronze|silver)\.([a-z0-9_]+)\s*\}\}/g, (_m, layer: string, name: string) => {
+    return sql.replace(GOLD_SOURCE, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
       if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
       return `${table.scanSql()} AS "${name}"`;
@@ -112,7 +115,7 @@ export class GoldRefresher {
   async #existing(name: string): Promise<DeltaTable | undefined> {
     let table = this.#tables.get(name);
     if (!table) {
-      table = await DeltaTable.open(storageFor(tablePath(this.#dataDir, 'gold', name)), TABLE_OPTIONS).catch(() => undefined);
+      table = await DeltaTable.open(this.#lake.table('gold', name), TABLE_OPTIONS).catch(() => undefined);
       if (table) this.#tables.set(name, table);
     }
     if (table) await table.refresh();
@@ -130,6 +133,9 @@ export class GoldRefresher {
       if (force || !table || table.snapshot.version === 0 || appliedBronzeVersion(table) !== applied) due.push({ definition, table });
     }
     if (due.length === 0) return false;
+    // Object-store lakes: the files of the tables the Gold SQL reads are fetched into the local cache.
+    const referenced = new Set(due.flatMap(({ definition }) => [...definition.sql.matchAll(GOLD_SOURCE)].map((m) => `${m[1]}.${m[2]}`)));
+    for (const key of referenced) if (sources[key]) await sources[key].scan();
     // Each Gold query runs sandboxed: it may read the tables it is given, nothing else.
     const sandbox = await this.#sandboxFor(sources);
     for (const { definition, table: existing } of due) {
@@ -140,7 +146,7 @@ export class GoldRefresher {
       }));
       let table = existing;
       if (!table) {
-        table = await DeltaTable.createIfAbsent(storageFor(tablePath(this.#dataDir, 'gold', definition.name)), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
+        table = await DeltaTable.createIfAbsent(this.#lake.table('gold', definition.name), { schema: result.schema, name: definition.name }, TABLE_OPTIONS);
         this.#tables.set(definition.name, table);
       }
       await table.overwrite(conn, `SELECT * FROM read_parquet(${quoteLiteral(result.parquetFile)})`, {
@@ -154,7 +160,8 @@ export class GoldRefresher {
 
   /** One sandbox for the refresher's life (a DuckDB instance costs ~100 ms), allowed the given tables' folders. */
   async #sandboxFor(sources: Record<string, DeltaTable>): Promise<GoldSandbox> {
-    const dirs = Object.values(sources).map((table) => `${resolve(table.location)}${sep}`).sort();
+    // The folders DuckDB reads the tables from: the tables themselves, or an object-store lake's cache.
+    const dirs = Object.values(sources).map((table) => `${resolve(table.storage.engineRoot ?? table.location)}${sep}`).sort();
     if (this.#sandbox && this.#sandbox.dirs === dirs.join('\n')) return this.#sandbox.box;
     this.#sandbox?.box.close();
     this.#sandbox = { dirs: dirs.join('\n'), box: await GoldSandbox.open([], dirs) };

@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
-import { filesInRange, withFiles } from './file-subset.ts';
+import { filesInRange, withFiles, type KeyRange } from './file-subset.ts';
 import type { PreparedTable } from './prepared-batch.ts';
 import type { StepResult } from './rejected-step.ts';
 
@@ -17,18 +17,30 @@ export interface HistoryResult extends StepResult {
   duplicates: number;
 }
 
+const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte']);
+
+/** The batch's range of the first key column, when it is an integer column (for file pruning). */
+async function numericKeyRange(conn: DuckDBConnection, prepared: PreparedTable): Promise<KeyRange | undefined> {
+  const column = prepared.spec.keyColumns[0];
+  const field = prepared.spec.columns.find((c) => c.name === column);
+  if (!field || typeof field.type !== 'string' || !INTEGER_TYPES.has(field.type)) return undefined;
+  const [row] = (await conn.runAndReadAll(`SELECT min(${quoteIdent(column)})::BIGINT AS lo, max(${quoteIdent(column)})::BIGINT AS hi FROM ${quoteIdent(prepared.relation)}`)).getRowObjectsJson();
+  if (row.lo === null || row.hi === null) return undefined;
+  return { column, min: Number(row.lo), max: Number(row.hi) };
+}
+
 export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string): Promise<HistoryResult> {
   const { spec } = prepared;
   const identity = ['source', '_seq', ...spec.keyColumns, '_op'].map(quoteIdent);
   const rel = quoteIdent(prepared.relation);
   const ranges = (await conn.runAndReadAll(`SELECT "source", min(_seq) AS lo, max(_seq) AS hi FROM ${rel} GROUP BY "source"`)).getRowObjectsJson() as Array<{ source: string; lo: string; hi: string }>;
-  let held = `(SELECT ${identity.join(', ')} FROM ${history.scanSql(withFiles(history.snapshot, []))})`;
+  let held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, []))})`;
   if (ranges.length > 0) {
     const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0].lo);
     const hi = ranges.reduce((m, r) => (r.hi > m ? r.hi : m), ranges[0].hi);
-    const files = filesInRange(history.snapshot, '_seq', lo, hi, new Set(ranges.map((r) => r.source)));
+    const files = filesInRange(history.snapshot, '_seq', lo, hi, new Set(ranges.map((r) => r.source)), await numericKeyRange(conn, prepared));
     const where = ranges.map((r) => `("source" = ${quoteLiteral(r.source)} AND _seq BETWEEN ${quoteLiteral(r.lo)} AND ${quoteLiteral(r.hi)})`).join(' OR ');
-    held = `(SELECT ${identity.join(', ')} FROM ${history.scanSql(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
+    held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
   }
   const match = identity.map((c) => `h.${c} = b.${c}`).join(' AND ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE history_new AS
@@ -37,6 +49,50 @@ export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, 
     QUALIFY row_number() OVER (PARTITION BY ${identity.map((c) => `b.${c}`).join(', ')} ORDER BY b._idx) = 1`);
   const fresh = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM history_new')).getRowObjectsJson()[0].n);
   const columns = history.snapshot.schema.fields.map((f) => (f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name)));
+  if (spec.scd2) return applyScd2(conn, history, prepared, bronzeVersion, now, fresh);
   const result = await history.append(conn, `SELECT ${columns.join(', ')} FROM history_new ORDER BY "source", _seq`, { txns: appliedTxn(bronzeVersion), operation: 'WRITE' });
+  return { version: result.version, rows: fresh, duplicates: prepared.rows - fresh };
+}
+
+/**
+ * SCD type 2 in the same commit as the new changes: the new rows and the current rows of the keys
+ * they touch are ordered by source position per (source, key); each version is valid from its
+ * change's source commit time to the next one's, the last is current, and a delete row is an empty
+ * interval that is never current. One merge on the change identity inserts the new rows and updates
+ * the intervals of the rows they supersede.
+ */
+async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string, fresh: number): Promise<HistoryResult> {
+  const { spec } = prepared;
+  const keys = ['source', ...spec.keyColumns].map(quoteIdent);
+  const identity = ['source', '_seq', ...spec.keyColumns, '_op'];
+  const fields = history.snapshot.schema.fields.map((f) => f.name).filter((n) => !['__valid_from', '__valid_to', '__is_current', '_committed_at'].includes(n));
+  const cols = fields.map(quoteIdent).join(', ');
+  const touched = `(SELECT DISTINCT ${keys.join(', ')} FROM history_new)`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE history_scd AS
+    WITH old AS (
+      SELECT ${fields.map((f) => `h.${quoteIdent(f)}`).join(', ')}, h._committed_at AS _was_committed
+      FROM ${await history.scan()} AS h SEMI JOIN ${touched} AS k ON ${keys.map((k) => `h.${k} IS NOT DISTINCT FROM k.${k}`).join(' AND ')}
+      WHERE h.__is_current OR h.__valid_to IS NULL
+    ), rows AS (
+      SELECT ${cols}, _was_committed FROM old
+      UNION ALL BY NAME SELECT ${cols}, CAST(NULL AS TIMESTAMPTZ) AS _was_committed FROM history_new
+    )
+    SELECT ${cols},
+      _source_ts AS __valid_from,
+      CASE WHEN _op = 'd' THEN _source_ts ELSE lead(_source_ts) OVER w END AS __valid_to,
+      _op <> 'd' AND lead(_seq) OVER w IS NULL AS __is_current,
+      coalesce(_was_committed, CAST(${quoteLiteral(now)} AS TIMESTAMPTZ)) AS _committed_at
+    FROM rows WINDOW w AS (PARTITION BY ${keys.join(', ')} ORDER BY _seq, _op)`);
+  const columns = history.snapshot.schema.fields.map((f) => quoteIdent(f.name));
+  const result = await history.merge(
+    conn,
+    {
+      sourceSql: `SELECT ${columns.join(', ')} FROM history_scd`,
+      on: identity,
+      whenMatched: [{ condition: 's."__valid_to" IS DISTINCT FROM t."__valid_to" OR s."__is_current" <> t."__is_current"', action: 'update' }],
+      whenNotMatched: [{ action: 'insert' }],
+    },
+    { txns: appliedTxn(bronzeVersion), operation: 'MERGE' },
+  );
   return { version: result.version, rows: fresh, duplicates: prepared.rows - fresh };
 }

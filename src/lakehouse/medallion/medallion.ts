@@ -16,25 +16,25 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
-import { storageFor } from '../../faults/index.ts';
 import { decodeMessage } from '../../sources/debezium/decode.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
+import { withFiles } from './file-subset.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
-import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, tablePath } from './tables.ts';
+import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, type LakeTables } from './tables.ts';
+import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
-import { readdir } from 'node:fs/promises';
 
 export type OnBadRecord = 'quarantine' | 'fail';
 
@@ -48,6 +48,8 @@ export interface MedallionOptions {
    * (Tickets), as before generic tables existed.
    */
   tables?: TablesConfig;
+  /** Where the tables are (the lake of LAKE_URI); default: folders under DATA_DIR/datalake. */
+  lake?: LakeTables;
 }
 
 export interface BronzeResult {
@@ -87,27 +89,25 @@ export interface SpecTables {
 
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
-// Local storage, wrapped by the fault switch when SHORI_FAULT arms one of the table's points.
-const at = (dataDir: string, layer: 'bronze' | 'silver', table: string) => storageFor(tablePath(dataDir, layer, table));
-
-async function openSpecTables(dataDir: string, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
   return {
     spec,
-    silver: await DeltaTable.createIfAbsent(at(dataDir, 'silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
-    history: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
-    deleted: await DeltaTable.createIfAbsent(at(dataDir, 'silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
+    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
+    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
+    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
   };
 }
 
-/** Silver tables with their history and deleted-key siblings on disk (generic tables of earlier runs). */
-async function silverTableNames(dataDir: string): Promise<string[]> {
-  const names = new Set(await readdir(tablePath(dataDir, 'silver', '')).catch(() => [] as string[]));
+/** Silver tables with their history and deleted-key siblings in the lake (generic tables of earlier runs). */
+async function silverTableNames(lake: LakeTables): Promise<string[]> {
+  const names = new Set(await lake.tableNames('silver'));
   return [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history') && names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort();
 }
 
 
 export class Medallion {
   readonly dataDir: string;
+  readonly #lake: LakeTables;
   readonly bronze: DeltaTable;
   readonly rejected: DeltaTable;
   readonly specTables: SpecTables[];
@@ -127,6 +127,7 @@ export class Medallion {
 
   private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord, options: MedallionOptions) {
     this.dataDir = dataDir;
+    this.#lake = options.lake ?? localLakeTables(dataDir);
     this.#tablesConfig = options.tables ?? null;
     this.#common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     this.bronze = bronze;
@@ -139,18 +140,19 @@ export class Medallion {
 
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
-    const bronze = await DeltaTable.createIfAbsent(at(dataDir, 'bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
-    const rejected = await DeltaTable.createIfAbsent(at(dataDir, 'silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
+    const lake = options.lake ?? localLakeTables(dataDir);
+    const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
+    const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(dataDir, spec, common));
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(lake, spec, common));
     // Generic tables found at run time before: their specs are in their own metadata.
     const generic: string[] = [];
     if (options.tables) {
-      for (const name of await silverTableNames(dataDir)) {
+      for (const name of await silverTableNames(lake)) {
         if (specTables.some((t) => t.spec.name === name)) continue;
-        const silver = await DeltaTable.open(at(dataDir, 'silver', name)).catch(() => null);
+        const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
         const spec = silver && specFromTable(name, silver);
-        if (spec) specTables.push(await openSpecTables(dataDir, spec, common));
+        if (spec) specTables.push(await openSpecTables(lake, spec, common));
         if (spec) generic.push(name);
       }
     }
@@ -183,9 +185,9 @@ export class Medallion {
         notes.push(made);
         continue;
       }
-      const tables = await openSpecTables(this.dataDir, made.spec, { ...this.#common, ...made.properties });
+      const tables = await openSpecTables(this.#lake, made.spec, { ...this.#common, ...made.properties });
       for (const t of [tables.deleted, tables.silver, tables.history]) {
-        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${t.scanSql()} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       }
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);

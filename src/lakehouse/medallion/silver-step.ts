@@ -27,12 +27,12 @@ export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, de
     const keyMatch = spec.keyColumns.map((k) => `b.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
     await conn.run(`INSERT INTO silver_latest ("source", ${spec.keyColumns.map(quoteIdent).join(', ')}, _op, _seq, _key)
       SELECT s."source", ${spec.keyColumns.map((k) => `s.${quoteIdent(k)}`).join(', ')}, 'd', ${quoteLiteral(seq)}, ''
-      FROM ${silver.scanSql()} AS s
+      FROM ${await silver.scan()} AS s
       WHERE s."source" = ${quoteLiteral(source)} AND s._seq < ${quoteLiteral(seq)}
         AND NOT EXISTS (SELECT 1 FROM silver_latest b WHERE b."source" = s."source" AND ${keyMatch})`);
   }
   // Stale: at or below a remembered delete of the key, or a truncate of the source.
-  await conn.run(`DELETE FROM silver_latest b USING ${deleted.scanSql()} AS m
+  await conn.run(`DELETE FROM silver_latest b USING ${await deleted.scan()} AS m
     WHERE b._op <> 'd' AND m."source" = b."source" AND (m._key = b._key OR m._kind = 't') AND b._seq <= m._seq`);
   const columns = silver.snapshot.schema.fields.map((f) => (f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name)));
   const result = await silver.merge(

@@ -16,6 +16,11 @@ export interface TableSpec {
   readonly columns: readonly DeltaField[];
   /** A column's value in a row image; by default the column of the same name, case-insensitively. */
   columnValue?(image: CdcRow, column: string): CdcValue | undefined;
+  /**
+   * History as SCD type 2: each version of a row with the interval it was current at the source
+   * (`__valid_from` its change's source commit time, `__valid_to` the next change's, `__is_current`).
+   */
+  readonly scd2?: boolean;
 }
 
 const field = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });
@@ -31,11 +36,12 @@ export function silverSchema(spec: TableSpec): DeltaSchema {
   return { type: 'struct', fields: [...capturedFields(spec), field('_seq', 'string', false), field('_source_ts', 'timestamp'), field('_committed_at', 'timestamp', false)] };
 }
 
-/** History: every source change once, identified by (source, `_seq`, key, `_op`). */
+/** History: every source change once, identified by (source, `_seq`, key, `_op`); SCD 2 columns when the spec says so. */
 export function historySchema(spec: TableSpec): DeltaSchema {
+  const scd2 = spec.scd2 ? [field('__valid_from', 'timestamp'), field('__valid_to', 'timestamp'), field('__is_current', 'boolean', false)] : [];
   return {
     type: 'struct',
-    fields: [...capturedFields(spec), field('_op', 'string', false), field('_seq', 'string', false), field('_source_ts', 'timestamp'), field('_committed_at', 'timestamp', false)],
+    fields: [...capturedFields(spec), field('_op', 'string', false), field('_seq', 'string', false), field('_source_ts', 'timestamp'), ...scd2, field('_committed_at', 'timestamp', false)],
   };
 }
 

@@ -1,7 +1,7 @@
 // The medallion's tables: where they live under DATA_DIR/datalake and the schemas of the tables that
 // are not derived from a TableSpec (Bronze and the quarantine). Spec-derived schemas: table-spec.ts.
 import { join } from 'node:path';
-import type { DeltaSchema, DeltaField } from '@shori/delta';
+import type { DeltaSchema, DeltaField, Storage } from '@shori/delta';
 import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { TICKETS_SPEC } from './tickets-spec.ts';
 
@@ -9,6 +9,17 @@ export type Layer = 'bronze' | 'silver' | 'gold';
 
 export function tablePath(dataDir: string, layer: Layer, name: string): string {
   return join(dataDir, 'datalake', layer, name);
+}
+
+/**
+ * Where the medallion's tables are: each table's Storage, and the tables a layer holds. The service
+ * passes the lake's (LAKE_URI: a folder or an object store, src/lakehouse/lake); left out, tables are
+ * folders under DATA_DIR/datalake (local-lake.ts).
+ */
+export interface LakeTables {
+  table(layer: Layer, name: string): Storage;
+  /** Names of the tables (folders) under `<layer>/`, sorted. */
+  tableNames(layer: Layer): Promise<string[]>;
 }
 
 const f = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });

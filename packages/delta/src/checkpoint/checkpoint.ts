@@ -55,6 +55,7 @@ function sidecarFromUri(uri: string): string {
 }
 
 async function readParquetRows(storage: Storage, paths: string[], version: number): Promise<Array<Record<string, Record<string, unknown> | null>>> {
+  await storage.prepareEngineRead?.(paths);
   const files = paths.map((p) => quoteLiteral(storage.engineUri(p))).join(', ');
   const rows = await withInternalConnection(async (conn) => {
     try {

@@ -15,7 +15,7 @@ import type { Action, AddAction, MetadataAction, ProtocolAction } from '../actio
 import { parseCommit } from '../actions/serde.ts';
 import { commitPath } from '../log/log-files.ts';
 import type { Storage } from '../storage/storage.ts';
-import { resolveDataFile } from '../storage/paths.ts';
+import { prepareDataFiles, relativeDataFile, resolveDataFile } from '../storage/paths.ts';
 import { loadSnapshot, readParquetSchema, type Snapshot } from '../snapshot/snapshot.ts';
 import { ictEnabledAt } from '../snapshot/time-travel.ts';
 import type { ParquetNode } from '../column-mapping/column-mapping.ts';
@@ -56,16 +56,18 @@ function cdcScanFile(cdc: CdcAction): AddAction {
   return { path: cdc.path, partitionValues: cdc.partitionValues ?? {}, size: cdc.size ?? 0, modificationTime: 0, dataChange: true };
 }
 
+/** Every file is still there (not vacuumed), and readable by the engine. */
 async function assertPresent(storage: Storage, files: AddAction[], version: number): Promise<void> {
   for (const f of files) {
     const uri = resolveDataFile(storage, f.path);
-    const rel = uri.startsWith(storage.location) ? uri.slice(storage.location.length).replace(/^\/+/, '') : undefined;
+    const rel = relativeDataFile(f.path) ?? (uri.startsWith(storage.location) ? uri.slice(storage.location.length).replace(/^\/+/, '') : undefined);
     if (rel !== undefined && !(await storage.stat(rel))) {
       throw new DeltaError('DELTA_PROTOCOL', `Change data for version ${version} is not available: file ${f.path} was removed (VACUUM)`, {
         context: { version, path: f.path, location: storage.location },
       });
     }
   }
+  await prepareDataFiles(storage, files.map((f) => f.path));
 }
 
 export interface ChangesRange { from: number; to: number }

@@ -17,6 +17,7 @@ import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
 import { queryColumns, tempName, writeDataFiles } from '../parquet/write-files.ts';
 import { buildScanSql, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
+import { prepareDataFiles } from '../storage/paths.ts';
 import { removeFor, rowsIn, txnActions, type MergeSpec, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
 import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
@@ -135,6 +136,7 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     const clauseCase = matched.length === 0 ? 'CAST(NULL AS INTEGER)'
       : `CASE ${matched.map((c, i) => `WHEN ${c.condition ? `(${c.condition})` : 'true'} THEN ${i}`).join(' ')} END`;
     const on = spec.on.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
+    await prepareDataFiles(storage, candidates.map((f) => f.path));
     const candidateScan = buildScanSql(storage, snapshot, candidates, { withFile: true, withRowNumber: true });
     cleanup.push(act);
     await conn.run(`CREATE TEMP TABLE ${act} AS SELECT t.${FILE_COLUMN} AS __f, t.${ROW_COLUMN} AS __rn, s.__sid AS __sid, ${clauseCase} AS __clause FROM ${candidateScan} AS t JOIN ${src} AS s ON ${on}`);

@@ -13,6 +13,7 @@ import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { writeDataFiles } from '../parquet/write-files.ts';
 import { targetFileSize } from '../parquet/target-file-size.ts';
 import { buildScanSql } from './scan.ts';
+import { prepareDataFiles } from '../storage/paths.ts';
 import { removeFor, rowsIn, type OperationPlan } from './types.ts';
 
 export interface OptimizeOptions {
@@ -43,6 +44,7 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
     let binBytes = 0;
     const flush = async () => {
       if (bin.length >= 2 || bin.some((f) => f.deletionVector)) {
+        await prepareDataFiles(storage, bin.map((f) => f.path));
         const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`, { targetFileSize: target });
         adds.push(...written.map((a) => ({ ...a, dataChange: false })));
         compacted.push(...bin);

@@ -11,6 +11,7 @@ import type { Storage } from '../storage/storage.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { writeDataFiles } from '../parquet/write-files.ts';
 import { buildScanSql, FILE_COLUMN } from './scan.ts';
+import { prepareDataFiles } from '../storage/paths.ts';
 import { removeFor, rowsIn, txnActions, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
 import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
@@ -35,6 +36,7 @@ export async function planUpdate(conn: DuckDBConnection, storage: Storage, snaps
   let adds: typeof snapshot.files = [];
   let cdc: ChangeFiles = { actions: [], files: [] };
   if (snapshot.files.length > 0) {
+    await prepareDataFiles(storage, snapshot.files.map((f) => f.path));
     const all = buildScanSql(storage, snapshot, snapshot.files, { withFile: true });
     const hits = new Set((await conn.runAndReadAll(`SELECT DISTINCT ${FILE_COLUMN} FROM ${all} AS t WHERE ${predicate}`)).getRows().map((r) => String(r[0])));
     touched = snapshot.files.filter((f) => hits.has(f.path));

@@ -94,6 +94,7 @@ async function writeSplit(conn: DuckDBConnection, storage: Storage, selectSql: s
       await storage.delete(returned.relative);
       continue;
     }
+    await storage.finishEngineWrite?.(returned.relative);
     adds.push({
       path: encodeLogPath(returned.relative),
       partitionValues,

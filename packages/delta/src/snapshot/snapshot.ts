@@ -18,7 +18,7 @@ import { fileKey } from '../actions/types.ts';
 import { columnMappingMode, parquetTree, type ColumnMappingMode, type ParquetNode } from '../column-mapping/column-mapping.ts';
 import { loadDeletionVector } from '../deletion-vectors/load.ts';
 import { withInternalConnection } from '../parquet/engine.ts';
-import { resolveDataFile } from '../storage/paths.ts';
+import { prepareDataFiles, resolveDataFile } from '../storage/paths.ts';
 import { quoteLiteral } from '../schema/duckdb-types.ts';
 
 export interface Snapshot {
@@ -189,6 +189,7 @@ async function loadFromListing(storage: Storage, version?: number): Promise<Tabl
 /** The Parquet schema tree (names, field ids) of a data file. */
 export async function readParquetSchema(storage: Storage, logPath: string): Promise<ParquetNode> {
   const uri = resolveDataFile(storage, logPath);
+  await prepareDataFiles(storage, [logPath]);
   return withInternalConnection(async (conn) => {
     try {
       const reader = await conn.runAndReadAll(`SELECT name, field_id, num_children FROM parquet_schema(${quoteLiteral(uri)})`);

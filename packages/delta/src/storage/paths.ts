@@ -9,6 +9,27 @@ import type { Storage } from './storage.ts';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
+/** The table-relative path of a data file the log names by a relative path; undefined for absolute URIs. */
+export function relativeDataFile(logPath: string): string | undefined {
+  if (SCHEME.test(logPath)) return undefined;
+  try {
+    return decodeURIComponent(logPath);
+  } catch {
+    return undefined; // resolveDataFile reports it
+  }
+}
+
+/** Make the data files the log names readable by the engine (a no-op where they already are). */
+export async function prepareDataFiles(storage: Storage, logPaths: Iterable<string>): Promise<void> {
+  if (!storage.prepareEngineRead) return;
+  const paths: string[] = [];
+  for (const p of logPaths) {
+    const rel = relativeDataFile(p);
+    if (rel !== undefined) paths.push(rel);
+  }
+  if (paths.length > 0) await storage.prepareEngineRead(paths);
+}
+
 export function resolveDataFile(storage: Storage, logPath: string): string {
   if (SCHEME.test(logPath)) {
     // Normalized, so it equals `engineUri` of the same file (VACUUM matches files that way).

@@ -4,6 +4,8 @@
 // Everything here maps onto an object store too: a recursive listing is a prefix listing (with
 // `descend` applied to key prefixes), folders do not exist there (so `removeEmptyDirs` is
 // optional), and `getUri` reads the absolute URIs a table may reference (e.g. `p` deletion vectors).
+// DuckDB reads and writes local files only: an object store stages data files in a local cache
+// (`prepareEngineRead` before a read, `finishEngineWrite` after a write), see object-storage.ts.
 export interface StorageEntry { path: string; size: number; modificationTime: number }
 
 /** Whether a recursive listing enters the folder `dir` (table-relative, no trailing '/'). */
@@ -45,8 +47,24 @@ export interface Storage {
   stat(path: string): Promise<StorageEntry | undefined>;
   /** Make `path` writable by an external engine (creates parent folders) and return its URI. */
   prepareEngineWrite(path: string): Promise<string>;
+  /**
+   * Store the file the engine wrote at `prepareEngineWrite(path)`'s location. Optional: storage
+   * the engine writes in place (local folders) has nothing to do. Object stores upload it.
+   */
+  finishEngineWrite?(path: string): Promise<void>;
+  /**
+   * Make the files at `paths` readable at `engineUri`. Optional: local folders are readable as
+   * they are; object stores fetch them into a local cache. Storage that has it must be asked
+   * before the engine reads (`DeltaTable.scan()` and the operations do).
+   */
+  prepareEngineRead?(paths: readonly string[]): Promise<void>;
   /** A location DuckDB can read for `path`. */
   engineUri(path: string): string;
+  /**
+   * The local folder under which `engineUri` places the table's files, when it is not `location`
+   * (object stores: the table's part of the local cache). For engines limited to some folders.
+   */
+  readonly engineRoot?: string;
 }
 
 /** File names directly inside `dir`: `listNames` when the storage has it, else from `list`. */
