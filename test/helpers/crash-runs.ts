@@ -1,7 +1,7 @@
 // Runs of the real service meant to die: spawned without waiting for health, ended by the fault
 // switch (SHORI_FAULT) or by our SIGKILL, and the settings that make the pipeline busy enough for a
 // small workload to cross every fault point.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, waitFor, type ServiceProcess } from './service-process.ts';
 
@@ -11,7 +11,7 @@ export const EMBEDDED_SOURCES = ['shorisql_1', 'shorisql_2'];
 export const BUSY_ENV: Record<string, string> = {
   GENERATOR_ENABLED: 'false',
   LAKEHOUSE_FLUSH_INTERVAL_SEC: '0.2',
-  LAKEHOUSE_MAX_BATCH_SIZE: '60',
+  LAKEHOUSE_MAX_BATCH_SIZE: '30',
   GOLD_REFRESH_INTERVAL_SEC: '0.3',
   LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: '4',
   DELTA_CHECKPOINT_INTERVAL: '3',
@@ -19,6 +19,12 @@ export const BUSY_ENV: Record<string, string> = {
   EMBEDDED_CAPTURE_POLL_MS: '20',
   LOG_LEVEL: 'warn',
 };
+
+/** Services started here and still running: killed if this process exits first. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 export interface Death {
   /** The fault line the switch printed, when it was the switch that killed. */
@@ -30,26 +36,47 @@ export interface Death {
   output: string;
 }
 
+/** Resolves once /api/health answers (or never, if the process dies first). */
+async function upAt(port: number, child: ChildProcess): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise(() => undefined);
+}
+
 /**
- * Starts the service and lets it run until it dies or `ms` pass (then SIGKILL). `ms` undefined:
- * wait for the fault switch only, failing after `timeoutMs` if the process has not died.
+ * Starts the service and lets it run until it dies or `ms` pass (then SIGKILL), counted from the
+ * start, or from the moment it answers /api/health when `afterUp`. `ms` undefined: wait for the
+ * fault switch only, failing after `timeoutMs` if the process has not died.
  */
-export async function runUntilDeath(env: Record<string, string>, dataDir: string, port: number, ms?: number, timeoutMs = 90_000): Promise<Death> {
+export async function runUntilDeath(env: Record<string, string>, dataDir: string, port: number, ms?: number, timeoutMs = 90_000, afterUp = false): Promise<Death> {
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
     env: { ...process.env, LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let killedByUs = false;
   const limit = ms ?? timeoutMs;
-  const timer = setTimeout(() => {
-    killedByUs = true;
-    child.kill('SIGKILL');
-  }, limit);
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => {
+      killedByUs = true;
+      child.kill('SIGKILL');
+    }, limit);
+  };
+  if (afterUp && ms !== undefined) void upAt(port, child).then(arm);
+  else arm();
   const { code, signal } = await exited;
   clearTimeout(timer);
   if (ms === undefined && killedByUs) throw new Error(`the fault point was not reached within ${timeoutMs} ms (SHORI_FAULT=${env.SHORI_FAULT}):\n${output.slice(-3000)}`);

@@ -2,7 +2,9 @@
 // pipeline and of DuckDB), compared with the Gold tables as canonical text rows.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryDelta, sourceDb } from './lake.ts';
+import { queryOn } from './query-on.ts';
 
 type SourceRow = Record<string, string | number | null>;
 
@@ -68,7 +70,7 @@ const GOLD_SQL: Record<string, string> = {
 };
 
 /** Readable differences between the Gold tables and the aggregates of the sources (empty: equal). */
-export async function goldDifferences(dataDir: string, sources: string[]): Promise<string[]> {
+export async function goldDifferences(dataDir: string, sources: string[], conn?: DuckDBConnection): Promise<string[]> {
   const expected = expectedGold(dataDir, sources);
   const out: string[] = [];
   for (const [name, want] of Object.entries(expected)) {
@@ -77,7 +79,8 @@ export async function goldDifferences(dataDir: string, sources: string[]): Promi
       out.push(`${name}: no table`);
       continue;
     }
-    const got = (await queryDelta(dir, (scan) => `${GOLD_SQL[name]} FROM ${scan} AS t`)).map((r) => String(r.line)).sort();
+    const query = (select: (scan: string) => string) => (conn ? queryOn(conn, dir, select) : queryDelta(dir, select));
+    const got = (await query((scan) => `${GOLD_SQL[name]} FROM ${scan} AS t`)).map((r) => String(r.line)).sort();
     const wantSet = new Set(want);
     const gotSet = new Set(got);
     const missing = want.filter((l) => !gotSet.has(l));
