@@ -11,7 +11,11 @@
 //   table (every file touched: the copy-on-write worst case), then clustered again (what the
 //   worst case's output layout costs later merges: files are split at delta.targetFileSize);
 // - optimize() of 500 small files, and again with nothing to do;
-// - scanSql() + count(*) over 500 and 5,000 small files, and after compacting them.
+// - scanSql() + count(*) over 500 and 5,000 small files, and after compacting them;
+// - the change feed (every version) of a 1M-row CDF table after a merge of 10k upserts and a delete;
+// - reading a table Apache Spark wrote (10M rows in 10 files; a DELETE wrote deletion vectors):
+//   open, count(*), a filtered aggregate, and the change feed of the DELETE; needs pyspark +
+//   delta-spark (scripts/ensure-python-deps.sh --spark), skipped with a note when absent.
 // Run: npm run bench -- delta [--quick] [--only=snapshot,scan,...]   (--quick: 10x smaller tables)
 import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +23,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, serializeCommit, createActions, TableState, writeCheckpoint, LocalStorage, type Action } from '@shori/delta';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
+import { Spark } from '../test/helpers/spark.ts';
 
 export const name = 'delta';
 
@@ -249,6 +254,54 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
   }
 }
 
+/** changes() over every version of a CDF table: appends, a merge of 10k upserts, a delete. */
+async function benchChanges(conn: DuckDBConnection, root: string, size: number, results: Result[]): Promise<void> {
+  const dir = path.join(root, 'changes');
+  const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties: { 'delta.enableChangeDataFeed': 'true' } });
+  for (let c = 0; c < 10; c++) await table.append(conn, ticketsSql(c * (size / 10), size / 10));
+  await table.merge(conn, { sourceSql: `${ticketsSql(size - 8000, 8000, 'Closed')} UNION ALL ${ticketsSql(size, 2000)}`, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+  await table.delete(conn, `"TicketID" % 1000 = 7`);
+  const { value, seconds } = await timed(async () => (await conn.runAndReadAll(`SELECT _change_type, count(*)::BIGINT AS n FROM ${await table.changesSql(0)} GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson());
+  const last = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0]);
+  results.push({
+    case: `change feed of ${fmt(size)} rows, versions 0..${table.snapshot.version}`,
+    seconds,
+    detail: `${value.map((r) => `${r._change_type} ${fmt(Number(r.n))}`).join(', ')}; the last commit alone (a delete): ${fmt(Number(last.value))} rows in ${last.seconds.toFixed(3)} s`,
+  });
+  await rm(dir, { recursive: true, force: true });
+}
+
+const SPARK_BENCH_TABLE = [
+  'spark.sql(f"CREATE TABLE delta.`{path}` (id BIGINT, k INT, name STRING, amount DECIMAL(12,2), at TIMESTAMP) USING delta "',
+  '  "TBLPROPERTIES (\'delta.enableDeletionVectors\' = \'true\', \'delta.enableChangeDataFeed\' = \'true\')")',
+  'spark.range(0, rows, 1, 10).selectExpr("id", "CAST(id % 1000 AS INT) AS k", "concat(\'name \', id) AS name",',
+  '  "CAST(id % 100000 / 100 AS DECIMAL(12,2)) AS amount", "timestamp_micros(1767225600000000 + id * 1000) AS at").write.format("delta").mode("append").save(path)',
+  'spark.sql(f"DELETE FROM delta.`{path}` WHERE k = 7")',
+  'result = True',
+].join('\n');
+
+/** Reading a table Spark wrote: `rows` rows in 10 files, then a DELETE that writes deletion vectors. */
+async function benchSparkTable(conn: DuckDBConnection, root: string, rows: number, results: Result[]): Promise<void> {
+  const spark = await Spark.start().catch(() => undefined);
+  if (!spark) { console.log('  spark: pyspark + delta-spark not installed (scripts/ensure-python-deps.sh --spark); skipped'); return; }
+  const dir = path.join(root, 'spark');
+  try {
+    const written = await timed(() => spark.exec(SPARK_BENCH_TABLE, { path: dir, rows }));
+    const opened = await timed(() => DeltaTable.open(dir));
+    const table = opened.value;
+    const count = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0]);
+    const agg = await timed(async () => (await conn.runAndReadAll(`SELECT k, sum(amount) FROM ${table.scanSql()} WHERE k < 10 GROUP BY k`)).getRows().length);
+    const feed = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0]);
+    const withDv = table.snapshot.files.filter((f) => f.deletionVector).length;
+    results.push({ case: `Spark-written table, ${fmt(rows)} rows in ${table.snapshot.files.length} files (${withDv} with deletion vectors): count(*)`, seconds: count.seconds, detail: `${fmt(Number(count.value))} rows; open ${opened.seconds.toFixed(3)} s (Spark wrote it in ${written.seconds.toFixed(0)} s)` });
+    results.push({ case: '  same, filtered aggregate (k < 10, sum by k)', seconds: agg.seconds, detail: `${agg.value} groups` });
+    results.push({ case: '  same, change feed of its DELETE (from deletion vectors)', seconds: feed.seconds, detail: `${fmt(Number(feed.value))} deleted rows` });
+  } finally {
+    await spark.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function printTable(results: Result[]): void {
   const width = Math.max(...results.map((r) => r.case.length));
   console.log(`\n${'case'.padEnd(width)}  ${'seconds'.padStart(9)}  detail`);
@@ -264,7 +317,7 @@ export async function run(args: string[]): Promise<void> {
   const conn = await instance.connect();
   const results: Result[] = [];
   console.log(`Delta benchmarks (node ${process.version}${quick ? ', --quick' : ''}); tables under ${root}`);
-  // --only=<part>[,<part>]: append, snapshot, cleanup, optimize, scan, merge (default: all)
+  // --only=<part>[,<part>]: append, snapshot, cleanup, optimize, scan, merge, changes, spark (default: all)
   const onlyArg = args.find((a) => a.startsWith('--only='));
   const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : undefined;
   const want = (part: string) => !only || only.has(part);
@@ -279,6 +332,8 @@ export async function run(args: string[]): Promise<void> {
     if (want('scan')) await benchScan(conn, root, quick ? [500] : [500, 5000], results);
     console.log('  log, optimize and scan cases done');
     if (want('merge')) await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
+    if (want('changes')) await benchChanges(conn, root, 1_000_000 / scale, results);
+    if (want('spark')) await benchSparkTable(conn, root, 10_000_000 / scale, results);
   } finally {
     printTable(results);
     conn.closeSync();

@@ -9,11 +9,17 @@
 #   date -> "YYYY-MM-DD"; timestamp -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC), timestamp_ntz same
 #   without "Z"; binary -> lowercase hex; struct -> object in schema order; array -> list;
 #   map -> list of [key, value] pairs sorted by their JSON text; null -> null.
+# Rows come from `to_pyarrow_table()`, except where it is known to mis-read or fails: column-mapped
+# tables (it returns NULL data columns) and versions it cannot read (deletion vectors, V2
+# checkpoints, its negative-decimal partition bug) are read through delta-rs' `QueryBuilder`
+# (DataFusion), which reads them correctly; "via" says which path gave the rows.
 import json, math, os, sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
 
 import deltalake
+import pyarrow as pa
+from deltalake import QueryBuilder
 
 EPOCH_AWARE = datetime(1970, 1, 1, tzinfo=timezone.utc)
 EPOCH_NAIVE = datetime(1970, 1, 1)
@@ -59,6 +65,8 @@ def canon(value, typ):
         if typ == "date":
             return value.isoformat()
         if typ == "timestamp":
+            if value.tzinfo is None:  # DataFusion may hand UTC timestamps back without a zone
+                value = value.replace(tzinfo=timezone.utc)
             return fmt_micros((value - EPOCH_AWARE) // ONE_US, True)
         if typ == "timestamp_ntz":
             return fmt_micros((value - EPOCH_NAIVE) // ONE_US, False)
@@ -87,7 +95,17 @@ def read(path, version, out):
     dt = deltalake.DeltaTable(path, version=version)
     out["files"] = sorted(dt.file_uris())
     fields = json.loads(dt.schema().to_json())["fields"]
-    table = dt.to_pyarrow_table()
+    mapped = (dt.metadata().configuration or {}).get("delta.columnMapping.mode", "none") != "none"
+    table = None
+    if not mapped:
+        try:
+            table = dt.to_pyarrow_table()
+            out["via"] = "to_pyarrow_table"
+        except Exception:  # noqa: BLE001 - try the DataFusion reader next
+            table = None
+    if table is None:
+        table = pa.table(QueryBuilder().register("t", dt).execute("SELECT * FROM t").read_all())
+        out["via"] = "querybuilder"
     out["columns"] = [f["name"] for f in fields]
     out["rows"] = [dumps([canon(r.get(f["name"]), f["type"]) for f in fields]) for r in table.to_pylist()]
 

@@ -1,6 +1,6 @@
 // The one entry point of @shori/delta: a Delta Lake reader and writer for Node.js, with DuckDB as
 // the data engine and pluggable storage. Knows nothing of the service that embeds it.
-export { DeltaTable, type HistoryEntry, type TableOptions } from './table.ts';
+export { DeltaTable, type HistoryEntry, type SelectOptions, type TableOptions } from './table.ts';
 export { DeltaError, isDeltaError, type DeltaErrorCode, type DeltaErrorOptions } from './errors.ts';
 export type { Snapshot } from './snapshot/snapshot.ts';
 export type { DeltaField, DeltaSchema, DeltaType, DeltaPrimitiveType, DeltaStructType, DeltaArrayType, DeltaMapType } from './schema/types.ts';

@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isDeltaError, DeltaError } from './errors.ts';
 import { parseCommit } from './actions/serde.ts';
+import { quoteIdent } from './schema/duckdb-types.ts';
 import type { Storage } from './storage/storage.ts';
 import { storageFor } from './storage/local-storage.ts';
 import { prepareDataFiles, resolveDataFile } from './storage/paths.ts';
@@ -38,6 +39,16 @@ export interface HistoryEntry {
   operationParameters?: unknown;
   operationMetrics?: unknown;
   engineInfo?: string;
+}
+
+export interface SelectOptions {
+  columns?: string[];
+  /** A DuckDB SQL condition over the table's columns. */
+  where?: string;
+  orderBy?: string;
+  limit?: number;
+  version?: number;
+  timestamp?: Date;
 }
 
 export interface TableOptions {
@@ -141,6 +152,21 @@ export class DeltaTable {
       });
     }
     return buildScanSql(this.storage, snap, snap.files);
+  }
+
+  /**
+   * Rows of the latest snapshot, or of `version` / `timestamp`: the `columns` asked (all by default)
+   * of the rows matching `where` (DuckDB SQL over the table's column names), in `orderBy` order,
+   * at most `limit`. DuckDB pushes the projection and the filter into the Parquet reads (row groups
+   * skipped by their statistics). JSON-safe values: big integers and decimals as strings.
+   */
+  async select(conn: DuckDBConnection, options: SelectOptions = {}): Promise<Record<string, unknown>[]> {
+    const snap = options.version !== undefined ? await this.snapshotAt(options.version)
+      : options.timestamp !== undefined ? await this.snapshotAtTimestamp(options.timestamp) : this.current;
+    const columns = options.columns?.map(quoteIdent).join(', ') ?? '*';
+    const sql = `SELECT ${columns} FROM ${await this.scan(snap)}${options.where ? ` WHERE ${options.where}` : ''}`
+      + `${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}${options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : ''}`;
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
   }
 
   /** Engine (DuckDB) locations of the live data files. */

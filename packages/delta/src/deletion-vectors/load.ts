@@ -66,16 +66,21 @@ export async function loadDeletionVector(storage: Storage, dv: DeletionVectorDes
 
 /** A SQL condition over `column` that is true for rows NOT deleted (runs become BETWEEN ranges). */
 export function keepRowsCondition(column: string, deleted: number[]): string {
-  if (deleted.length === 0) return 'true';
+  return deleted.length === 0 ? 'true' : `NOT ${rowsCondition(column, deleted)}`;
+}
+
+/** A SQL condition over `column` that is true exactly for the ascending row indexes `rows`. */
+export function rowsCondition(column: string, rows: number[]): string {
+  if (rows.length === 0) return 'false';
   const singles: number[] = [];
   const ranges: string[] = [];
-  for (let i = 0; i < deleted.length;) {
+  for (let i = 0; i < rows.length;) {
     let j = i;
-    while (j + 1 < deleted.length && deleted[j + 1] === deleted[j] + 1) j++;
-    if (j - i >= 2) ranges.push(`${column} BETWEEN ${deleted[i]} AND ${deleted[j]}`);
-    else for (let k = i; k <= j; k++) singles.push(deleted[k]);
+    while (j + 1 < rows.length && rows[j + 1] === rows[j] + 1) j++;
+    if (j - i >= 2) ranges.push(`${column} BETWEEN ${rows[i]} AND ${rows[j]}`);
+    else for (let k = i; k <= j; k++) singles.push(rows[k]);
     i = j + 1;
   }
   if (singles.length) ranges.push(`${column} IN (${singles.join(', ')})`);
-  return `NOT (${ranges.join(' OR ')})`;
+  return `(${ranges.join(' OR ')})`;
 }

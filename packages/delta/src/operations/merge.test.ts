@@ -79,3 +79,19 @@ test('merge refuses a source with duplicate keys', async (t) => {
     (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /deduplicate/.test(e.message),
   );
 });
+
+test('merge writes its predicates as Spark does: JSON-encoded strings, never arrays', async (t) => {
+  const { table, conn } = await fiveFiles(t);
+  await table.merge(conn, {
+    sourceSql: `SELECT 150 AS id, 'changed' AS v, 'us' AS region`,
+    on: ['id'],
+    whenMatched: [{ action: 'update', condition: "s.v <> 'x'" }],
+    whenNotMatched: [{ action: 'insert' }],
+  });
+  const [entry] = await table.history(1);
+  const params = entry.operationParameters as Record<string, unknown>;
+  for (const [key, value] of Object.entries(params)) assert.equal(typeof value, 'string', `operationParameters.${key} is a ${typeof value}`);
+  assert.deepEqual(JSON.parse(params.matchedPredicates as string), [{ actionType: 'update', predicate: "s.v <> 'x'" }]);
+  assert.deepEqual(JSON.parse(params.notMatchedPredicates as string), [{ actionType: 'insert' }]);
+  assert.equal(params.notMatchedBySourcePredicates, '[]');
+});

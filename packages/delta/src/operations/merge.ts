@@ -191,8 +191,10 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
         operation: options.operation ?? 'MERGE',
         operationParameters: options.operationParameters ?? {
           predicate: spec.on.map((k) => `t.${k} = s.${k}`).join(' AND '),
-          matchedPredicates: matched.map((c) => ({ actionType: c.action, ...(c.condition ? { predicate: c.condition } : {}) })),
-          notMatchedPredicates: notMatched.map((c) => ({ actionType: c.action, ...(c.condition ? { predicate: c.condition } : {}) })),
+          // JSON-encoded strings, as Spark writes them (it reads every parameter as a string).
+          matchedPredicates: JSON.stringify(matched.map((c) => ({ actionType: c.action, ...(c.condition ? { predicate: c.condition } : {}) }))),
+          notMatchedPredicates: JSON.stringify(notMatched.map((c) => ({ actionType: c.action, ...(c.condition ? { predicate: c.condition } : {}) }))),
+          notMatchedBySourcePredicates: '[]',
         },
         operationMetrics: {
           numTargetRowsUpdated: updated, numTargetRowsDeleted: deleted, numTargetRowsInserted: inserted,

@@ -3,7 +3,9 @@
 // default 128 MiB). Rows are unchanged, so adds and removes carry dataChange=false (streaming
 // readers skip them) and a concurrent blind append never conflicts. When no partition has
 // `minFiles` small files it reads no data and commits nothing: it costs one pass over the
-// snapshot's file list, so it is cheap to call often.
+// snapshot's file list, so it is cheap to call often. A partition holding a file with a deletion
+// vector is compacted even below `minFiles`: that file is rewritten without its deleted rows
+// (as Spark's OPTIMIZE purges them), and removed together with its vector.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { fileKey, type AddAction } from '../actions/types.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -35,12 +37,13 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
   const adds: AddAction[] = [];
   const compacted: AddAction[] = [];
   for (const files of groups.values()) {
-    if (files.length < minFiles) continue;
+    const purge = files.some((f) => f.deletionVector); // files with deleted rows are rewritten without them
+    if (files.length < minFiles && !purge) continue;
     // Bins of roughly `target` bytes of input each.
     let bin: AddAction[] = [];
     let binBytes = 0;
     const flush = async () => {
-      if (bin.length >= 2) {
+      if (bin.length >= 2 || bin.some((f) => f.deletionVector)) {
         await prepareDataFiles(storage, bin.map((f) => f.path));
         const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`, { targetFileSize: target });
         adds.push(...written.map((a) => ({ ...a, dataChange: false })));

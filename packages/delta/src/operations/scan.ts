@@ -5,8 +5,9 @@
 // values are looked up by physical name (mode name) or by Parquet field_id (mode id, one SELECT per
 // file, from the file's schema the snapshot loaded). Deletion vectors: a file with a DV gets its
 // own SELECT that keeps only rows whose `file_row_number` is not in the DV. A file with a DV the
-// layout cannot resolve is refused, never read whole. No files yields a typed empty SELECT. A column
-// a file lacks (added by a schema change after the file was written) reads as NULL.
+// layout cannot resolve is refused, never read whole. A row selection (the change feed) overrides
+// that: only the listed rows, or all but them. Columns no file of a group is known to hold (see
+// column-presence.ts) read as NULL. No files yields a typed empty SELECT.
 import { DeltaError } from '../errors.ts';
 import type { AddAction } from '../actions/types.ts';
 import type { DeltaField, DeltaSchema } from '../schema/types.ts';
@@ -14,7 +15,8 @@ import { quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.t
 import type { Storage } from '../storage/storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
 import { idResolver, logicalExpr, nameResolver, physicalName, type ColumnMappingMode, type FieldResolver, type ParquetNode } from '../column-mapping/column-mapping.ts';
-import { keepRowsCondition } from '../deletion-vectors/load.ts';
+import { keepRowsCondition, rowsCondition } from '../deletion-vectors/load.ts';
+import { unprovenColumns } from './column-presence.ts';
 
 export interface ScanLayout {
   schema: DeltaSchema;
@@ -25,7 +27,10 @@ export interface ScanLayout {
   deletedRows?(file: AddAction): readonly number[] | undefined;
   /** Parquet schema of a data file (column mapping mode id only). */
   parquetSchema?(file: AddAction): ParquetNode | undefined;
+  /** Rows to read of a file instead of its deletion vector's complement: only these, or all but these. */
+  rowSelection?(file: AddAction): RowSelection | undefined;
 }
+export type RowSelection = { only: readonly number[] } | { except: readonly number[] };
 export const FILE_COLUMN = '__delta_file';
 export const ROW_COLUMN = '__delta_row';
 
@@ -62,7 +67,7 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
   const groups = new Map<string, AddAction[]>();
   for (const file of files) {
     // Files read alone: those with a DV (row filter) and, in id mode, every file (own schema).
-    const alone = file.deletionVector || mode === 'id';
+    const alone = file.deletionVector || mode === 'id' || layout.rowSelection?.(file);
     const key = alone ? `\u0000${file.path}` : JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[partitionKey(layout, c, mode)] ?? null));
     const list = groups.get(key);
     if (list) list.push(file); else groups.set(key, [file]);
@@ -86,7 +91,10 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
       fileArg = `, filename = '${FILE_COLUMN}'`;
     }
     let where = '';
-    if (first.deletionVector) {
+    const selection = layout.rowSelection?.(first);
+    if (selection) {
+      where = ` WHERE ${'only' in selection ? rowsCondition('file_row_number', [...selection.only]) : keepRowsCondition('file_row_number', [...selection.except])}`;
+    } else if (first.deletionVector) {
       const deleted = layout.deletedRows?.(first);
       if (!deleted) {
         throw new DeltaError('DELTA_UNSUPPORTED', `Data file ${first.path} has a deletion vector that was not loaded for this scan`, {
@@ -98,11 +106,12 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     if (options.withRowNumber) cols.push(`file_row_number AS ${ROW_COLUMN}`);
     if (options.withRowNumber || where) fileArg += ', file_row_number = true';
     const hasDataColumns = layout.schema.fields.some((f) => !partitionSet.has(f.name));
-    const parquet = `read_parquet([${uris.join(', ')}], hive_partitioning = false, union_by_name = ${hasDataColumns ? 'true' : 'false'}${fileArg})`;
-    // Files written before a column was added lack it: an empty row of every column, joined by name,
-    // makes each one present (NULL where a file has none). Untyped NULLs leave the files' types be.
-    const padding = mode === 'id' || !hasDataColumns ? null : layout.schema.fields.filter((f) => !partitionSet.has(f.name)).map((f) => `NULL AS ${quoteIdent(physicalName(f, mode))}`);
-    const source = padding ? `(SELECT ${padding.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM ${parquet})` : parquet;
+    let source = `read_parquet([${uris.join(', ')}], hive_partitioning = false, union_by_name = ${hasDataColumns ? 'true' : 'false'}${fileArg})`;
+    if (mode !== 'id') {
+      const physical = layout.schema.fields.filter((f) => !partitionSet.has(f.name)).map((f) => physicalName(f, mode));
+      const unproven = unprovenColumns(group, physical);
+      if (unproven.length > 0) source = `(SELECT * FROM ${source} UNION ALL BY NAME SELECT ${unproven.map((n) => `NULL AS ${quoteIdent(n)}`).join(', ')} WHERE false)`;
+    }
     selects.push(`SELECT ${cols.join(', ')} FROM ${source}${where}`);
   }
   return `(${selects.join(' UNION ALL ')})`;

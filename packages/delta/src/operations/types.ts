@@ -58,6 +58,8 @@ export function removeFor(add: AddAction, now: number): RemoveAction {
     partitionValues: add.partitionValues,
     size: add.size,
     ...(add.stats ? { stats: add.stats } : {}),
+    // The file is (path, deletion vector): a remove without its DV would leave it live for Spark.
+    ...(add.deletionVector ? { deletionVector: add.deletionVector } : {}),
   };
 }
 

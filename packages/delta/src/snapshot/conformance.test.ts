@@ -2,7 +2,7 @@
 // the values their upstream tests state; negative tables must be refused with a clear error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,14 +118,42 @@ test('v2-checkpoint-parquet: V2 checkpoint with sidecars', { skip: SKIP }, async
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n, sum(id)::INT AS s FROM ${table.scanSql()}`), [{ n: 10, s: 45 }]);
 });
 
-test('writers refuse tables with deletion vectors or column mapping', { skip: SKIP }, async (t) => {
+test('writers refuse tables with column mapping', { skip: SKIP }, async (t) => {
   const conn = await duck(t);
-  for (const name of ['basic-dv-no-checkpoint', 'table-with-columnmapping-mode-name']) {
-    const dir = await tempDir(t);
-    await cp(golden(name), dir, { recursive: true });
-    const table = await DeltaTable.open(dir);
-    await assert.rejects(table.append(conn, 'SELECT 1 AS id'), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED'), name);
+  const dir = await tempDir(t);
+  await cp(golden('table-with-columnmapping-mode-name'), dir, { recursive: true });
+  const table = await DeltaTable.open(dir);
+  await assert.rejects(table.append(conn, 'SELECT 1 AS id'), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /columnMapping/.test(e.message));
+});
+
+test('a table with deletion vectors: delete, optimize and vacuum remove each file with its vector; no deleted row comes back', { skip: SKIP }, async (t) => {
+  const conn = await duck(t);
+  const dir = await tempDir(t);
+  await cp(golden('dv-partitioned-with-checkpoint'), dir, { recursive: true });
+  const table = await DeltaTable.open(dir);
+  const before = (await rows(conn, `SELECT * FROM ${table.scanSql()}`)).map((r) => JSON.stringify(r)).sort();
+  const withDv = table.snapshot.files.filter((f) => f.deletionVector);
+  assert.ok(withDv.length > 0, 'the table has files with deletion vectors');
+  const victim = before.length > 0 ? JSON.parse(before[0]) as Record<string, unknown> : undefined;
+  const optimized = await table.optimize(conn, { minFiles: 2 });
+  assert.equal(optimized.committed, true);
+  const commit = await readFile(path.join(dir, '_delta_log', `${String(optimized.version).padStart(20, '0')}.json`), 'utf8');
+  const removes = commit.split('\n').filter((l) => l.startsWith('{"remove"')).map((l) => (JSON.parse(l) as { remove: { path: string; deletionVector?: unknown } }).remove);
+  let checked = 0;
+  for (const f of withDv) {
+    const r = removes.find((x) => x.path === f.path);
+    if (r) { assert.deepEqual(r.deletionVector, f.deletionVector, `remove of ${f.path} carries its deletion vector`); checked++; }
   }
+  assert.ok(checked > 0, 'optimize removed a file that had a deletion vector');
+  const reopened = await DeltaTable.open(dir);
+  assert.deepEqual((await rows(conn, `SELECT * FROM ${reopened.scanSql()}`)).map((r) => JSON.stringify(r)).sort(), before);
+  assert.ok(victim);
+  await reopened.delete(conn, `col1 = ${Number(victim.col1)}`);
+  const left = (await rows(conn, `SELECT * FROM ${reopened.scanSql()}`)).map((r) => JSON.stringify(r)).sort();
+  assert.deepEqual(left, before.filter((r) => (JSON.parse(r) as { col1: unknown }).col1 !== victim.col1));
+  assert.ok(left.length < before.length);
+  await reopened.vacuum({ retentionHours: 0, force: true });
+  assert.deepEqual((await rows(conn, `SELECT * FROM ${(await DeltaTable.open(dir)).scanSql()}`)).map((r) => JSON.stringify(r)).sort(), left);
 });
 
 test('a checkpoint we write keeps deletion vectors (adds and removes) and the rows they mask', { skip: SKIP }, async (t) => {

@@ -1,12 +1,17 @@
 // What this implementation can read and write. Reading: reader v1, v2 (column mapping), v3 with
-// only the features below (deletion vectors, column mapping, V2 checkpoints, timestamp_ntz). Writing: writer <= 4 (appendOnly honoured; change data feed
-// written; invariants, CHECK constraints and generated columns refused), or writer 7 with only
-// the listed writer features. Anything else is refused by name.
+// only the features below (deletion vectors, column mapping, V2 checkpoints, timestamp_ntz).
+// Writing: writer <= 4, or writer 7 with only the listed writer features. appendOnly is honoured
+// and the change data feed written. Deletion vectors: files that have one are read without the
+// rows it deletes, and a rewrite removes the file together with its vector (copy-on-write). invariants, checkConstraints and generatedColumns (which
+// Spark lists on every writer-7 table it upgrades from a legacy protocol) are supported as
+// features: a table that lists them but defines no invariant, CHECK constraint or generated
+// column is written normally; one that defines any is refused (we cannot evaluate Spark SQL
+// expressions on write), as are identity columns. Anything else is refused by name.
 import { DeltaError } from '../errors.ts';
 import type { MetadataAction, ProtocolAction } from '../actions/types.ts';
 
 const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck', 'deletionVectors', 'columnMapping', 'v2Checkpoint']);
-const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck', 'changeDataFeed']);
+const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck', 'changeDataFeed', 'invariants', 'checkConstraints', 'generatedColumns', 'deletionVectors']);
 
 export function assertReadable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
   const reader = protocol.minReaderVersion;

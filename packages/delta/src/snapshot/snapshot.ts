@@ -186,7 +186,8 @@ async function loadFromListing(storage: Storage, version?: number): Promise<Tabl
   return new TableSnapshot(state, storage.location).loadReadSupport(storage);
 }
 
-async function readParquetSchema(storage: Storage, logPath: string): Promise<ParquetNode> {
+/** The Parquet schema tree (names, field ids) of a data file. */
+export async function readParquetSchema(storage: Storage, logPath: string): Promise<ParquetNode> {
   const uri = resolveDataFile(storage, logPath);
   await prepareDataFiles(storage, [logPath]);
   return withInternalConnection(async (conn) => {

@@ -22,6 +22,11 @@ interface TimeSource {
   earliest: number;
 }
 
+/** Whether `version`'s time is its in-commit timestamp under these table properties. */
+export function ictEnabledAt(properties: Record<string, string>, version: number): boolean {
+  return properties['delta.enableInCommitTimestamps'] === 'true' && version >= Number(properties['delta.inCommitTimestampEnablementVersion'] ?? 0);
+}
+
 /** The commit time of `version` (undefined when its files are gone), stat-ing or reading only it. */
 async function commitTime(src: TimeSource, version: number): Promise<number | undefined> {
   const path = src.listing.commits.get(version);

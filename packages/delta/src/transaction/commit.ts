@@ -47,6 +47,20 @@ export function validateActions(actions: Action[]): void {
   if (metadata > 1 || protocol > 1) throw new DeltaError('DELTA_PROTOCOL', 'One commit cannot hold two metaData or protocol actions');
 }
 
+/**
+ * commitInfo.operationParameters / operationMetrics as Spark reads them: a map of strings (Jackson
+ * coerces numbers, booleans and null), so an array or object value is written JSON-encoded, as
+ * Spark writes e.g. `"partitionBy":"[]"`; a raw array there fails DESCRIBE HISTORY and every
+ * change-feed or streaming read in Spark.
+ */
+export function sparkReadableMap(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    out[key] = value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+  }
+  return out;
+}
+
 export async function commitWithRetry(storage: Storage, pending: PendingCommit, options: CommitOptions = {}): Promise<number> {
   validateActions(pending.actions);
   const maxAttempts = options.maxAttempts ?? 20;
@@ -56,8 +70,8 @@ export async function commitWithRetry(storage: Storage, pending: PendingCommit, 
     const commitInfo: CommitInfoAction = {
       timestamp: now(),
       operation: pending.operation,
-      operationParameters: pending.operationParameters ?? {},
-      ...(pending.operationMetrics ? { operationMetrics: pending.operationMetrics } : {}),
+      operationParameters: sparkReadableMap(pending.operationParameters ?? {}),
+      ...(pending.operationMetrics ? { operationMetrics: sparkReadableMap(pending.operationMetrics) } : {}),
       ...(pending.readVersion >= 0 ? { readVersion: pending.readVersion } : {}), // none for a CREATE (delta-rs reads it as u64)
       isBlindAppend: pending.isBlindAppend,
       engineInfo: options.engineInfo ?? DEFAULT_ENGINE_INFO,
