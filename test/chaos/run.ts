@@ -91,7 +91,7 @@ async function main(): Promise<number> {
     const env = { ...BUSY_ENV, LAKEHOUSE_MAX_BATCH_SIZE: batch, ...(fault ? { SHORI_FAULT: fault } : {}) };
     // Armed: time for the point to come. Otherwise a random moment once up, or now and then during start-up.
     const blind = !fault && random() < 0.2;
-    const ms = fault ? 20_000 : blind ? 300 + Math.floor(random() * 3000) : Math.floor(random() * 3000);
+    const ms = fault ? 10_000 : blind ? 300 + Math.floor(random() * 3000) : Math.floor(random() * 3000);
     const death = await runUntilDeath(env, o.dataDir, port, ms, undefined, !blind);
     if (death.fault) faultKills++;
     if (!death.killedByUs && !death.fault) throw new Error(`trial ${trial}: the service died on its own (code ${death.code}, signal ${death.signal}):\n${death.output.slice(-3000)}`);
