@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { acquireStack, requireStack, type StackLease } from './stack-fixture.ts';
 import { startService, tempDataDir, waitFor, type ServiceProcess } from '../helpers/service-process.ts';
 import { queryDelta } from '../helpers/lake.ts';
-import { bronzeDuplicates, generate, serviceEnv, sourceRows, waitConverged } from './pipeline-fixture.ts';
+import { bronzeDuplicates, generate, historyDuplicates, serviceEnv, sourceRows, waitConverged } from './pipeline-fixture.ts';
 
 let lease: StackLease | undefined;
 const running: ServiceProcess[] = [];
@@ -42,7 +42,10 @@ test('PostgreSQL + MariaDB → Debezium → Kafka → service → Delta: Silver 
 
   const bronze = await bronzeDuplicates(dataDir);
   assert.equal(bronze.records, bronze.distinctOffsets, 'no Kafka record twice in Bronze');
-  assert.equal(bronze.changes, bronze.distinctEvents, 'no change event twice in Bronze');
+  // Bronze is the log: an event Debezium re-published at a new offset (after a Connect crash in an
+  // earlier test on these shared topics) is a new record there, but lands once downstream.
+  const history = await historyDuplicates(dataDir);
+  assert.equal(history.rows, history.distinct, 'no source change twice in history');
   const health = await second.health();
   assert.equal(health.counters.decode_errors, 0);
   assert.equal(health.lakehouse_running, true);
