@@ -1,10 +1,17 @@
 // Storage on a local file system. putIfAbsent writes a unique temp file, then hard-links it to
 // the final name: link(2) fails with EEXIST when the name exists, so exactly one racer wins and
-// readers never see a partial commit. The temp file is unlinked afterwards either way. The temp
-// file is flushed before the link and the folder fsynced after it, so a commit that returned is on
-// disk (its name and content), surviving power loss, not just a killed process.
+// readers never see a partial commit. The temp file is unlinked afterwards either way.
+//
+// Durability (power loss, not just a killed process): a commit must never reach the disk before the
+// files it references. So every data file the engine wrote (parquet data, `_change_data/` files) is
+// fsynced, with its folder, in `finishEngineWrite`, i.e. before its commit is attempted; folders
+// created for it (a new partition, `_change_data/`) are fsynced in their parent too. The commit's
+// temp file is flushed before the link and the log folder fsynced after it, so a commit that returned
+// is on disk, name and content. `put` (checkpoints, `_last_checkpoint`, deletion vector files) writes
+// a flushed temp file, renames it and fsyncs the folder. The fsync itself is injectable
+// (`LocalStorageOptions.fsync`) so tests can watch what is synced and when.
 // Absolute URIs (`getUri`) are read only for the `file:` scheme.
-import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm, open } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm, open, rename } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +22,22 @@ function isCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === code;
 }
 
-/** fsync a folder: makes the names created in it (a hard link) durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** fsync of a file or a folder given by absolute path: makes its content, or the names in it, durable. */
+export type Fsync = (absPath: string) => Promise<void>;
+
+/** fsync a file or folder (Linux: fsync on any descriptor flushes the inode's dirty pages). */
+export const fsyncPath: Fsync = async (p) => {
+  const handle = await open(p, 'r');
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+};
+
+export interface LocalStorageOptions {
+  /** How a file or folder is fsynced (default `fsyncPath`); tests pass a recording one. */
+  fsync?: Fsync;
 }
 
 function ioError(op: string, p: string, cause: unknown): DeltaError {
@@ -33,9 +48,28 @@ export class LocalStorage implements Storage {
   readonly location: string;
   readonly root: string;
 
-  constructor(root: string) {
+  readonly #fsync: Fsync;
+  /** Folders made for engine writes whose own names are not yet durable in their parent: file → folders. */
+  readonly #newDirs = new Map<string, string[]>();
+
+  constructor(root: string, options: LocalStorageOptions = {}) {
     this.root = path.resolve(root);
     this.location = this.root;
+    this.#fsync = options.fsync ?? fsyncPath;
+  }
+
+  /** mkdir -p `dir`; returns the folders it created (outermost first), each needing an fsync of its parent. */
+  async #makeDirs(dir: string): Promise<string[]> {
+    const first = await mkdir(dir, { recursive: true });
+    if (first === undefined) return [];
+    const made: string[] = [];
+    for (let d = dir; d.length >= first.length; d = path.dirname(d)) made.unshift(d);
+    return made;
+  }
+
+  /** fsyncs the parents of freshly made folders, innermost first, so each new name is durable. */
+  async #syncNewDirs(made: readonly string[]): Promise<void> {
+    for (const d of [...made].reverse()) await this.#fsync(path.dirname(d));
   }
 
   private abs(relative: string): string {
@@ -58,11 +92,12 @@ export class LocalStorage implements Storage {
   async put(p: string, data: Uint8Array | string): Promise<void> {
     const target = this.abs(p);
     try {
-      await mkdir(path.dirname(target), { recursive: true });
+      const made = await this.#makeDirs(path.dirname(target));
       const tmp = `${target}.${randomUUID()}.tmp`;
-      await writeFile(tmp, data);
-      const { rename } = await import('node:fs/promises');
+      await writeFile(tmp, data, { flush: true });
       await rename(tmp, target);
+      await this.#fsync(path.dirname(target));
+      await this.#syncNewDirs(made);
     } catch (error) {
       throw ioError('put', p, error);
     }
@@ -73,8 +108,9 @@ export class LocalStorage implements Storage {
     const dir = path.dirname(target);
     // The temp name starts with '.' so log listings never mistake it for a commit.
     const tmp = path.join(dir, `.${path.basename(target)}.${randomUUID()}.tmp`);
+    let made: string[];
     try {
-      await mkdir(dir, { recursive: true });
+      made = await this.#makeDirs(dir);
       await writeFile(tmp, data, { flush: true });
     } catch (error) {
       throw ioError('putIfAbsent', p, error);
@@ -93,7 +129,7 @@ export class LocalStorage implements Storage {
     await unlink(tmp).catch(() => undefined);
     // The commit is visible from here on: a failed fsync must not be reported as a lost race or a
     // failed commit (the caller would delete the data files the commit references).
-    if (won) await syncDir(dir).catch(() => undefined);
+    if (won) await this.#fsync(dir).then(() => this.#syncNewDirs(made)).catch(() => undefined);
     return won;
   }
 
@@ -216,8 +252,28 @@ export class LocalStorage implements Storage {
 
   async prepareEngineWrite(p: string): Promise<string> {
     const target = this.abs(p);
-    await mkdir(path.dirname(target), { recursive: true });
+    const made = await this.#makeDirs(path.dirname(target));
+    if (made.length > 0) this.#newDirs.set(path.dirname(target), made);
     return target;
+  }
+
+  /**
+   * The engine wrote `p` in place: fsync it and its folder (and the parents of folders made for
+   * it), so the commit that will reference it can never be on disk without it.
+   */
+  async finishEngineWrite(p: string): Promise<void> {
+    const target = this.abs(p);
+    const dir = path.dirname(target);
+    try {
+      await Promise.all([this.#fsync(target), this.#fsync(dir)]);
+      const made = this.#newDirs.get(dir);
+      if (made) {
+        await this.#syncNewDirs(made);
+        this.#newDirs.delete(dir);
+      }
+    } catch (error) {
+      throw ioError('finishEngineWrite', p, error);
+    }
   }
 
   engineUri(p: string): string {

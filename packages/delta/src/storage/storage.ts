@@ -5,7 +5,8 @@
 // `descend` applied to key prefixes), folders do not exist there (so `removeEmptyDirs` is
 // optional), and `getUri` reads the absolute URIs a table may reference (e.g. `p` deletion vectors).
 // DuckDB reads and writes local files only: an object store stages data files in a local cache
-// (`prepareEngineRead` before a read, `finishEngineWrite` after a write), see object-storage.ts.
+// (`prepareEngineRead` before a read, `finishEngineWrite` after a write), see object-storage.ts;
+// local folders fsync in `finishEngineWrite` (local-storage.ts).
 export interface StorageEntry { path: string; size: number; modificationTime: number }
 
 /** Whether a recursive listing enters the folder `dir` (table-relative, no trailing '/'). */
@@ -48,8 +49,9 @@ export interface Storage {
   /** Make `path` writable by an external engine (creates parent folders) and return its URI. */
   prepareEngineWrite(path: string): Promise<string>;
   /**
-   * Store the file the engine wrote at `prepareEngineWrite(path)`'s location. Optional: storage
-   * the engine writes in place (local folders) has nothing to do. Object stores upload it.
+   * Store the file the engine wrote at `prepareEngineWrite(path)`'s location, durably: called for
+   * every data file before the commit that references it is attempted. Object stores upload it;
+   * local folders fsync it and its folder. Optional: storage with nothing to do leaves it out.
    */
   finishEngineWrite?(path: string): Promise<void>;
   /**
