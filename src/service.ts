@@ -85,6 +85,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     goldRefreshIntervalSec: config.GOLD_REFRESH_INTERVAL_SEC,
     optimizeEveryBatches: config.LAKEHOUSE_OPTIMIZE_EVERY_BATCHES,
     vacuumIntervalHours: config.LAKEHOUSE_VACUUM_INTERVAL_HOURS,
+    vacuumRetentionHours: config.LAKEHOUSE_VACUUM_RETENTION_HOURS,
     retryBackoffSec: Math.min(config.KAFKA_CONSUMER_RESTART_BACKOFF_SEC, 2),
   });
 

@@ -20,6 +20,13 @@ test('values are parsed and typed', () => {
   assert.equal(config.LAKEHOUSE_FLUSH_INTERVAL_SEC, 0.5);
 });
 
+test('VACUUM retention: 168 hours by default, at least 1', () => {
+  assert.equal(loadConfig({}).LAKEHOUSE_VACUUM_RETENTION_HOURS, 168);
+  assert.equal(loadConfig({ LAKEHOUSE_VACUUM_RETENTION_HOURS: '1.5' }).LAKEHOUSE_VACUUM_RETENTION_HOURS, 1.5);
+  assert.throws(() => loadConfig({ LAKEHOUSE_VACUUM_RETENTION_HOURS: '0' }),
+    (error: unknown) => isShoriError(error, 'SHORI_CONFIG_INVALID') && /LAKEHOUSE_VACUUM_RETENTION_HOURS="0": must be 1 or more/.test(error.message));
+});
+
 test('a bad value names the variable, the value and what is allowed', () => {
   assert.throws(
     () => loadConfig({ LAKEHOUSE_MAX_BATCH_SIZE: '-3', SSE_EMIT_CDC_RAW: 'maybe' }),

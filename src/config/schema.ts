@@ -78,10 +78,13 @@ export const configSchema = z.object({
   TABLES_CONFIG: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
   // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
-  // every N batches, and VACUUM (honouring each table's delta.deletedFileRetentionDuration) every
-  // N hours. 0 turns either off.
+  // every N batches, and VACUUM every N hours. 0 turns either off.
   LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').default(50),
   LAKEHOUSE_VACUUM_INTERVAL_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').default(24),
+  // VACUUM deletes files no version of the last N hours needs (a table that sets its own
+  // delta.deletedFileRetentionDuration keeps it). It bounds time travel, and how far a derived table
+  // may lag Bronze and still catch up from it (Bronze files older than this are gone): at least 1 h.
+  LAKEHOUSE_VACUUM_RETENTION_HOURS: z.coerce.number({ message: 'must be a number' }).min(1, 'must be 1 or more (hours)').default(168),
 
   // SSE.
   SSE_CLIENT_QUEUE_SIZE: positiveInt.default(1000),

@@ -35,6 +35,8 @@ export interface LakehouseWorkerOptions {
   optimizeEveryBatches: number;
   /** VACUUM every N hours (0 = never). */
   vacuumIntervalHours: number;
+  /** VACUUM keeps the files of the last N hours (default: each table's own retention, 7 days). */
+  vacuumRetentionHours?: number;
   /** Attempts per step before the error is fatal. */
   maxAttempts?: number;
   retryBackoffSec: number;
@@ -225,7 +227,7 @@ export class LakehouseWorker {
   }
 
   async #maybeMaintain(): Promise<void> {
-    const { medallion, optimizeEveryBatches, vacuumIntervalHours, logger } = this.#o;
+    const { medallion, optimizeEveryBatches, vacuumIntervalHours, vacuumRetentionHours, logger } = this.#o;
     this.#batchesSinceOptimize++;
     const optimizeDue = optimizeEveryBatches > 0 && this.#batchesSinceOptimize >= optimizeEveryBatches;
     const vacuumDue = vacuumIntervalHours > 0 && Date.now() - this.#lastVacuumMs >= vacuumIntervalHours * 3_600_000;
@@ -234,7 +236,7 @@ export class LakehouseWorker {
     if (vacuumDue) this.#lastVacuumMs = Date.now();
     const started = performance.now();
     try {
-      const result = await medallion.maintain({ vacuum: vacuumDue });
+      const result = await medallion.maintain({ vacuum: vacuumDue, ...(vacuumRetentionHours !== undefined ? { retentionHours: vacuumRetentionHours } : {}) });
       logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'table maintenance done');
     } catch (error) {
       // Maintenance is an optimisation: a failure (e.g. a lost race) is logged, never fatal.

@@ -314,15 +314,22 @@ export class Medallion {
     }
   }
 
-  /** Compacts small files (dataChange=false, skipped by readers of changes) and vacuums when asked. */
-  async maintain(options: { vacuum: boolean }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
+  /**
+   * Compacts small files (dataChange=false, skipped by readers of changes) and vacuums when asked:
+   * files no version of the last `retentionHours` needs (LAKEHOUSE_VACUUM_RETENTION_HOURS), or of a
+   * table's own `delta.deletedFileRetentionDuration` when the table sets one (its owner chose it).
+   */
+  async maintain(options: { vacuum: boolean; retentionHours?: number }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
     const optimized: string[] = [];
     let vacuumedFiles = 0;
     for (const table of this.tables()) {
       await table.refresh();
       const result = await table.optimize(this.conn);
       if (result.committed) optimized.push(table.location);
-      if (options.vacuum) vacuumedFiles += (await table.vacuum()).files.length;
+      if (!options.vacuum) continue;
+      const own = table.snapshot.properties['delta.deletedFileRetentionDuration'] !== undefined;
+      const retention = own || options.retentionHours === undefined ? {} : { retentionHours: options.retentionHours, force: true };
+      vacuumedFiles += (await table.vacuum(retention)).files.length;
     }
     return { optimized, vacuumedFiles };
   }
