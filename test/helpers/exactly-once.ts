@@ -7,8 +7,9 @@
 //               in history more than once (by source and order key), anything neither should hold
 //   resurrected Silver rows whose key no longer exists at the source
 //   quarantined rows in `silver/_rejected` (every generated row is good: each one is wrong)
-// `problems` also lists Gold aggregates that differ from the sources and table files referenced
-// by a Delta log but missing on disk.
+// The same counts cover the generic tables the generator writes besides Tickets (Customers, Agents:
+// related-tables.ts). `problems` also lists Gold aggregates that differ from the sources and table
+// files referenced by a Delta log but missing on disk.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -18,6 +19,7 @@ import { capturedRecords } from './embedded-capture.ts';
 import { diffRows, silverTickets, sourceTickets } from './lake.ts';
 import { queryOn } from './query-on.ts';
 import { goldDifferences } from './gold-expected.ts';
+import { verifyRelated } from './related-tables.ts';
 
 export interface Verdict {
   lost: number;
@@ -26,7 +28,7 @@ export interface Verdict {
   quarantined: number;
   problems: string[];
   /** Counts behind the verdict, for the reader. */
-  seen: { records: number; changes: number; tickets: number };
+  seen: { records: number; changes: number; tickets: number; relatedChanges?: number };
 }
 
 export const isClean = (v: Verdict) => v.lost + v.duplicated + v.resurrected + v.quarantined === 0 && v.problems.length === 0;
@@ -104,7 +106,7 @@ async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: stri
   for (const r of records) {
     if (r.value === null) continue;
     const d = decodeMessage(r.key, r.value);
-    // History here is Tickets' (`silver/tickets_history`); the other tables' are not checked.
+    // History here is Tickets' (`silver/tickets_history`); the other tables': related-tables.ts.
     if (d.ok && d.value.kind === 'change' && d.value.source.table === 'Tickets') expectedChanges.add(`${d.value.source.name}/${d.value.seq}`);
   }
 
@@ -141,15 +143,17 @@ async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: stri
     quarantined = Number(q.n);
   }
 
+  const related = await verifyRelated(conn, dataDir, sources, records);
+  problems.push(...related.problems);
   for (const d of await goldDifferences(dataDir, sources, conn)) problems.push(`gold: ${d}`);
   // Problems name examples of each count, and the failures no count covers (Gold).
   return {
-    lost: bronzeLost + historyLost + silverLost,
-    duplicated: bronzeDup + historyDup,
-    resurrected,
+    lost: bronzeLost + historyLost + silverLost + related.lost,
+    duplicated: bronzeDup + historyDup + related.duplicated,
+    resurrected: resurrected + related.resurrected,
     quarantined,
     problems,
-    seen: { records: records.length, changes: expectedChanges.size, tickets: expectedRows.size },
+    seen: { records: records.length, changes: expectedChanges.size, tickets: expectedRows.size, relatedChanges: related.changes },
   };
 }
 

@@ -101,7 +101,7 @@ export async function startService(env: Record<string, string>, options: { dataD
  * Runs the generator CLI to completion and returns its counts. Tickets only unless the arguments say
  * `--related F`: the counts of tickets' events are then exact, which tests compare with Bronze.
  */
-export async function generate(dataDir: string, args: string[]): Promise<{ operations: number; inserts: number; updates: number; deletes: number; keyChanges: number }> {
+export async function generate(dataDir: string, args: string[]): Promise<{ operations: number; inserts: number; updates: number; deletes: number; keyChanges: number; related: number }> {
   const related = args.includes('--related') ? [] : ['--related', '0'];
   const child = spawn(process.execPath, [join(REPO, 'src/generator/cli.ts'), '--json', ...related, ...args], {
     cwd: REPO,
