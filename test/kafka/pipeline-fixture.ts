@@ -8,6 +8,8 @@ import mysql from 'mysql2/promise';
 import assert from 'node:assert/strict';
 import { CONNECT_URL, KAFKA_BOOTSTRAP, MARIADB, POSTGRES } from './stack-fixture.ts';
 import { waitFor, REPO, startService, tempDataDir, type ServiceProcess } from '../helpers/service-process.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DeltaTable, quoteLiteral } from '@shori/delta';
 import { diffRows, queryDelta, silverTickets, TICKET_COLUMNS, type LakeRef, type TextRow } from '../helpers/lake.ts';
 
 const run = promisify(execFile);
@@ -105,6 +107,43 @@ export async function bronzeDuplicates(dataDir: LakeRef): Promise<{ changes: num
   return { records: Number(row.records), distinctOffsets: Number(row.distinctOffsets), changes: Number(row.changes), distinctEvents: Number(row.distinctEvents) };
 }
 
+
+/** Where each partition of the streams ended at some moment (health `lag[].end`): records from there on are newer. */
+export type StreamEnds = Array<{ stream: string; partition: number; end: number }>;
+
+/**
+ * Change events Bronze holds more than once (by source, position, op and key: Debezium
+ * re-published them at new offsets) with a copy at or after `since`: re-publications of this run.
+ */
+export async function republishedSince(dataDir: string, since: StreamEnds): Promise<number> {
+  const starts = since.map((e) => `(${quoteLiteral(e.stream)}, ${e.partition}, ${e.end})`).join(', ');
+  const [row] = await queryDelta(dataDir, 'bronze', 'cdc_events', (scan) =>
+    `WITH starts(topic, "partition", start) AS (VALUES ${starts}),
+     events AS (SELECT source_name, seq, op, key, count(*) AS n, bool_or(s.start IS NOT NULL AND b."offset" >= s.start) AS recent
+                FROM ${scan} AS b LEFT JOIN starts AS s ON s.topic = b.topic AND s."partition" = b."partition"
+                WHERE b.op IS NOT NULL GROUP BY ALL)
+     SELECT count(*) FILTER (WHERE n > 1 AND recent)::INT AS n FROM events`,
+  );
+  return Number(row.n);
+}
+
+/**
+ * What Silver applied, from its change feed (every version): rows inserted or updated, and how many
+ * of them are a source change (source, TicketID, position) Silver had already applied. Must be 0.
+ */
+export async function silverAppliedTwice(dataDir: string): Promise<{ applied: number; twice: number }> {
+  const table = await DeltaTable.open(join(dataDir, 'datalake', 'silver', 'tickets'));
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const [row] = (await conn.runAndReadAll(`SELECT count(*)::INT AS applied, (count(*) - count(DISTINCT ("source", "TicketID", _seq)))::INT AS twice
+      FROM ${await table.changesSql(0)} AS c WHERE _change_type IN ('insert', 'update_postimage')`)).getRowObjectsJson();
+    return { applied: Number(row.applied), twice: Number(row.twice) };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
 
 /** Changes history holds more than once (by source, position, key and op): must be 0. */
 export async function historyDuplicates(dataDir: LakeRef): Promise<{ rows: number; distinct: number }> {
