@@ -1,8 +1,10 @@
 // Power-loss durability of the local storage, observed through its injectable fsync: a commit is
-// attempted only once every file it references (data and `_change_data/` files) is fsynced with its
-// folder, and once each folder made for them since the previous commit is fsynced in its parent.
+// attempted only once every file it references (data, `_change_data/` and deletion vector files) is
+// fsynced with its folder, and once each folder made for them since the previous commit is fsynced
+// in its parent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DeltaTable } from '../table.ts';
 import { duck, tempDir } from '../test-support/fixtures.ts';
@@ -81,8 +83,12 @@ test('every file a commit references, its folder and each new folder\'s parent a
   assert.ok(seenFolders.has(path.join(root, 'p=c')), 'the merge made a new partition folder');
   assert.ok(checked >= 5, `checked ${checked} files`);
 
-  // A commit that returned is durable: its log folder is fsynced right after the link.
-  for (let v = 0; v <= latest; v++) assert.equal(events[events.indexOf(`attempt ${v}`) + 1], `sync ${path.join(root, '_delta_log')}`, `commit ${v}`);
+  // A commit that returned is durable: its temp file fsynced before the link, the log folder right after.
+  for (let v = 0; v <= latest; v++) {
+    const at = events.indexOf(`attempt ${v}`);
+    assert.ok(events[at + 1].startsWith(`sync ${path.join(root, '_delta_log', `.${String(v).padStart(20, '0')}.json.`)}`) && events[at + 1].endsWith('.tmp'), `commit ${v}: ${events[at + 1]}`);
+    assert.equal(events[at + 2], `sync ${path.join(root, '_delta_log')}`, `commit ${v}`);
+  }
 
   // Checkpoints and _last_checkpoint (put): renamed from a flushed temp file, then the folder fsynced.
   events.length = 0;
@@ -90,5 +96,28 @@ test('every file a commit references, its folder and each new folder\'s parent a
   const log = path.join(root, '_delta_log');
   const puts = events.filter((e) => e.startsWith('put '));
   assert.deepEqual(puts.map((e) => e.slice(4)).filter((p) => !p.includes('.tmp')), ['_delta_log/00000000000000000002.checkpoint.parquet', '_delta_log/_last_checkpoint']);
-  for (const put of puts) assert.equal(events[events.indexOf(put) - 1], `sync ${log}`, `${put}: folder fsynced before put returned`);
+  for (const put of puts) {
+    const at = events.indexOf(put);
+    assert.ok(events[at - 2].startsWith(`sync ${path.join(root, put.slice(4))}.`) && events[at - 2].endsWith('.tmp'), `${put}: content fsynced before the rename`);
+    assert.equal(events[at - 1], `sync ${log}`, `${put}: folder fsynced before put returned`);
+  }
+});
+
+test('a deletion vector file is fsynced (its temp file, then its folder after the rename) before the commit that uses it', async (t) => {
+  const root = await tempDir(t);
+  const conn = await duck(t);
+  const events: string[] = [];
+  const storage = new Watched(root, events);
+  const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'v', type: 'string' as const, nullable: true }] };
+  const table = await DeltaTable.createIfAbsent(storage, { schema, properties: { 'delta.enableDeletionVectors': 'true' } });
+  await table.append(conn, "SELECT i AS id, 'x' AS v FROM range(100) AS r(i)");
+  await table.delete(conn, 'id < 10');
+  const version = (await table.refresh()).version;
+  const vectors = (await readdir(root)).filter((f) => f.startsWith('deletion_vector_') && f.endsWith('.bin'));
+  assert.equal(vectors.length, 1, 'the delete wrote a deletion vector file');
+  const put = events.indexOf(`put ${vectors[0]}`);
+  const abs = path.join(root, vectors[0]);
+  assert.ok(put > 0 && put < events.indexOf(`attempt ${version}`), 'written before its commit is attempted');
+  assert.match(events[put - 2], new RegExp(`^sync ${abs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\..+\\.tmp$`), 'its content fsynced (as the temp file)');
+  assert.equal(events[put - 1], `sync ${root}`, 'its folder fsynced after the rename');
 });

@@ -8,7 +8,7 @@
 // created for it (a new partition, `_change_data/`) are fsynced in their parent too. The commit's
 // temp file is flushed before the link and the log folder fsynced after it, so a commit that returned
 // is on disk, name and content. `put` (checkpoints, `_last_checkpoint`, deletion vector files) writes
-// a flushed temp file, renames it and fsyncs the folder. The fsync itself is injectable
+// a temp file, fsyncs it, renames it and fsyncs the folder. The fsync itself is injectable
 // (`LocalStorageOptions.fsync`) so tests can watch what is synced and when.
 // Absolute URIs (`getUri`) are read only for the `file:` scheme.
 import { mkdir, readFile, writeFile, link, unlink, readdir, rmdir, stat, rm, open, rename } from 'node:fs/promises';
@@ -94,7 +94,8 @@ export class LocalStorage implements Storage {
     try {
       const made = await this.#makeDirs(path.dirname(target));
       const tmp = `${target}.${randomUUID()}.tmp`;
-      await writeFile(tmp, data, { flush: true });
+      await writeFile(tmp, data);
+      await this.#fsync(tmp);
       await rename(tmp, target);
       await this.#fsync(path.dirname(target));
       await this.#syncNewDirs(made);
@@ -111,7 +112,8 @@ export class LocalStorage implements Storage {
     let made: string[];
     try {
       made = await this.#makeDirs(dir);
-      await writeFile(tmp, data, { flush: true });
+      await writeFile(tmp, data);
+      await this.#fsync(tmp);
     } catch (error) {
       throw ioError('putIfAbsent', p, error);
     }
