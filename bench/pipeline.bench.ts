@@ -22,7 +22,9 @@ import { runWorkload } from '../src/generator/runner.ts';
 import { Medallion } from '../src/lakehouse/medallion/medallion.ts';
 import { BRONZE_STAGE_COLUMNS, bronzeRow } from '../src/lakehouse/medallion/bronze-step.ts';
 import { stageRows } from '../src/lakehouse/medallion/staging.ts';
-import type { DeltaTable } from '@shori/delta';
+import { LocalStorage, fsyncPath, type DeltaTable } from '@shori/delta';
+import { tablePath, type LakeTables } from '../src/lakehouse/medallion/tables.ts';
+import { localLakeTables } from '../src/lakehouse/medallion/local-lake.ts';
 import { decodeMessage } from '../src/sources/debezium/decode.ts';
 import { isoMicros } from '../src/util/time.ts';
 
@@ -142,16 +144,33 @@ interface BatchRun {
   writeMs: number[];
   times: Record<Timed, number[]>;
   freshnessMax: number[];
+  fsync: FsyncStats;
+}
+
+/** Time spent in fsync, apart for the data side (data files and their folders) and the log side (commits, checkpoints). */
+interface FsyncStats { dataCalls: number; dataMs: number; logCalls: number; logMs: number }
+
+/** The default lake (folders under DATA_DIR/datalake), its fsyncs timed. */
+function timedLake(dataDir: string, stats: FsyncStats): LakeTables {
+  const fsync = async (p: string) => {
+    const started = performance.now();
+    await fsyncPath(p);
+    const ms = performance.now() - started;
+    if (p.includes('/_delta_log')) (stats.logCalls++, (stats.logMs += ms));
+    else (stats.dataCalls++, (stats.dataMs += ms));
+  };
+  return { table: (layer, name) => new LocalStorage(tablePath(dataDir, layer, name), { fsync }), tableNames: localLakeTables(dataDir).tableNames };
 }
 
 async function lakehouseRun(seedDir: string, batchSize: number): Promise<BatchRun> {
   const dataDir = freshDataDir(seedDir);
   try {
     const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
-    const medallion = await Medallion.open(dataDir);
+    const fsync: FsyncStats = { dataCalls: 0, dataMs: 0, logCalls: 0, logMs: 0 };
+    const medallion = await Medallion.open(dataDir, { lake: timedLake(dataDir, fsync) });
     const times = instrument(medallion);
     const subscription = await feed.subscribe({ group: 'lakehouse', initial: 'earliest', onAssigned: (p) => medallion.resumePositions(p) });
-    const run: BatchRun = { batchSize, records: 0, batches: 0, totalMs: 0, pollMs: 0, writeMs: [], times, freshnessMax: [] };
+    const run: BatchRun = { batchSize, records: 0, batches: 0, totalMs: 0, pollMs: 0, writeMs: [], times, freshnessMax: [], fsync };
     const started = performance.now();
     for (;;) {
       const pollStarted = performance.now();
@@ -292,6 +311,8 @@ export async function run(args: string[]): Promise<void> {
           fmt(pct(r.writeMs, 50)), fmt(pct(r.writeMs, 95)), ...parts.map((p) => fmt(avg(r.times[p]))), fmt(rest)];
       }));
     console.log('(bronze/history/silver/tombstones/rest: mean ms per batch; rest = decode, staging, temp tables, refreshes)');
+    table('Durability: fsync inside those writes (data files with their folders before each commit; commits and checkpoints in _delta_log)', ['batch', 'data fsyncs/batch', 'data fsync ms/batch', 'log fsyncs/batch', 'log fsync ms/batch', 'data fsync share of write time'],
+      runs.map((r) => [fmt(r.batchSize), fmt(r.fsync.dataCalls / r.batches, 1), fmt(r.fsync.dataMs / r.batches, 1), fmt(r.fsync.logCalls / r.batches, 1), fmt(r.fsync.logMs / r.batches, 1), `${fmt((100 * r.fsync.dataMs) / sum(r.writeMs), 1)}%`]));
 
     if (liveSec > 0) {
       const live = await liveRun(seedDir, liveSec, liveRate);

@@ -9,7 +9,7 @@ export type { CommitResult, MergeSpec, TxnVersion, WriteOptions } from './operat
 export type { CreateOptions } from './operations/create.ts';
 export type { AddAction, RemoveAction, MetadataAction, ProtocolAction, TxnAction, CommitInfoAction, Action } from './actions/types.ts';
 export type { Storage, StorageEntry } from './storage/storage.ts';
-export { LocalStorage } from './storage/local-storage.ts';
+export { LocalStorage, fsyncPath, type Fsync, type LocalStorageOptions } from './storage/local-storage.ts';
 export { ObjectStorage, type ObjectStorageOptions } from './storage/object-storage.ts';
 export type { ObjectInfo, ObjectStoreClient } from './storage/object-store.ts';
 export { S3ObjectStore, type S3StoreOptions } from './storage/s3-client.ts';
