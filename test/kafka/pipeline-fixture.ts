@@ -87,6 +87,9 @@ export async function waitConverged(dataDir: LakeRef, labels?: { postgres: strin
 export function serviceEnv(run: string): Record<string, string> {
   return {
     KAFKA_BOOTSTRAP_SERVERS: KAFKA_BOOTSTRAP,
+    // The stack's two connectors only: other tests on the shared stack create Tickets topics of their
+    // own (e.g. `shorisql_901...`), which the default pattern would read into Silver.
+    KAFKA_TOPIC_PATTERN: '^(shoripg|shorimaria)\\.(.+\\.)?tickets$',
     // A fresh group per run: it reads the topics from the start (Debezium's snapshot, then every change).
     KAFKA_LAKEHOUSE_GROUP: `e2e-${run}-lakehouse`,
     KAFKA_UI_GROUP: `e2e-${run}-ui`,
