@@ -10,7 +10,8 @@ import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { Medallion } from './medallion.ts';
-import { truncateTable } from '../../sources/embedded/capture.ts';
+import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
+import { openSourceDb } from '../../sources/embedded/source-db.ts';
 
 const SOURCES = ['src1', 'src2'];
 type Row = Record<string, string | null>;
@@ -223,4 +224,60 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   await sub.close();
   await feed.close();
   for (const t of targets) await t.close();
+});
+
+test('a table without a primary key: an append-only history by default (restart, DDL, truncate), or Silver under a configured key', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const target = new EmbeddedTarget(dataDir, 'src1');
+  const db = openSourceDb(dataDir, 'src1');
+  const text = (name: string) => ({ name, type: 'nvarchar(50)', nullable: true });
+  createCapturedTable(db, { name: 'AuditLog', key: [], columns: [{ name: 'LoggedAt', type: 'datetime2', nullable: false }, text('Actor'), text('Action')], ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT)' });
+  createCapturedTable(db, { name: 'Readings', key: [], columns: [text('Sensor'), { name: 'Value', type: 'int', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS Readings (Sensor TEXT, Value INTEGER)' });
+  const log = db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action) VALUES (?, ?, ?)');
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login');
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login'); // the same row twice, one statement each: two changes
+  log.run('2026-11-30T10:05:00.000000Z', 'bob', 'export');
+  db.exec("UPDATE AuditLog SET Action = 'logout' WHERE Actor = 'bob'");
+  db.exec("DELETE FROM AuditLog WHERE Action = 'logout'");
+  for (const [sensor, value] of [['s1', 1], ['s2', 2], ['s1', 3]] as const) db.prepare('INSERT INTO Readings (Sensor, Value) VALUES (?, ?)').run(sensor, value);
+  db.exec("DELETE FROM Readings WHERE Sensor = 's2'");
+
+  const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const config = parseTablesConfig(JSON.stringify({ tables: { Readings: { key: ['Sensor'] } } }), 'test');
+  const m = await Medallion.open(dataDir, { tables: config });
+  const notes = await feedAll(m, await drain(sub));
+  assert.ok(notes.includes('table AuditLog discovered: silver/auditlog_history (no key: append-only history, no current state)'), notes.join('; '));
+  assert.ok(notes.some((n) => n.includes('silver/readings (key Sensor)')), notes.join('; '));
+  assert.equal(existsSync(join(dataDir, 'datalake/silver/auditlog')), false, 'no current state');
+  assert.equal(existsSync(join(dataDir, 'datalake/silver/_auditlog_deleted')), false);
+  const readings = m.specTables.find((s) => s.spec.name === 'readings')!;
+  assert.deepEqual((await m.conn.runAndReadAll(`SELECT "Sensor", "Value" FROM ${readings.silver.scanSql()} ORDER BY 1`)).getRowObjectsJson(), [{ Sensor: 's1', Value: 3 }], 'the configured key: the newest row per Sensor');
+  await m.close();
+
+  // Later: a column is added, the table is truncated, and the service restarts in between.
+  addColumn(db, 'AuditLog', { name: 'Ip', type: 'nvarchar(45)', nullable: true });
+  truncateTable(db, 'AuditLog');
+  db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Ip) VALUES (?, ?, ?, ?)').run('2026-11-30T11:00:00.000000Z', 'cy', 'login', '10.0.0.1');
+  const again = await Medallion.open(dataDir, { tables: config });
+  assert.deepEqual(again.appendOnly.map((t) => t.spec.name), ['auditlog'], 'the append-only table is read back from its history');
+  assert.deepEqual(await feedAll(again, await drain(sub)), []);
+  const history = again.appendOnly[0].history;
+  await history.refresh();
+  assert.deepEqual(history.snapshot.schema.fields.map((f) => f.name), ['source', 'LoggedAt', 'Actor', 'Action', 'Ip', '_op', '_seq', '_source_ts', '_committed_at']);
+  const rows = (await again.conn.runAndReadAll(`SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at FROM ${history.scanSql()} ORDER BY _seq`)).getRowObjectsJson();
+  assert.deepEqual(rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at]), [
+    ['c', 'ann', 'login', null, '10:00'],
+    ['c', 'ann', 'login', null, '10:00'],
+    ['c', 'bob', 'export', null, '10:05'],
+    ['u', 'bob', 'logout', null, '10:05'],
+    ['d', 'bob', 'logout', null, '10:05'],
+    ['t', null, null, null, null],
+    ['c', 'cy', 'login', '10.0.0.1', '11:00'],
+  ]);
+  await again.close();
+  await sub.close();
+  await feed.close();
+  db.close();
+  await target.close();
 });
