@@ -10,6 +10,7 @@ import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { Medallion } from './medallion.ts';
+import { truncateTable } from '../../sources/embedded/capture.ts';
 
 const SOURCES = ['src1', 'src2'];
 type Row = Record<string, string | null>;
@@ -168,16 +169,24 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   for (const t of targets) await t.close();
 });
 
-test('history is SCD type 2: its intervals reconstruct each source table at three chosen instants', async () => {
+test('history is SCD type 2: its intervals reconstruct each source table at three chosen instants, across a TRUNCATE', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
   const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
   const instants: Array<{ at: string; customers: Map<string, Row>; agents: Map<string, Row> }> = [];
+  let truncated = { rows: 0, at: '' };
   for (let phase = 0; phase < 3; phase++) {
     await runWorkload({ targets, rate: 0, count: 80, mix: { insert: 4, update: 5, delete: 1 }, seed: 31 + phase, relatedFraction: 1 });
     await new Promise((r) => setTimeout(r, 5));
     instants.push({ at: new Date().toISOString(), customers: sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID'), agents: sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID') });
     await new Promise((r) => setTimeout(r, 5));
+    if (phase === 0) {
+      // TRUNCATE Customers on src1 between the first two instants: the rows it removed end there.
+      const db = new DatabaseSync(join(dataDir, 'sources', 'src1.db'));
+      truncated = { rows: truncateTable(db, 'Customers'), at: (db.prepare('SELECT commit_ts AS at FROM cdc_changes WHERE before IS NULL AND after IS NULL').get() as { at: string }).at };
+      db.close();
+    }
   }
+  assert.ok(truncated.rows > 0, 'the truncate removed rows');
   const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
@@ -204,6 +213,11 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   // The current versions are the Silver rows.
   const current = m.specTables.find((s) => s.spec.name === 'customers')!;
   const n = (sql: string) => m.conn.runAndReadAll(sql).then((r) => Number(r.getRowObjectsJson()[0].n));
+  assert.equal(
+    await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`),
+    truncated.rows,
+    'the truncate ended the interval of every row it removed, at its source commit time',
+  );
   assert.equal(await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`), await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`));
   await m.close();
   await sub.close();

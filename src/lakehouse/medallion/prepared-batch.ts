@@ -38,6 +38,14 @@ export interface PreparedTable {
   rows: number;
   /** Truncates of this table in the batch: the highest position per source. */
   truncates: Map<string, string>;
+  /** Every truncate of this table in the batch, with its source commit time (ISO): history closes intervals at it. */
+  truncatePoints: TruncatePoint[];
+}
+
+export interface TruncatePoint {
+  source: string;
+  seq: string;
+  at: string;
 }
 
 export interface PreparedBatch {
@@ -131,7 +139,7 @@ function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValu
 export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number, blocked?: (change: ChangeEvent) => string | null): Promise<PreparedBatch> {
   const rejects: RejectRow[] = [];
   const drift = new Set<string>();
-  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string> }>(specs.map((s) => [s, { rows: [], truncates: new Map() }]));
+  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string>; points: TruncatePoint[] }>(specs.map((s) => [s, { rows: [], truncates: new Map(), points: [] }]));
   let decodeErrors = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -152,6 +160,7 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     if (change.op === 't') {
       const held = target.truncates.get(change.source.name);
       if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
+      target.points.push({ source: change.source.name, seq: change.seq, at: new Date(change.source.tsMs).toISOString() });
       return;
     }
     const why = blocked?.(change);
@@ -165,10 +174,10 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     else target.rows.push(row);
   });
   const tables: PreparedTable[] = [];
-  for (const [spec, { rows, truncates }] of perSpec) {
+  for (const [spec, { rows, truncates, points }] of perSpec) {
     const staged = await stageTable(conn, spec, rows);
     for (const r of staged.rejects) rejects.push(rejectOf(entries[r.idx], spec.name, r.reason));
-    tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates });
+    tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates, truncatePoints: points });
   }
   return {
     bronzeVersion,

@@ -136,9 +136,11 @@ export class CaptureReader {
       timestamp: commitTsMs,
     });
     const sourceLsn = row.origin_lsn ?? row.lsn;
-    const envelope = (k: number, op: 'c' | 'u' | 'd', b: StoredRow | null, a: StoredRow | null, serial: number) =>
+    const envelope = (k: number, op: 'c' | 'u' | 'd' | 't', b: StoredRow | null, a: StoredRow | null, serial: number) =>
       encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
 
+    // A truncate (capture.ts truncateTable): one record without a key, as Debezium publishes it.
+    if (row.op === 'd' && !before && !after) return [{ stream: this.stream, partition: 0, position: base, key: null, value: envelope(0, 't', null, null, 1), timestamp: commitTsMs }];
     if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
     if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
     if (row.op === 'u' && before && after) {

@@ -167,7 +167,7 @@ export function isoToEpochMicros(iso: string): number {
 export interface TableEnvelopeInput {
   codec: EnvelopeCodec;
   source: string;
-  op: 'c' | 'u' | 'd' | 'r';
+  op: 'c' | 'u' | 'd' | 'r' | 't';
   before: StoredRow | null;
   after: StoredRow | null;
   /** The feed position of this record: unique and increasing per stream. */
