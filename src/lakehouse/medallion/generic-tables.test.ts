@@ -10,6 +10,7 @@ import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { Medallion } from './medallion.ts';
+import { TICKETS_SPEC } from './tickets-spec.ts';
 import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
 
@@ -128,8 +129,23 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   // DDL on one source only, then more changes on both: the other source keeps its older schema.
   await runWorkload({ targets: [targets[0]], rate: 0, count: 1, mix: { insert: 1, update: 0, delete: 0 }, seed: 22, relatedFraction: 0, ddlAfter: 0 });
   await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 23, relatedFraction: 1 });
+  // Tickets too (a hand-written spec): ALTER TABLE ADD COLUMN, then a change that fills it.
+  const src1 = openSourceDb(dataDir, 'src1');
+  addColumn(src1, 'Tickets', { name: 'Channel', type: 'nvarchar(20)', nullable: true });
+  const ticket = (src1.prepare('SELECT min(TicketID) AS id FROM Tickets').get() as { id: number }).id;
+  src1.prepare("UPDATE Tickets SET Channel = 'email' WHERE TicketID = ?").run(ticket);
+  src1.close();
   const result = await feedAll(m, await drain(sub));
   assert.deepEqual(result, []);
+  const tickets = m.specTables.find((s) => s.spec.name === 'tickets')!;
+  assert.deepEqual(
+    tickets.silver.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`).slice(1, -3),
+    [...TICKETS_SPEC.columns.map((c) => `${c.name}:${String(c.type)}`), 'Channel:string'],
+    'the hand-written columns keep their types; the added one follows them',
+  );
+  assert.ok(tickets.history.snapshot.schema.fields.some((f) => f.name === 'Channel'));
+  const channels = (await m.conn.runAndReadAll(`SELECT "source", "TicketID", "Channel" FROM ${tickets.silver.scanSql()} WHERE "Channel" IS NOT NULL`)).getRowObjectsJson();
+  assert.deepEqual(channels.map((r) => [r.source, Number(r.TicketID), r.Channel]), [['src1', ticket, 'email']]);
   const silver = customers().silver;
   const fields = silver.snapshot.schema.fields;
   assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
@@ -153,6 +169,9 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
     db.close();
   }
   assert.deepEqual([...(await silverRows(m, 'customers', columns, 'CustomerID'))].sort(), [...withPhone].sort());
+  const reopened = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  assert.equal(reopened.specTables[0].spec.columns.at(-1)?.name, 'Channel', 'a restart reads the added Tickets column back');
+  await reopened.close();
 
   // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
   const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));

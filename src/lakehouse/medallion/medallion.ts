@@ -34,6 +34,7 @@ import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
+import { RESERVED_COLUMNS } from './schema/table-spec.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
 
 export type OnBadRecord = 'quarantine' | 'fail';
@@ -108,6 +109,15 @@ async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Rec
   return { spec, history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }) };
 }
 
+/** A hand-written spec (fixedColumns) with the columns schema evolution added to its Silver table before. */
+function withAddedColumns(tables: SpecTables): SpecTables {
+  const { spec } = tables;
+  if (!spec.fixedColumns) return tables;
+  const known = new Set(spec.columns.map((c) => c.name));
+  const added = tables.silver.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name) && !known.has(f.name));
+  return added.length === 0 ? tables : { ...tables, spec: { ...spec, columns: [...spec.columns, ...added] } };
+}
+
 /**
  * Generic tables of earlier runs in the lake: Silver tables with their history and deleted-key
  * siblings, and histories without a Silver table (append-only candidates).
@@ -161,7 +171,7 @@ export class Medallion {
     const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(lake, spec, common));
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common)));
     // Generic tables found at run time before: their specs are in their own metadata.
     const generic: string[] = [];
     const appendOnly: AppendOnlyTables[] = [];
@@ -287,7 +297,7 @@ export class Medallion {
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
       out.tablesDiscovered.push(...(await this.#discover(entries, v)));
       const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
-      const evolving = [...this.specTables.filter((t) => this.#generic.has(t.spec.name)), ...this.appendOnly.map((t) => ({ ...t, silver: null }))];
+      const evolving = [...this.specTables.filter((t) => this.#generic.has(t.spec.name) || t.spec.fixedColumns), ...this.appendOnly.map((t) => ({ ...t, silver: null }))];
       const evolved = await applySchemaChanges(evolving, changes);
       for (const t of this.appendOnly) t.spec = evolving.find((e) => e.history === t.history)!.spec;
       out.schemaChanges.push(...evolved.applied);

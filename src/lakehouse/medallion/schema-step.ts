@@ -61,8 +61,8 @@ async function alignHistory(t: EvolvingTables): Promise<void> {
 }
 
 /**
- * Evolves the generic tables for the changes of one Bronze version. `tables` are the generic
- * tables only (Tickets keeps its fixed spec).
+ * Evolves the tables for the changes of one Bronze version: the generic tables, and the columns
+ * of a hand-written spec (Tickets) other than its fixedColumns.
  */
 export async function applySchemaChanges(tables: EvolvingTables[], changes: ChangeEvent[]): Promise<SchemaStepResult> {
   const applied: string[] = [];
@@ -72,12 +72,17 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
   for (const t of tables) await alignHistory(t);
   for (const change of changes) {
     const schema = change.rowSchema;
-    if (!schema || seen.has(schema)) continue;
+    // A truncate carries no key schema: nothing to compare.
+    if (!schema || change.op === 't' || seen.has(schema)) continue;
     seen.add(schema);
     const t = tables.find((x) => x.spec.matches(change));
     if (!t) continue;
+    // Hand-written columns (fixedColumns) keep their types: only the other columns evolve.
+    const fixed = new Set((t.spec.fixedColumns ?? []).map((c) => c.toLowerCase()));
+    const free = (columns: ColumnSpec[]) => columns.filter((c) => !fixed.has(c.name.toLowerCase()));
     const current = schemaSpecOf(t);
-    const evolution = evolve(current, { columns: columnsOf(schema), key: keyColumnsOf(change.keySchema ?? null) });
+    current.columns = free(current.columns);
+    const evolution = evolve(current, { columns: free(columnsOf(schema)), key: keyColumnsOf(change.keySchema ?? null) });
     if (evolution.conflicts.length > 0) {
       const reason = evolution.conflicts.map((c) => c.message).join('; ');
       blockedSchemas.set(schema, `schema conflict: ${reason}`);
@@ -87,7 +92,8 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
     if (evolution.changes.length === 0) continue;
     const next = evolution.spec;
     const keys = new Set(next.key);
-    const spec: TableSpec = { ...t.spec, keyColumns: next.key, columns: next.columns.map((c) => deltaFieldOf(c, keys.has(c.name))) };
+    const pinned = t.spec.columns.filter((c) => fixed.has(c.name.toLowerCase()));
+    const spec: TableSpec = { ...t.spec, keyColumns: next.key, columns: [...pinned, ...next.columns.map((c) => deltaFieldOf(c, keys.has(c.name)))] };
     const lines = evolution.changes.map(describeChange);
     const operation = evolution.changes.every((c) => c.kind === 'add_column') ? 'ADD COLUMNS' : 'CHANGE COLUMN';
     const commit = { operation, operationParameters: { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name }, properties: { 'shori.schemaVersion': String(next.schemaVersion) } };

@@ -26,6 +26,11 @@ export interface TableSpec {
    * is identified by its source position, op and row; a truncate is a row of NULLs with `_op` 't').
    */
   readonly appendOnly?: boolean;
+  /**
+   * Columns written by hand (Tickets: the Gold KPIs rely on their types). Schema evolution leaves
+   * them as they are and appends the columns a source adds, typed from the Connect schema.
+   */
+  readonly fixedColumns?: readonly string[];
 }
 
 const field = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });
