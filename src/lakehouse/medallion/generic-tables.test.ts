@@ -245,17 +245,18 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   for (const t of targets) await t.close();
 });
 
-test('a table without a primary key: an append-only history by default (restart, DDL, truncate), or Silver under a configured key', async () => {
+test('a table without a primary key: an append-only history by default (restart, DDL, truncate, a binary column), or Silver under a configured key', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
   const target = new EmbeddedTarget(dataDir, 'src1');
   const db = openSourceDb(dataDir, 'src1');
   const text = (name: string) => ({ name, type: 'nvarchar(50)', nullable: true });
-  createCapturedTable(db, { name: 'AuditLog', key: [], columns: [{ name: 'LoggedAt', type: 'datetime2', nullable: false }, text('Actor'), text('Action')], ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT)' });
+  const columns = [{ name: 'LoggedAt', type: 'datetime2', nullable: false }, text('Actor'), text('Action'), { name: 'Sig', type: 'varbinary(16)', nullable: true }];
+  createCapturedTable(db, { name: 'AuditLog', key: [], columns, ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT, Sig TEXT)' });
   createCapturedTable(db, { name: 'Readings', key: [], columns: [text('Sensor'), { name: 'Value', type: 'int', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS Readings (Sensor TEXT, Value INTEGER)' });
-  const log = db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action) VALUES (?, ?, ?)');
-  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login');
-  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login'); // the same row twice, one statement each: two changes
-  log.run('2026-11-30T10:05:00.000000Z', 'bob', 'export');
+  const log = db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Sig) VALUES (?, ?, ?, ?)');
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null);
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null); // the same row twice, one statement each: two changes
+  log.run('2026-11-30T10:05:00.000000Z', 'bob', 'export', '00ff10fe'); // varbinary: Connect bytes (base64 in JSON)
   db.exec("UPDATE AuditLog SET Action = 'logout' WHERE Actor = 'bob'");
   db.exec("DELETE FROM AuditLog WHERE Action = 'logout'");
   for (const [sensor, value] of [['s1', 1], ['s2', 2], ['s1', 3]] as const) db.prepare('INSERT INTO Readings (Sensor, Value) VALUES (?, ?)').run(sensor, value);
@@ -283,17 +284,17 @@ test('a table without a primary key: an append-only history by default (restart,
   assert.deepEqual(await feedAll(again, await drain(sub)), []);
   const history = again.appendOnly[0].history;
   await history.refresh();
-  assert.deepEqual(history.snapshot.schema.fields.map((f) => f.name), ['source', 'LoggedAt', 'Actor', 'Action', 'Ip', '_op', '_seq', '_source_ts', '_committed_at']);
-  const rows = (await again.conn.runAndReadAll(`SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at FROM ${history.scanSql()} ORDER BY _seq`)).getRowObjectsJson();
-  assert.deepEqual(rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at]), [
-    ['c', 'ann', 'login', null, '10:00'],
-    ['c', 'ann', 'login', null, '10:00'],
-    ['c', 'bob', 'export', null, '10:05'],
-    ['u', 'bob', 'logout', null, '10:05'],
-    ['d', 'bob', 'logout', null, '10:05'],
-    ['t', null, null, null, null],
-    ['c', 'cy', 'login', '10.0.0.1', '11:00'],
-  ]);
+  assert.deepEqual(history.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`), ['source:string', 'LoggedAt:timestamp_ntz', 'Actor:string', 'Action:string', 'Sig:binary', 'Ip:string', '_op:string', '_seq:string', '_source_ts:timestamp', '_committed_at:timestamp']);
+  const rows = (await again.conn.runAndReadAll(`SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at, hex("Sig") AS sig FROM ${history.scanSql()} ORDER BY _seq`)).getRowObjectsJson();
+  assert.deepEqual(rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at, r.sig]), [
+    ['c', 'ann', 'login', null, '10:00', null],
+    ['c', 'ann', 'login', null, '10:00', null],
+    ['c', 'bob', 'export', null, '10:05', '00FF10FE'],
+    ['u', 'bob', 'logout', null, '10:05', '00FF10FE'],
+    ['d', 'bob', 'logout', null, '10:05', '00FF10FE'],
+    ['t', null, null, null, null, null],
+    ['c', 'cy', 'login', '10.0.0.1', '11:00', null],
+  ], 'every change once, binary as its bytes');
   await again.close();
   await sub.close();
   await feed.close();
