@@ -25,7 +25,7 @@ async function dvTable(t: Parameters<typeof tempDir>[0], props: Record<string, s
 
 test('creating with delta.enableDeletionVectors declares the feature (reader 3, writer 7)', async (t) => {
   const { table } = await dvTable(t);
-  assert.deepEqual(table.snapshot.protocol, { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'changeDataFeed'] });
+  assert.deepEqual(table.snapshot.protocol, { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'changeDataFeed', 'invariants'] });
 });
 
 test('merge, update and delete write deletion vectors, never rewrite files; rows and change feed exact', async (t) => {
