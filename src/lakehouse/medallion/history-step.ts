@@ -31,7 +31,8 @@ async function numericKeyRange(conn: DuckDBConnection, prepared: PreparedTable):
 
 export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string): Promise<HistoryResult> {
   const { spec } = prepared;
-  const identity = ['source', '_seq', ...spec.keyColumns, '_op'].map(quoteIdent);
+  // Append-only (no key): a change is its position, op and whole row (NULLs compare equal).
+  const identity = (spec.appendOnly ? ['source', '_seq', '_op', ...spec.columns.map((c) => c.name)] : ['source', '_seq', ...spec.keyColumns, '_op']).map(quoteIdent);
   const rel = quoteIdent(prepared.relation);
   const ranges = (await conn.runAndReadAll(`SELECT "source", min(_seq) AS lo, max(_seq) AS hi FROM ${rel} GROUP BY "source"`)).getRowObjectsJson() as Array<{ source: string; lo: string; hi: string }>;
   let held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, []))})`;
@@ -42,7 +43,7 @@ export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, 
     const where = ranges.map((r) => `("source" = ${quoteLiteral(r.source)} AND _seq BETWEEN ${quoteLiteral(r.lo)} AND ${quoteLiteral(r.hi)})`).join(' OR ');
     held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, files))} AS h WHERE ${where})`;
   }
-  const match = identity.map((c) => `h.${c} = b.${c}`).join(' AND ');
+  const match = identity.map((c) => (spec.appendOnly ? `h.${c} IS NOT DISTINCT FROM b.${c}` : `h.${c} = b.${c}`)).join(' AND ');
   await conn.run(`CREATE OR REPLACE TEMP TABLE history_new AS
     SELECT * FROM ${rel} AS b
     WHERE NOT EXISTS (SELECT 1 FROM ${held} AS h WHERE ${match})

@@ -115,10 +115,11 @@ async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageVa
   await stageRows(conn, stage, columns, rows);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`checked_${spec.name}`)} AS SELECT *, ${reasonSql(spec)} AS _reason FROM ${quoteIdent(stage)}`);
   const rejects = (await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)).getRowObjectsJson();
-  const typed = spec.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)}) AS ${quoteIdent(c.name)}`);
+  // Bytes are staged as base64 (stageText): a binary column stores the bytes themselves.
+  const typed = spec.columns.map((c) => `${c.type === 'binary' ? `from_base64(${quoteIdent(c.name)})` : `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)})`} AS ${quoteIdent(c.name)}`);
   const key = spec.keyColumns.map((k) => `CAST(CAST(${quoteIdent(k)} AS ${toDuckDbType(spec.columns.find((c) => c.name === k)!.type)}) AS VARCHAR)`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(relation)} AS
-    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, concat_ws('|', ${key.join(', ')}) AS _key
+    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, ${key.length > 0 ? `concat_ws('|', ${key.join(', ')})` : "''"} AS _key
     FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NULL`);
   return { relation, rows: rows.length - rejects.length, rejects: rejects.map((r) => ({ idx: Number(r._idx), reason: String(r._reason) })) };
 }
@@ -161,6 +162,8 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
       const held = target.truncates.get(change.source.name);
       if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
       target.points.push({ source: change.source.name, seq: change.seq, at: new Date(change.source.tsMs).toISOString() });
+      // An append-only history keeps the truncate itself: a row of NULLs with `_op` 't'.
+      if (spec.appendOnly) target.rows.push([idx, change.source.name, ...spec.columns.map(() => null), 't', change.seq, new Date(change.source.tsMs).toISOString()]);
       return;
     }
     const why = blocked?.(change);

@@ -40,6 +40,10 @@ function codecOf(column: EmbeddedColumn): ColumnCodec {
       encode: (v) => (v === null ? null : decimalToBase64(String(v), scale)),
     };
   }
+  if (/^varbinary\((\d+|max)\)$/.test(type)) {
+    // Stored as hex text (SQLite's json_object cannot hold a BLOB); Connect bytes travel as base64.
+    return { schema: field(name, 'bytes', nullable), encode: (v) => (v === null ? null : Buffer.from(String(v), 'hex').toString('base64')) };
+  }
   const chars = /^(n?varchar)\((\d+)\)$/.exec(type);
   if (chars) {
     const parameters = { '__debezium.source.column.type': chars[1].toUpperCase(), '__debezium.source.column.length': chars[2], '__debezium.source.column.name': name };
