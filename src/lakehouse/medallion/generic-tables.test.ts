@@ -32,9 +32,9 @@ async function silverRows(m: Medallion, name: string, columns: string[], key: st
   return new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
 }
 
-function sourceRows(dataDir: string, table: string, columns: string[], key: string): Map<string, Row> {
+function sourceRows(dataDir: string, table: string, columns: string[], key: string, sources = SOURCES): Map<string, Row> {
   const out = new Map<string, Row>();
-  for (const source of SOURCES) {
+  for (const source of sources) {
     const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
     for (const r of db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>) {
       const row: Row = { source };
@@ -98,7 +98,7 @@ test('every captured table becomes a Silver table keyed by its Debezium key, equ
   for (const t of targets) await t.close();
 });
 
-test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key replaces the Debezium key', async () => {
+test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up from Bronze when included later; a configured key replaces the Debezium key', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
   const targets = [new EmbeddedTarget(dataDir, 'src1')];
   await runWorkload({ targets, rate: 0, count: 40, mix: { insert: 1, update: 1, delete: 0 }, seed: 5, relatedFraction: 1 });
@@ -111,6 +111,20 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key re
   assert.equal(existsSync(join(dataDir, 'datalake/silver/agents')), false);
   assert.deepEqual(m.specTables.find((s) => s.spec.name === 'customers')!.spec.keyColumns, ['CustomerID', 'Tier']);
   await m.close();
+
+  // Agents included later (TABLES_CONFIG changed, restart): its first new change finds it, and its
+  // earlier changes, in Bronze only so far, are caught up before it.
+  const agentsBefore = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']).size;
+  assert.ok(agentsBefore > 1, 'the workload wrote agents');
+  await targets[0].upsertAgent({ AgentID: 'late', DisplayName: 'Late', Team: 'Ops', Level: 1, Active: true, HiredOn: '2026-01-02', UpdatedAt: '2026-11-30T10:00:00.000000Z' });
+  const later = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  const found = await feedAll(later, await drain(sub));
+  assert.ok(found.some((n) => /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze$/.test(n)), found.join('; '));
+  assert.deepEqual([...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort());
+  const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
+  const current = Number((await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n);
+  assert.equal(current, agentsBefore + 1, 'history has every agent, its current versions the source rows');
+  await later.close();
   await sub.close();
   await feed.close();
   await targets[0].close();

@@ -34,6 +34,7 @@ import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
+import { backfillTable, type BackfillTables } from './backfill-step.ts';
 import { RESERVED_COLUMNS } from './schema/table-spec.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
 
@@ -209,8 +210,9 @@ export class Medallion {
 
   /**
    * Tables seen for the first time in Bronze version `v` get their spec and their Delta tables, which
-   * start as having applied version v - 1 (no earlier version holds a change of theirs: the table
-   * would have been created then). Returns messages for tables that get no Silver table.
+   * start as having applied version v - 1: after catching up the changes of theirs that earlier
+   * versions hold, if any (a table included in TABLES_CONFIG later, a Silver table removed to be
+   * rebuilt: backfill-step.ts). Returns one message per table found or left in Bronze only.
    */
   async #discover(entries: BronzeEntry[], v: number): Promise<string[]> {
     if (this.#tablesConfig === null) return [];
@@ -232,18 +234,27 @@ export class Medallion {
       const start = async (t: DeltaTable) => {
         if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       };
+      const caughtUp = async (tables: BackfillTables) => {
+        const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
+        notes.push(...done.notes);
+        return done.events === 0 ? '' : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
+      };
       if (made.spec.appendOnly) {
         const tables = await openAppendOnly(this.#lake, made.spec, properties);
+        const target = { ...tables, silver: null, deleted: null };
+        const earlier = await caughtUp(target);
+        tables.spec = target.spec;
         await start(tables.history);
         this.appendOnly.push(tables);
-        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)`);
+        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)${earlier}`);
         continue;
       }
       const tables = await openSpecTables(this.#lake, made.spec, properties);
+      const earlier = await caughtUp(tables);
       for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
-      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
+      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`);
     }
     return notes;
   }
