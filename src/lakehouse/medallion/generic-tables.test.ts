@@ -9,7 +9,11 @@ import type { FeedRecord, FeedSubscription } from '../../feeds/feed.ts';
 import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
-import { Medallion } from './medallion.ts';
+import { Medallion, openSpecTables } from './medallion.ts';
+import { backfillTable } from './backfill-step.ts';
+import { appliedBronzeVersion, BRONZE_VERSION_APP_ID } from './applied-version.ts';
+import { localLakeTables } from './local-lake.ts';
+import type { DeltaTable } from '@shori/delta';
 import { TICKETS_SPEC } from './tickets-spec.ts';
 import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
@@ -124,6 +128,19 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
   const current = Number((await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n);
   assert.equal(current, agentsBefore + 1, 'history has every agent, its current versions the source rows');
+
+  // The same catch-up in chunks of 3 into fresh tables: equal, and only the last commit of each
+  // table records the applied Bronze version (a crash before it leaves none: the recovery path).
+  const fresh = await openSpecTables(localLakeTables(mkdtempSync(join(tmpdir(), 'backfill-'))), agents.spec, {});
+  const through = later.bronze.snapshot.version;
+  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, 3);
+  assert.ok(done.events > 6, `${done.events} events: several chunks`);
+  const rowsOf = async (table: DeltaTable) => (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
+  assert.deepEqual(await rowsOf(fresh.silver), await rowsOf(agents.silver));
+  for (const t of [fresh.deleted, fresh.silver, fresh.history]) {
+    assert.equal(appliedBronzeVersion(t), through);
+    assert.equal((await t.snapshotAt(t.snapshot.version - 1)).txnVersion(BRONZE_VERSION_APP_ID), undefined, `${t.location}: no applied version before the last chunk`);
+  }
   await later.close();
   await sub.close();
   await feed.close();

@@ -105,7 +105,7 @@ const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableD
 
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
-async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
   return {
     spec,
     silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, ...SILVER_PROPERTIES } }),
