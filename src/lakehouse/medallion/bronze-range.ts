@@ -50,8 +50,5 @@ export function bronzeEntryOf(r: Record<string, unknown>): BronzeEntry {
   const key = r.key === null ? null : Buffer.from(String(r.key), 'utf8');
   const value = r.payload === null ? null : Buffer.from(String(r.payload), 'utf8');
   const entry = { stream: String(r.topic), partition: Number(r.partition), position: Number(r.offset), key, value };
-  const decoded = key === null && value === null
-    ? { ok: false as const, error: { message: 'record with neither key nor value', context: {} } }
-    : decodeMessage(key, value, { topic: entry.stream, partition: entry.partition, offset: entry.position });
-  return { ...entry, decoded };
+  return { ...entry, decoded: decodeMessage(key, value, { topic: entry.stream, partition: entry.partition, offset: entry.position }) };
 }
