@@ -16,7 +16,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
-import { decodeMessage } from '../../sources/debezium/decode.ts';
+import { decodeAhead, decodeRecord } from './record-decoding.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
@@ -209,13 +209,14 @@ export class Medallion {
     return bronzeResumePositions(this.bronze, partitions);
   }
 
+  /** Decodes records of a coming batch now (while DuckDB works on the current one); appendBronze takes the results. */
+  decodeAhead(records: readonly FeedRecord[]): void {
+    decodeAhead(records);
+  }
+
   /** Appends a batch to Bronze; the caller commits `positions` to the feed once this returned. */
   async appendBronze(records: FeedRecord[]): Promise<BronzeResult> {
-    const decoded: DecodeResult[] = records.map((r) =>
-      r.value === null && r.key === null
-        ? { ok: false, error: { message: 'record with neither key nor value', context: {} } }
-        : decodeMessage(r.key, r.value, { topic: r.stream, partition: r.partition, offset: r.position }),
-    );
+    const decoded: DecodeResult[] = records.map(decodeRecord);
     const result = await appendToBronze(this.conn, this.bronze, records, decoded, isoMicros());
     if (result.committed) {
       this.#pending = { version: result.version, entries: result.appended.map((i) => ({ ...records[i], decoded: decoded[i] })) };
