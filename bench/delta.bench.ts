@@ -10,6 +10,8 @@
 //   the newest 8k tickets (the CDC-typical case: one file touched), then spread evenly over the
 //   table (every file touched: the copy-on-write worst case), then clustered again (what the
 //   worst case's output layout costs later merges: files are split at delta.targetFileSize);
+//   each copy-on-write and with deletion vectors, with the cost of a full scan afterwards (and,
+//   with deletion vectors, after 10 more uniform merges);
 // - optimize() of 500 small files, and again with nothing to do;
 // - scanSql() + count(*) over 500 and 5,000 small files, and after compacting them;
 // - the change feed (every version) of a 1M-row CDF table after a merge of 10k upserts and a delete;
@@ -222,35 +224,67 @@ async function benchOptimize(conn: DuckDBConnection, root: string, files: number
   await rm(dir, { recursive: true, force: true });
 }
 
+/** Rows (8k updates spread evenly or on the newest keys, then 2k new tickets) for one merge. */
+function upsertSource(size: number, pattern: string, next: number, status = 'Closed'): string {
+  const updates = pattern === 'uniform'
+    ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
+    : `(SELECT ${size - 8000} + i AS i FROM range(0, 8000) AS u(i)) AS r`;
+  return `${ticketsFrom(updates, status)} UNION ALL ${ticketsSql(next, 2000)}`;
+}
+
+async function timedScan(conn: DuckDBConnection, table: DeltaTable): Promise<{ seconds: number; rows: number }> {
+  const { value, seconds } = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT "Status")::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0]);
+  return { seconds, rows: Number(value) };
+}
+
+/**
+ * Merge of 10k upserts, copy-on-write and with deletion vectors (delta.enableDeletionVectors):
+ * clustered, uniform, clustered again; then a full scan (count, distinct Status) of the result, and
+ * for deletion vectors 10 more uniform merges and the scan again (vectors grow with each merge).
+ */
 async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
   for (const size of sizes) {
-    const dir = path.join(root, `merge-${size}`);
-    const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA });
-    const commits = 10;
-    const per = size / commits;
-    const build = await timed(async () => {
-      for (let c = 0; c < commits; c++) await table.append(conn, ticketsSql(c * per, per));
-    });
-    let next = size;
-    // clustered first, then uniform (every file rewritten), then clustered again: how much the
-    // uniform merge's output layout makes later merges rewrite
-    for (const pattern of ['clustered', 'uniform', 'clustered, after uniform'] as const) {
-      // 8k distinct existing keys: the newest 8k, or spread evenly over the table; then 2k new tickets
-      const updates = pattern === 'uniform'
-        ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
-        : `(SELECT ${size - 8000} + i AS i FROM range(0, 8000) AS u(i)) AS r`;
-      const source = `${ticketsFrom(updates, 'Closed')} UNION ALL ${ticketsSql(next, 2000)}`;
-      next += 2000;
-      const filesBefore = table.snapshot.files.length;
-      const bytesBefore = table.snapshot.files.reduce((n, f) => n + f.size, 0);
-      const { value, seconds } = await timed(() => table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }));
-      results.push({
-        case: `merge 10k upserts into ${fmt(size)} rows (${pattern})`,
-        seconds,
-        detail: `${fmt(value.rowsUpdated ?? 0)} updated, ${fmt(value.rowsInserted ?? 0)} inserted; ${value.filesRemoved}/${filesBefore} files (${fmt(Math.round(bytesBefore / 1048576))} MiB) rewritten into ${value.filesAdded}, ${fmt(value.rowsWritten)} rows written (table built in ${build.seconds.toFixed(1)} s)`,
+    for (const dv of [false, true]) {
+      const dir = path.join(root, `merge-${size}-${dv ? 'dv' : 'cow'}`);
+      const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties: dv ? { 'delta.enableDeletionVectors': 'true' } : {} });
+      const mode = dv ? 'deletion vectors' : 'copy-on-write';
+      const commits = 10;
+      const per = size / commits;
+      const build = await timed(async () => {
+        for (let c = 0; c < commits; c++) await table.append(conn, ticketsSql(c * per, per));
       });
+      let next = size;
+      // clustered first, then uniform (copy-on-write: every file rewritten), then clustered again:
+      // how much the uniform merge's output layout makes later merges rewrite
+      for (const pattern of ['clustered', 'uniform', 'clustered, after uniform'] as const) {
+        const source = upsertSource(size, pattern === 'uniform' ? 'uniform' : 'clustered', next);
+        next += 2000;
+        const filesBefore = table.snapshot.files.length;
+        const bytesBefore = table.snapshot.files.reduce((n, f) => n + f.size, 0);
+        const { value, seconds } = await timed(() => table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }));
+        const touched = dv ? `${value.deletionVectors}/${filesBefore} files given a deletion vector, ${value.filesRemoved} removed` : `${value.filesRemoved}/${filesBefore} files (${fmt(Math.round(bytesBefore / 1048576))} MiB) rewritten`;
+        results.push({
+          case: `merge 10k upserts into ${fmt(size)} rows (${pattern}, ${mode})`,
+          seconds,
+          detail: `${fmt(value.rowsUpdated ?? 0)} updated, ${fmt(value.rowsInserted ?? 0)} inserted; ${touched}; ${value.filesAdded} new files, ${fmt(value.rowsWritten)} rows written (table built in ${build.seconds.toFixed(1)} s)`,
+        });
+      }
+      const scan = await timedScan(conn, table);
+      const deleted = table.snapshot.files.reduce((n, f) => n + (f.deletionVector?.cardinality ?? 0), 0);
+      results.push({ case: `  full scan after those merges (${mode})`, seconds: scan.seconds, detail: `${fmt(scan.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deleted)} rows deleted by vectors` });
+      if (dv) {
+        const more = await timed(async () => {
+          for (let i = 0; i < 10; i++) {
+            await table.merge(conn, { sourceSql: upsertSource(size, 'uniform', next, `Closed ${i}`), on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+            next += 2000;
+          }
+        });
+        const again = await timedScan(conn, table);
+        const deletedNow = table.snapshot.files.reduce((n, f) => n + (f.deletionVector?.cardinality ?? 0), 0);
+        results.push({ case: `  same after 10 more uniform merges (${mode})`, seconds: again.seconds, detail: `${fmt(again.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deletedNow)} rows deleted by vectors; the 10 merges took ${(more.seconds / 10).toFixed(3)} s each on average` });
+      }
+      await rm(dir, { recursive: true, force: true });
     }
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

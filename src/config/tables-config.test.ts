@@ -48,6 +48,8 @@ test('bad files are refused with the file, the field and the rule', () => {
     [JSON.stringify({ tables: { T: { key: [] } } }), /tables\.T\.key: must list at least one column/],
     [JSON.stringify({ tables: { T: { key: ['a'], appendOnly: true } } }), /tables\.T: key and appendOnly: true exclude each other/],
     [JSON.stringify({ tables: { T: { keys: ['a'] } } }), /tables\.T: .*keys/],
+    [JSON.stringify({ tables: { T: { key: ['a', 'A'] } } }), /tables\.T\.key: must not list a column twice/],
+    [JSON.stringify({ tables: { T: {}, t: { appendOnly: true } } }), /tables: names a table twice/],
     [JSON.stringify({ histroy: true }), /histroy/],
     [JSON.stringify({ history: 'yes' }), /history: .*boolean/i],
   ];

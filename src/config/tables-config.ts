@@ -14,7 +14,9 @@
 //   }
 //
 // Without a file: every table, keyed by its Debezium key, with history. A table without a primary
-// key and without a configured key keeps only its (append-only) history.
+// key and without a configured key keeps only its append-only history (`silver/<table>_history`,
+// every change once, no current state); `key` gives it Silver instead. A configured key column the
+// table lacks is reported when the table is first seen (the columns are not known before).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ShoriError } from '../errors.ts';
@@ -24,7 +26,11 @@ const pattern = z.string().trim().min(1, 'must not be empty').refine((p) => /^[^
 
 const tableOptions = z
   .strictObject({
-    key: z.array(name).min(1, 'must list at least one column').optional(),
+    key: z
+      .array(name)
+      .min(1, 'must list at least one column')
+      .refine((k) => new Set(k.map((c) => c.toLowerCase())).size === k.length, 'must not list a column twice (names are matched in any case)')
+      .optional(),
     appendOnly: z.boolean().optional(),
     history: z.boolean().optional(),
   })
@@ -35,7 +41,10 @@ export const tablesConfigSchema = z.strictObject({
   include: z.array(pattern).default(['*']),
   exclude: z.array(pattern).default([]),
   history: z.boolean().default(true),
-  tables: z.record(name, tableOptions).default({}),
+  tables: z
+    .record(name, tableOptions)
+    .default({})
+    .refine((t) => new Set(Object.keys(t).map((k) => k.toLowerCase())).size === Object.keys(t).length, 'names a table twice (table names are matched in any case)'),
 });
 
 export type TablesConfigFile = z.infer<typeof tablesConfigSchema>;

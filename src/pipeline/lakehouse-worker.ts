@@ -292,6 +292,7 @@ export class LakehouseWorker {
       sources[`silver.${t.spec.name}`] = t.silver;
       sources[`silver.${t.spec.name}_history`] = t.history;
     }
+    for (const t of medallion.appendOnly) sources[`silver.${t.spec.name}_history`] = t.history;
     const recomputed = await gold.refresh(medallion.conn, sources);
     this.#goldDirty = false;
     if (recomputed && versions === null) {

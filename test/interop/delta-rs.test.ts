@@ -4,7 +4,8 @@
 // - tables we write (partitioned or not; merges, deletes, update, optimize, vacuum, checkpoints,
 //   the change data feed) read identically in delta-rs: schema, rows, version, history
 //   operations, txn versions, load_cdf rows; delta-rs loads our checkpoints with the earlier
-//   commits gone;
+//   commits gone; the same for a table with deletion vectors on (every version, through
+//   delta-rs' QueryBuilder, which applies them);
 // - tables delta-rs writes (append, merge, delete, update, its checkpoints, optimize, vacuum, its
 //   change data) read identically with ours, and delta-rs reads what we then add to them.
 // Under CI=true a missing Python dependency fails the suite instead of skipping it.
@@ -246,4 +247,39 @@ test('we read what delta-rs writes (append, merge, delete, update, checkpoint, o
   assert.equal(reopened.snapshot.version, table.snapshot.version);
   assert.deepEqual(await ourRows(conn, reopened), await ourRows(conn, table));
   assert.deepEqual(Object.fromEntries(reopened.snapshot.txns()), { job: 3 });
+});
+
+test('delta-rs reads our deletion-vector tickets table (merge, delete, update, checkpoint, optimize, vacuum) at every version, and our change data', async (t) => {
+  const py = await python(t);
+  if (!py) return;
+  const dir = await tempDir(t, 'interop-dv-');
+  const conn = await duck(t);
+  const table = await DeltaTable.createIfAbsent(dir, {
+    schema: SILVER_TICKETS_SCHEMA, name: 'tickets', partitionColumns: ['source'],
+    properties: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true', 'delta.checkpointInterval': '4' },
+  });
+  await table.append(conn, tickets(1, 60)); // v1
+  const merged = await table.merge(conn, upsert(tickets(50, 70, 'Closed')), { txns: [{ appId: 'job', version: 1 }] }); // v2
+  assert.deepEqual([merged.rowsUpdated, merged.rowsInserted, merged.deletionVectors, merged.filesRemoved], [11, 10, 2, 0]);
+  await table.delete(conn, `"TicketID" IN (2, 3, 10, 55)`); // v3: vectors only, no change-data file
+  await table.update(conn, { set: { Status: `'Pending'` }, where: `t."TicketID" % 7 = 0` }); // v4 + checkpoint
+  await table.merge(conn, { sourceSql: `SELECT 'postgres' AS source, 51 AS "TicketID" UNION ALL SELECT 'sqlserver', 20`, on: ['source', 'TicketID'], whenMatched: [{ action: 'delete' }] }); // v5
+  assert.ok(table.snapshot.files.some((f) => f.deletionVector) && (await readdir(dir)).some((n) => n.startsWith('deletion_vector_')));
+  const theirs = await assertSameAsDeltaRs(py, conn, table, 'deletion vectors');
+  assert.deepEqual(theirs.protocol, { minReaderVersion: 3, minWriterVersion: 7 });
+  assert.deepEqual(theirs.history, await ourHistory(table));
+  const versions = await tool<Array<{ version: number; rows: Row[] }>>(py, 'versions', dir);
+  assert.deepEqual(versions.map((v) => v.version), [0, 1, 2, 3, 4, 5]);
+  for (const { version, rows: at } of versions) {
+    assert.deepEqual(sortRows(at), await ourRows(conn, table, await table.snapshotAt(version)), `version ${version}`);
+  }
+  // Our merge and update commits carry change-data files; delta-rs' load_cdf reads them as we do.
+  assertSameChanges(await ourChanges(conn, table, 2, 2), await tool<Row[]>(py, 'cdf', dir, '2', '2'), 'change feed of the merge');
+  assertSameChanges(await ourChanges(conn, table, 4, 5), await tool<Row[]>(py, 'cdf', dir, '4', '5'), 'change feed of the update and the deleting merge');
+
+  const optimized = await table.optimize(conn, { minFiles: 2 }); // v6: purges the vectors (more than 5% of each file)
+  assert.ok(optimized.committed && !table.snapshot.files.some((f) => f.deletionVector));
+  await table.vacuum({ retentionHours: 0, force: true });
+  assert.equal((await readdir(dir)).some((n) => n.startsWith('deletion_vector_')), false, 'vacuum deleted the vector files no version needs');
+  await assertSameAsDeltaRs(py, conn, table, 'after optimize and vacuum');
 });

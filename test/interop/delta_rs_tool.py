@@ -2,6 +2,9 @@
 # sees as JSON (values normalised to text, timestamps as UTC '%Y-%m-%dT%H:%M:%S.%f'), or writes /
 # maintains a table with delta-rs. Run by test/interop/delta-rs.test.ts with the venv python.
 #   read PATH [VERSION]          -> {version, protocol, schema, rows, history, txns, files}
+#   versions PATH                -> [{version, rows}] for every version 0..latest
+# Tables with deletion vectors are read through QueryBuilder (DataFusion), which applies them;
+# to_pyarrow_table() refuses them.
 #   cdf PATH FROM [TO]           -> rows of load_cdf (with _change_type, _commit_version, _commit_timestamp)
 #   write-tickets PATH           -> delta-rs writes a CDF tickets table: append, merge, delete, update, checkpoint, append
 #   append-tickets PATH FIRST N  -> delta-rs appends N tickets
@@ -45,6 +48,18 @@ def rows_of(table):
     return [{k: norm(v) for k, v in r.items()} for r in table.to_pylist()]
 
 
+def data_of(dt):
+    if "deletionVectors" in (dt.protocol().reader_features or []):
+        from deltalake import QueryBuilder
+        return pa.table(QueryBuilder().register("t", dt).execute("SELECT * FROM t").read_all())
+    return dt.to_pyarrow_table()
+
+
+def versions(path):
+    latest = open_table(path).version()
+    return [{"version": v, "rows": rows_of(data_of(open_table(path, v)))} for v in range(0, latest + 1)]
+
+
 def schema_of(dt):
     fields = json.loads(dt.schema().to_json())["fields"]
     return [{"name": f["name"], "type": f["type"], "nullable": f["nullable"]} for f in fields]
@@ -64,7 +79,7 @@ def read(path, version=None):
         "version": dt.version(),
         "protocol": {"minReaderVersion": p.min_reader_version, "minWriterVersion": p.min_writer_version},
         "schema": schema_of(dt),
-        "rows": rows_of(dt.to_pyarrow_table()),
+        "rows": rows_of(data_of(dt)),
         "history": history,
         "txns": txns,
         "files": sorted(files),
@@ -117,6 +132,8 @@ def main():
     out = None
     if cmd == "read":
         out = read(path, *rest)
+    elif cmd == "versions":
+        out = versions(path)
     elif cmd == "cdf":
         out = cdf(path, *rest)
     elif cmd == "write-tickets":

@@ -3,7 +3,9 @@
 // - Tables we write (type variety, partitions, merge with conditions, delete, update, optimize,
 //   checkpoints, vacuum, the change data feed): Spark reads every version (versionAsOf and
 //   timestampAsOf), DESCRIBE HISTORY, DESCRIBE DETAIL, the change feed (batch and streaming) and a
-//   streaming read of an append-only table, all equal to ours, row for row.
+//   streaming read of an append-only table, all equal to ours, row for row. The same with
+//   deletion vectors on (our merge, delete and update write them, optimize purges them), and
+//   Spark's RESTORE and DELETE on top of our vectors read back equal.
 // - Tables Spark writes (type variety, special-character partition values, merge, deletion
 //   vectors with the change feed on, column mapping with rename and drop, v2 checkpoints): ours
 //   reads every version and the change feed equal to Spark's, maintains what it can write
@@ -135,6 +137,42 @@ test('Spark reads every version, history, detail and change feed of a table we w
   const after = await oursAt(table, await table.snapshotAt(table.snapshot.version));
   assert.deepEqual(reorder(await spark!.read(dir), after.columns), sorted(after.rows));
   assert.equal((await spark!.sql(`DESCRIBE HISTORY delta.\`${dir}\``)).length, table.snapshot.version + 1);
+});
+
+test('Spark reads every version and the change feed of a table we write with deletion vectors, and writes to it', { skip: SKIP, timeout: 2_400_000 }, async (t) => {
+  const dir = await tempDir(t, 'spark-ours-dv-');
+  const table = await DeltaTable.createIfAbsent(dir, {
+    schema: OUR_SCHEMA, partitionColumns: ['region'],
+    properties: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true', 'delta.checkpointInterval': '3' },
+  });
+  await table.append(conn, ourRows(0, 60, 'first')); // v1
+  const merged = await table.merge(conn, { // v2: conditional delete and update on old files, inserts
+    sourceSql: `SELECT * REPLACE ('merged ' || id AS name) FROM (${ourRows(50, 20, 'src')})`,
+    on: ['id'],
+    whenMatched: [{ action: 'delete', condition: 's.id = 55' }, { action: 'update', condition: 't.small <> 3' }],
+    whenNotMatched: [{ action: 'insert' }],
+  });
+  assert.ok((merged.deletionVectors ?? 0) > 0 && merged.filesRemoved === 0, 'the merge wrote deletion vectors');
+  await table.delete(conn, 'id % 5 = 1'); // v3 (checkpoint): vectors, no change data
+  await table.update(conn, { set: { name: 'upper(t.name)' }, where: 't.id < 10' }); // v4
+  await table.merge(conn, { sourceSql: ourRows(20, 3, 'again'), on: ['id'], whenMatched: [{ action: 'update' }] }); // v5: vectors updated
+  await table.optimize(conn, { minFiles: 2 }); // v6 (checkpoint): purges the vectors
+  assert.equal(table.snapshot.files.some((f) => f.deletionVector), false);
+  await assertEveryVersionEqual(table);
+  const columns = [...OUR_SCHEMA.fields, ...FEED_FIELDS].map((f) => f.name);
+  assert.deepEqual(reorder(await spark!.changes(dir, 0), columns), await ourChanges(table, 0), 'change feed 0..latest');
+  const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
+  assert.deepEqual(history.map((h) => [Number(h.version), h.operation]), (await table.history()).map((h) => [h.version, h.operation]));
+
+  // Spark writes to our table: a DELETE on a file that carries our deletion vector (back at v5)
+  // must combine with it; we read Spark's commit and its feed equal to Spark's.
+  await spark!.exec('spark.sql(f"RESTORE TABLE delta.`{path}` TO VERSION AS OF 5")\nspark.sql(f"DELETE FROM delta.`{path}` WHERE id IN (21, 40)")\nresult = True', { path: dir });
+  await table.refresh();
+  assert.ok(table.snapshot.files.some((f) => f.deletionVector), 'Spark kept vectors on the restored files');
+  await assertEveryVersionEqual(table, 7);
+  assert.deepEqual(reorder(await spark!.changes(dir, 7), columns), await ourChanges(table, 7), 'change feed of Spark\'s commits');
+  await table.vacuum({ retentionHours: 0, force: true });
+  assert.deepEqual(reorder(await spark!.read(dir), OUR_SCHEMA.fields.map((f) => f.name)), sorted((await oursAt(table, table.snapshot)).rows), 'after our vacuum');
 });
 
 test('Spark streams an append-only table we write', { skip: SKIP, timeout: 1_200_000 }, async (t) => {

@@ -6,7 +6,7 @@
 import type { DeltaField, DeltaTable } from '@shori/delta';
 import type { ChangeEvent } from '../../sources/debezium/types.ts';
 import type { TablesConfig } from '../../config/tables-config.ts';
-import { specFromSchemas, type TableSpec as SchemaSpec } from './schema/table-spec.ts';
+import { RESERVED_COLUMNS, specFromSchemas, type TableSpec as SchemaSpec } from './schema/table-spec.ts';
 import { deltaFieldOf } from './schema/column-types.ts';
 import type { TableSpec } from './table-spec.ts';
 
@@ -17,12 +17,14 @@ export const SPEC_PROPERTIES = {
   keyMode: 'shori.keyMode',
 } as const;
 
-const CONTROL = new Set(['source', '_seq', '_source_ts', '_committed_at', '_op']);
-
-/** A spec matching changes of `sourceTable` (any case, any schema or database). */
-export function genericSpec(name: string, sourceTable: string, keyColumns: string[], columns: DeltaField[]): TableSpec {
+/**
+ * A spec matching changes of `sourceTable` (any case, any schema or database). `appendOnly`: no key
+ * (a table without a primary key and without a configured one, or `appendOnly` in TABLES_CONFIG),
+ * so no current state: only the append-only history.
+ */
+export function genericSpec(name: string, sourceTable: string, keyColumns: string[], columns: DeltaField[], appendOnly = false): TableSpec {
   const lower = sourceTable.toLowerCase();
-  return { name, matches: (change) => change.source.table.toLowerCase() === lower, keyColumns, columns, scd2: true };
+  return { name, matches: (change) => change.source.table.toLowerCase() === lower, keyColumns, columns, scd2: !appendOnly, appendOnly };
 }
 
 export interface NewSpec {
@@ -34,8 +36,8 @@ export interface NewSpec {
 
 /**
  * The spec of a table first seen in `change`, or a reason it gets none: excluded by TABLES_CONFIG,
- * no schema in the message (schemaless converter), or no key (a keyless table needs a configured
- * key; its changes stay in Bronze).
+ * or no schema in the message (schemaless converter). A table without a key gets the append-only
+ * history unless TABLES_CONFIG gives it a key.
  */
 export function specForChange(change: ChangeEvent, config: TablesConfig): NewSpec | string {
   const table = change.source.table;
@@ -43,26 +45,26 @@ export function specForChange(change: ChangeEvent, config: TablesConfig): NewSpe
   if (!choice.included) return `table ${table} is excluded by TABLES_CONFIG`;
   if (!change.rowSchema) return `table ${table} arrives without a schema (JsonConverter schemas.enable=false): only Bronze keeps it`;
   const schemaSpec = specFromSchemas(table, change.keySchema ?? null, change.rowSchema, { history: choice.history, appendOnly: choice.appendOnly, ...(choice.key ? { key: choice.key } : {}) });
-  if (schemaSpec.keyMode === 'none') {
-    return `table ${table} has no primary key: set its key in TABLES_CONFIG ("tables": {"${table}": {"key": [...]}}); only Bronze keeps it`;
-  }
   const missing = schemaSpec.key.filter((k) => !schemaSpec.columns.some((c) => c.name === k));
   if (missing.length > 0) return `table ${table}: key column ${missing.join(', ')} is not a column of the table`;
   const keys = new Set(schemaSpec.key);
   const columns = schemaSpec.columns.map((c) => deltaFieldOf(c, keys.has(c.name)));
   return {
-    spec: genericSpec(schemaSpec.table, table, schemaSpec.key, columns),
+    spec: genericSpec(schemaSpec.table, table, schemaSpec.key, columns, schemaSpec.keyMode === 'none'),
     properties: { [SPEC_PROPERTIES.sourceTable]: table, [SPEC_PROPERTIES.keyColumns]: JSON.stringify(schemaSpec.key), [SPEC_PROPERTIES.keyMode]: schemaSpec.keyMode },
     schemaSpec,
   };
 }
 
-/** The spec of an existing generic Silver table, read back from its metadata; null when it is not one. */
-export function specFromTable(name: string, silver: DeltaTable): TableSpec | null {
-  const props = silver.snapshot.properties;
+/**
+ * The spec of an existing generic table, read back from the metadata of its Silver table (or of its
+ * history, for an append-only table); null when it is not one.
+ */
+export function specFromTable(name: string, table: DeltaTable): TableSpec | null {
+  const props = table.snapshot.properties;
   const sourceTable = props[SPEC_PROPERTIES.sourceTable];
   const keyText = props[SPEC_PROPERTIES.keyColumns];
   if (sourceTable === undefined || keyText === undefined) return null;
-  const columns = silver.snapshot.schema.fields.filter((f) => !CONTROL.has(f.name));
-  return genericSpec(name, sourceTable, JSON.parse(keyText) as string[], columns);
+  const columns = table.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name));
+  return genericSpec(name, sourceTable, JSON.parse(keyText) as string[], columns, props[SPEC_PROPERTIES.keyMode] === 'none');
 }

@@ -10,6 +10,9 @@ import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { Medallion } from './medallion.ts';
+import { TICKETS_SPEC } from './tickets-spec.ts';
+import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
+import { openSourceDb } from '../../sources/embedded/source-db.ts';
 
 const SOURCES = ['src1', 'src2'];
 type Row = Record<string, string | null>;
@@ -126,8 +129,23 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   // DDL on one source only, then more changes on both: the other source keeps its older schema.
   await runWorkload({ targets: [targets[0]], rate: 0, count: 1, mix: { insert: 1, update: 0, delete: 0 }, seed: 22, relatedFraction: 0, ddlAfter: 0 });
   await runWorkload({ targets, rate: 0, count: 120, mix: { insert: 5, update: 4, delete: 1 }, seed: 23, relatedFraction: 1 });
+  // Tickets too (a hand-written spec): ALTER TABLE ADD COLUMN, then a change that fills it.
+  const src1 = openSourceDb(dataDir, 'src1');
+  addColumn(src1, 'Tickets', { name: 'Channel', type: 'nvarchar(20)', nullable: true });
+  const ticket = (src1.prepare('SELECT min(TicketID) AS id FROM Tickets').get() as { id: number }).id;
+  src1.prepare("UPDATE Tickets SET Channel = 'email' WHERE TicketID = ?").run(ticket);
+  src1.close();
   const result = await feedAll(m, await drain(sub));
   assert.deepEqual(result, []);
+  const tickets = m.specTables.find((s) => s.spec.name === 'tickets')!;
+  assert.deepEqual(
+    tickets.silver.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`).slice(1, -3),
+    [...TICKETS_SPEC.columns.map((c) => `${c.name}:${String(c.type)}`), 'Channel:string'],
+    'the hand-written columns keep their types; the added one follows them',
+  );
+  assert.ok(tickets.history.snapshot.schema.fields.some((f) => f.name === 'Channel'));
+  const channels = (await m.conn.runAndReadAll(`SELECT "source", "TicketID", "Channel" FROM ${tickets.silver.scanSql()} WHERE "Channel" IS NOT NULL`)).getRowObjectsJson();
+  assert.deepEqual(channels.map((r) => [r.source, Number(r.TicketID), r.Channel]), [['src1', ticket, 'email']]);
   const silver = customers().silver;
   const fields = silver.snapshot.schema.fields;
   assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
@@ -151,6 +169,9 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
     db.close();
   }
   assert.deepEqual([...(await silverRows(m, 'customers', columns, 'CustomerID'))].sort(), [...withPhone].sort());
+  const reopened = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  assert.equal(reopened.specTables[0].spec.columns.at(-1)?.name, 'Channel', 'a restart reads the added Tickets column back');
+  await reopened.close();
 
   // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
   const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));
@@ -168,16 +189,24 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   for (const t of targets) await t.close();
 });
 
-test('history is SCD type 2: its intervals reconstruct each source table at three chosen instants', async () => {
+test('history is SCD type 2: its intervals reconstruct each source table at three chosen instants, across a TRUNCATE', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
   const targets = SOURCES.map((s) => new EmbeddedTarget(dataDir, s));
   const instants: Array<{ at: string; customers: Map<string, Row>; agents: Map<string, Row> }> = [];
+  let truncated = { rows: 0, at: '' };
   for (let phase = 0; phase < 3; phase++) {
     await runWorkload({ targets, rate: 0, count: 80, mix: { insert: 4, update: 5, delete: 1 }, seed: 31 + phase, relatedFraction: 1 });
     await new Promise((r) => setTimeout(r, 5));
     instants.push({ at: new Date().toISOString(), customers: sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID'), agents: sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID') });
     await new Promise((r) => setTimeout(r, 5));
+    if (phase === 0) {
+      // TRUNCATE Customers on src1 between the first two instants: the rows it removed end there.
+      const db = new DatabaseSync(join(dataDir, 'sources', 'src1.db'));
+      truncated = { rows: truncateTable(db, 'Customers'), at: (db.prepare('SELECT commit_ts AS at FROM cdc_changes WHERE before IS NULL AND after IS NULL').get() as { at: string }).at };
+      db.close();
+    }
   }
+  assert.ok(truncated.rows > 0, 'the truncate removed rows');
   const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
@@ -204,9 +233,71 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   // The current versions are the Silver rows.
   const current = m.specTables.find((s) => s.spec.name === 'customers')!;
   const n = (sql: string) => m.conn.runAndReadAll(sql).then((r) => Number(r.getRowObjectsJson()[0].n));
+  assert.equal(
+    await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`),
+    truncated.rows,
+    'the truncate ended the interval of every row it removed, at its source commit time',
+  );
   assert.equal(await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`), await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`));
   await m.close();
   await sub.close();
   await feed.close();
   for (const t of targets) await t.close();
+});
+
+test('a table without a primary key: an append-only history by default (restart, DDL, truncate, a binary column), or Silver under a configured key', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const target = new EmbeddedTarget(dataDir, 'src1');
+  const db = openSourceDb(dataDir, 'src1');
+  const text = (name: string) => ({ name, type: 'nvarchar(50)', nullable: true });
+  const columns = [{ name: 'LoggedAt', type: 'datetime2', nullable: false }, text('Actor'), text('Action'), { name: 'Sig', type: 'varbinary(16)', nullable: true }];
+  createCapturedTable(db, { name: 'AuditLog', key: [], columns, ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT, Sig TEXT)' });
+  createCapturedTable(db, { name: 'Readings', key: [], columns: [text('Sensor'), { name: 'Value', type: 'int', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS Readings (Sensor TEXT, Value INTEGER)' });
+  const log = db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Sig) VALUES (?, ?, ?, ?)');
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null);
+  log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null); // the same row twice, one statement each: two changes
+  log.run('2026-11-30T10:05:00.000000Z', 'bob', 'export', '00ff10fe'); // varbinary: Connect bytes (base64 in JSON)
+  db.exec("UPDATE AuditLog SET Action = 'logout' WHERE Actor = 'bob'");
+  db.exec("DELETE FROM AuditLog WHERE Action = 'logout'");
+  for (const [sensor, value] of [['s1', 1], ['s2', 2], ['s1', 3]] as const) db.prepare('INSERT INTO Readings (Sensor, Value) VALUES (?, ?)').run(sensor, value);
+  db.exec("DELETE FROM Readings WHERE Sensor = 's2'");
+
+  const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const config = parseTablesConfig(JSON.stringify({ tables: { Readings: { key: ['Sensor'] } } }), 'test');
+  const m = await Medallion.open(dataDir, { tables: config });
+  const notes = await feedAll(m, await drain(sub));
+  assert.ok(notes.includes('table AuditLog discovered: silver/auditlog_history (no key: append-only history, no current state)'), notes.join('; '));
+  assert.ok(notes.some((n) => n.includes('silver/readings (key Sensor)')), notes.join('; '));
+  assert.equal(existsSync(join(dataDir, 'datalake/silver/auditlog')), false, 'no current state');
+  assert.equal(existsSync(join(dataDir, 'datalake/silver/_auditlog_deleted')), false);
+  const readings = m.specTables.find((s) => s.spec.name === 'readings')!;
+  assert.deepEqual((await m.conn.runAndReadAll(`SELECT "Sensor", "Value" FROM ${readings.silver.scanSql()} ORDER BY 1`)).getRowObjectsJson(), [{ Sensor: 's1', Value: 3 }], 'the configured key: the newest row per Sensor');
+  await m.close();
+
+  // Later: a column is added, the table is truncated, and the service restarts in between.
+  addColumn(db, 'AuditLog', { name: 'Ip', type: 'nvarchar(45)', nullable: true });
+  truncateTable(db, 'AuditLog');
+  db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Ip) VALUES (?, ?, ?, ?)').run('2026-11-30T11:00:00.000000Z', 'cy', 'login', '10.0.0.1');
+  const again = await Medallion.open(dataDir, { tables: config });
+  assert.deepEqual(again.appendOnly.map((t) => t.spec.name), ['auditlog'], 'the append-only table is read back from its history');
+  assert.deepEqual(await feedAll(again, await drain(sub)), []);
+  const history = again.appendOnly[0].history;
+  await history.refresh();
+  assert.deepEqual(history.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`), ['source:string', 'LoggedAt:timestamp_ntz', 'Actor:string', 'Action:string', 'Sig:binary', 'Ip:string', '_op:string', '_seq:string', '_source_ts:timestamp', '_committed_at:timestamp']);
+  const rows = (await again.conn.runAndReadAll(`SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at, hex("Sig") AS sig FROM ${history.scanSql()} ORDER BY _seq`)).getRowObjectsJson();
+  assert.deepEqual(rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at, r.sig]), [
+    ['c', 'ann', 'login', null, '10:00', null],
+    ['c', 'ann', 'login', null, '10:00', null],
+    ['c', 'bob', 'export', null, '10:05', '00FF10FE'],
+    ['u', 'bob', 'logout', null, '10:05', '00FF10FE'],
+    ['d', 'bob', 'logout', null, '10:05', '00FF10FE'],
+    ['t', null, null, null, null, null],
+    ['c', 'cy', 'login', '10.0.0.1', '11:00', null],
+  ], 'every change once, binary as its bytes');
+  await again.close();
+  await sub.close();
+  await feed.close();
+  db.close();
+  await target.close();
 });

@@ -34,6 +34,7 @@ import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
+import { RESERVED_COLUMNS } from './schema/table-spec.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
 
 export type OnBadRecord = 'quarantine' | 'fail';
@@ -87,6 +88,12 @@ export interface SpecTables {
   deleted: DeltaTable;
 }
 
+/** A table without a key (TableSpec.appendOnly): its append-only history is all it has. */
+export interface AppendOnlyTables {
+  spec: TableSpec;
+  history: DeltaTable;
+}
+
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
 async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
@@ -98,10 +105,28 @@ async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Rec
   };
 }
 
-/** Silver tables with their history and deleted-key siblings in the lake (generic tables of earlier runs). */
-async function silverTableNames(lake: LakeTables): Promise<string[]> {
+async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<AppendOnlyTables> {
+  return { spec, history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }) };
+}
+
+/** A hand-written spec (fixedColumns) with the columns schema evolution added to its Silver table before. */
+function withAddedColumns(tables: SpecTables): SpecTables {
+  const { spec } = tables;
+  if (!spec.fixedColumns) return tables;
+  const known = new Set(spec.columns.map((c) => c.name));
+  const added = tables.silver.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name) && !known.has(f.name));
+  return added.length === 0 ? tables : { ...tables, spec: { ...spec, columns: [...spec.columns, ...added] } };
+}
+
+/**
+ * Generic tables of earlier runs in the lake: Silver tables with their history and deleted-key
+ * siblings, and histories without a Silver table (append-only candidates).
+ */
+async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; historyOnly: string[] }> {
   const names = new Set(await lake.tableNames('silver'));
-  return [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history') && names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort();
+  const plain = [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history'));
+  const historyOnly = [...names].filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length))).map((n) => n.slice(0, -'_history'.length));
+  return { keyed: plain.filter((n) => names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
 }
 
 
@@ -111,6 +136,8 @@ export class Medallion {
   readonly bronze: DeltaTable;
   readonly rejected: DeltaTable;
   readonly specTables: SpecTables[];
+  /** Tables without a key: history only (found at run time, like the generic tables). */
+  readonly appendOnly: AppendOnlyTables[] = [];
   readonly conn: DuckDBConnection;
   readonly #tablesConfig: TablesConfig | null;
   readonly #common: Record<string, string>;
@@ -144,16 +171,23 @@ export class Medallion {
     const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(await openSpecTables(lake, spec, common));
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common)));
     // Generic tables found at run time before: their specs are in their own metadata.
     const generic: string[] = [];
+    const appendOnly: AppendOnlyTables[] = [];
     if (options.tables) {
-      for (const name of await silverTableNames(lake)) {
+      const found = await genericTableNames(lake);
+      for (const name of found.keyed) {
         if (specTables.some((t) => t.spec.name === name)) continue;
         const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
         const spec = silver && specFromTable(name, silver);
         if (spec) specTables.push(await openSpecTables(lake, spec, common));
         if (spec) generic.push(name);
+      }
+      for (const name of found.historyOnly) {
+        const history = await DeltaTable.open(lake.table('silver', `${name}_history`)).catch(() => null);
+        const spec = history && specFromTable(name, history);
+        if (spec?.appendOnly) appendOnly.push({ spec, history: history! });
       }
     }
     const db = await DuckDBInstance.create(':memory:');
@@ -161,6 +195,7 @@ export class Medallion {
     await conn.run("SET TimeZone = 'UTC'");
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
+    medallion.appendOnly.push(...appendOnly);
     return medallion;
   }
 
@@ -176,7 +211,7 @@ export class Medallion {
       const d = e.decoded;
       if (!d.ok || d.value.kind !== 'change' || d.value.op === 't') continue;
       const change = d.value;
-      if (this.specTables.some((t) => t.spec.matches(change))) continue;
+      if (this.#specs().some((s) => s.matches(change))) continue;
       const lower = change.source.table.toLowerCase();
       if (this.#skipped.has(lower)) continue;
       const made = specForChange(change, this.#tablesConfig);
@@ -185,10 +220,19 @@ export class Medallion {
         notes.push(made);
         continue;
       }
-      const tables = await openSpecTables(this.#lake, made.spec, { ...this.#common, ...made.properties });
-      for (const t of [tables.deleted, tables.silver, tables.history]) {
+      const properties = { ...this.#common, ...made.properties };
+      const start = async (t: DeltaTable) => {
         if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+      };
+      if (made.spec.appendOnly) {
+        const tables = await openAppendOnly(this.#lake, made.spec, properties);
+        await start(tables.history);
+        this.appendOnly.push(tables);
+        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)`);
+        continue;
       }
+      const tables = await openSpecTables(this.#lake, made.spec, properties);
+      for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
       notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
@@ -201,7 +245,12 @@ export class Medallion {
   get history(): DeltaTable { return this.specTables[0].history; }
 
   tables(): DeltaTable[] {
-    return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history])];
+    return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history]), ...this.appendOnly.map((t) => t.history)];
+  }
+
+  /** Every captured table's spec, keyed and append-only. */
+  #specs(): TableSpec[] {
+    return [...this.specTables.map((t) => t.spec), ...this.appendOnly.map((t) => t.spec)];
   }
 
   /** Where each partition resumes: after the highest position Bronze holds. */
@@ -249,10 +298,12 @@ export class Medallion {
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
       out.tablesDiscovered.push(...(await this.#discover(entries, v)));
       const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
-      const evolved = await applySchemaChanges(this.specTables.filter((t) => this.#generic.has(t.spec.name)), changes);
+      const evolving = [...this.specTables.filter((t) => this.#generic.has(t.spec.name) || t.spec.fixedColumns), ...this.appendOnly.map((t) => ({ ...t, silver: null }))];
+      const evolved = await applySchemaChanges(evolving, changes);
+      for (const t of this.appendOnly) t.spec = evolving.find((e) => e.history === t.history)!.spec;
       out.schemaChanges.push(...evolved.applied);
       for (const c of evolved.conflicts) if (!this.#conflictsSeen.has(c)) (this.#conflictsSeen.add(c), out.schemaDrift.push(c));
-      await this.#applyVersion(await prepareBatch(this.conn, this.specTables.map((t) => t.spec), entries, v, evolved.blocked), out);
+      await this.#applyVersion(await prepareBatch(this.conn, this.#specs(), entries, v, evolved.blocked), out);
       out.versionsApplied++;
     }
     if (this.#pending && this.#pending.version <= latest && derived.every((t) => appliedBronzeVersion(t) >= this.#pending!.version)) this.#pending = null;
@@ -277,6 +328,12 @@ export class Medallion {
       out.rejects.push(...batch.rejects.slice(0, Math.max(0, 5 - out.rejects.length)));
     }
     for (const prepared of batch.tables) {
+      const historyOnly = this.appendOnly.find((t) => t.spec === prepared.spec);
+      if (historyOnly) {
+        const history = await this.#once(historyOnly.history, v, () => applyHistory(this.conn, historyOnly.history, prepared, v, now));
+        if (history) (out.changes += history.rows, out.redelivered += history.duplicates);
+        continue;
+      }
       const tables = this.specTables.find((t) => t.spec === prepared.spec)!;
       await this.#once(tables.deleted, v, () => applyDeleted(this.conn, tables.deleted, prepared, v, now));
       await tables.deleted.refresh();

@@ -38,6 +38,14 @@ export interface PreparedTable {
   rows: number;
   /** Truncates of this table in the batch: the highest position per source. */
   truncates: Map<string, string>;
+  /** Every truncate of this table in the batch, with its source commit time (ISO): history closes intervals at it. */
+  truncatePoints: TruncatePoint[];
+}
+
+export interface TruncatePoint {
+  source: string;
+  seq: string;
+  at: string;
 }
 
 export interface PreparedBatch {
@@ -122,10 +130,11 @@ async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageVa
   await stageRows(conn, stage, columns, rows);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`checked_${spec.name}`)} AS SELECT *, ${reasonSql(spec)} AS _reason FROM ${quoteIdent(stage)}`);
   const rejects = (await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)).getRowObjectsJson();
-  const typed = spec.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)}) AS ${quoteIdent(c.name)}`);
+  // Bytes are staged as base64 (stageText): a binary column stores the bytes themselves.
+  const typed = spec.columns.map((c) => `${c.type === 'binary' ? `from_base64(${quoteIdent(c.name)})` : `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)})`} AS ${quoteIdent(c.name)}`);
   const key = spec.keyColumns.map((k) => `CAST(CAST(${quoteIdent(k)} AS ${toDuckDbType(spec.columns.find((c) => c.name === k)!.type)}) AS VARCHAR)`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(relation)} AS
-    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, concat_ws('|', ${key.join(', ')}) AS _key
+    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, ${key.length > 0 ? `concat_ws('|', ${key.join(', ')})` : "''"} AS _key
     FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NULL`);
   return { relation, rows: rows.length - rejects.length, rejects: rejects.map((r) => ({ idx: Number(r._idx), reason: String(r._reason) })) };
 }
@@ -146,7 +155,7 @@ function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValu
 export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number, blocked?: (change: ChangeEvent) => string | null): Promise<PreparedBatch> {
   const rejects: RejectRow[] = [];
   const drift = new Set<string>();
-  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string> }>(specs.map((s) => [s, { rows: [], truncates: new Map() }]));
+  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string>; points: TruncatePoint[] }>(specs.map((s) => [s, { rows: [], truncates: new Map(), points: [] }]));
   let decodeErrors = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -167,6 +176,9 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     if (change.op === 't') {
       const held = target.truncates.get(change.source.name);
       if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
+      target.points.push({ source: change.source.name, seq: change.seq, at: new Date(change.source.tsMs).toISOString() });
+      // An append-only history keeps the truncate itself: a row of NULLs with `_op` 't'.
+      if (spec.appendOnly) target.rows.push([idx, change.source.name, ...spec.columns.map(() => null), 't', change.seq, new Date(change.source.tsMs).toISOString()]);
       return;
     }
     const why = blocked?.(change);
@@ -180,10 +192,10 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     else target.rows.push(row);
   });
   const tables: PreparedTable[] = [];
-  for (const [spec, { rows, truncates }] of perSpec) {
+  for (const [spec, { rows, truncates, points }] of perSpec) {
     const staged = await stageTable(conn, spec, rows);
     for (const r of staged.rejects) rejects.push(rejectOf(entries[r.idx], spec.name, r.reason));
-    tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates });
+    tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates, truncatePoints: points });
   }
   return {
     bronzeVersion,

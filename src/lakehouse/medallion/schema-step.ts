@@ -10,13 +10,14 @@ import type { ConnectSchema } from '../../sources/debezium/connect-schema.ts';
 import type { ChangeEvent } from '../../sources/debezium/types.ts';
 import { CHAR_VARCHAR_METADATA, CONNECT_TYPE_METADATA, columnsOf, deltaFieldOf, keyColumnsOf, type ColumnSpec } from './schema/column-types.ts';
 import { describeChange, evolve } from './schema/evolution.ts';
-import type { KeyMode, TableSpec as SchemaSpec } from './schema/table-spec.ts';
-import { genericSpec, SPEC_PROPERTIES } from './generic-specs.ts';
+import { RESERVED_COLUMNS, type KeyMode, type TableSpec as SchemaSpec } from './schema/table-spec.ts';
+import { SPEC_PROPERTIES } from './generic-specs.ts';
 import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 
 export interface EvolvingTables {
   spec: TableSpec;
-  silver: DeltaTable;
+  /** null for an append-only table: its history is then the table whose schema leads. */
+  silver: DeltaTable | null;
   history: DeltaTable;
 }
 
@@ -29,7 +30,6 @@ export interface SchemaStepResult {
   blocked: (change: ChangeEvent) => string | null;
 }
 
-const CONTROL = new Set(['source', '_seq', '_source_ts', '_committed_at', '_op']);
 
 /** A Silver column back as the ColumnSpec it was made from (field metadata keeps what the type cannot). */
 export function columnOfField(f: DeltaField): ColumnSpec {
@@ -40,12 +40,13 @@ export function columnOfField(f: DeltaField): ColumnSpec {
 }
 
 function schemaSpecOf(t: EvolvingTables): SchemaSpec {
-  const props = t.silver.snapshot.properties;
+  const lead = t.silver ?? t.history;
+  const props = lead.snapshot.properties;
   return {
     table: t.spec.name,
     key: [...t.spec.keyColumns],
     keyMode: (props[SPEC_PROPERTIES.keyMode] ?? 'source') as KeyMode,
-    columns: t.silver.snapshot.schema.fields.filter((f) => !CONTROL.has(f.name)).map(columnOfField),
+    columns: lead.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name)).map(columnOfField),
     history: true,
     schemaVersion: Number(props['shori.schemaVersion'] ?? 0),
   };
@@ -60,8 +61,8 @@ async function alignHistory(t: EvolvingTables): Promise<void> {
 }
 
 /**
- * Evolves the generic tables for the changes of one Bronze version. `tables` are the generic
- * tables only (Tickets keeps its fixed spec).
+ * Evolves the tables for the changes of one Bronze version: the generic tables, and the columns
+ * of a hand-written spec (Tickets) other than its fixedColumns.
  */
 export async function applySchemaChanges(tables: EvolvingTables[], changes: ChangeEvent[]): Promise<SchemaStepResult> {
   const applied: string[] = [];
@@ -71,12 +72,17 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
   for (const t of tables) await alignHistory(t);
   for (const change of changes) {
     const schema = change.rowSchema;
-    if (!schema || seen.has(schema)) continue;
+    // A truncate carries no key schema: nothing to compare.
+    if (!schema || change.op === 't' || seen.has(schema)) continue;
     seen.add(schema);
     const t = tables.find((x) => x.spec.matches(change));
     if (!t) continue;
+    // Hand-written columns (fixedColumns) keep their types: only the other columns evolve.
+    const fixed = new Set((t.spec.fixedColumns ?? []).map((c) => c.toLowerCase()));
+    const free = (columns: ColumnSpec[]) => columns.filter((c) => !fixed.has(c.name.toLowerCase()));
     const current = schemaSpecOf(t);
-    const evolution = evolve(current, { columns: columnsOf(schema), key: keyColumnsOf(change.keySchema ?? null) });
+    current.columns = free(current.columns);
+    const evolution = evolve(current, { columns: free(columnsOf(schema)), key: keyColumnsOf(change.keySchema ?? null) });
     if (evolution.conflicts.length > 0) {
       const reason = evolution.conflicts.map((c) => c.message).join('; ');
       blockedSchemas.set(schema, `schema conflict: ${reason}`);
@@ -86,11 +92,13 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
     if (evolution.changes.length === 0) continue;
     const next = evolution.spec;
     const keys = new Set(next.key);
-    const spec = genericSpec(t.spec.name, change.source.table, next.key, next.columns.map((c) => deltaFieldOf(c, keys.has(c.name))));
+    const pinned = t.spec.columns.filter((c) => fixed.has(c.name.toLowerCase()));
+    const spec: TableSpec = { ...t.spec, keyColumns: next.key, columns: [...pinned, ...next.columns.map((c) => deltaFieldOf(c, keys.has(c.name)))] };
     const lines = evolution.changes.map(describeChange);
     const operation = evolution.changes.every((c) => c.kind === 'add_column') ? 'ADD COLUMNS' : 'CHANGE COLUMN';
-    const parameters = { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name };
-    await t.silver.changeSchema(silverSchema(spec), { operation, operationParameters: parameters, properties: { 'shori.schemaVersion': String(next.schemaVersion) } });
+    const commit = { operation, operationParameters: { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name }, properties: { 'shori.schemaVersion': String(next.schemaVersion) } };
+    if (t.silver) await t.silver.changeSchema(silverSchema(spec), commit);
+    else await t.history.changeSchema(historySchema(spec), commit);
     t.spec = spec;
     await alignHistory(t);
     applied.push(`silver/${t.spec.name} schema version ${next.schemaVersion}: ${lines.join(', ')} (from ${change.source.name})`);

@@ -21,6 +21,16 @@ export interface TableSpec {
    * (`__valid_from` its change's source commit time, `__valid_to` the next change's, `__is_current`).
    */
   readonly scd2?: boolean;
+  /**
+   * No current state (no key): only `silver/<name>_history`, every change appended once (a change
+   * is identified by its source position, op and row; a truncate is a row of NULLs with `_op` 't').
+   */
+  readonly appendOnly?: boolean;
+  /**
+   * Columns written by hand (Tickets: the Gold KPIs rely on their types). Schema evolution leaves
+   * them as they are and appends the columns a source adds, typed from the Connect schema.
+   */
+  readonly fixedColumns?: readonly string[];
 }
 
 const field = (name: string, type: DeltaField['type'], nullable = true): DeltaField => ({ name, type, nullable, metadata: {} });

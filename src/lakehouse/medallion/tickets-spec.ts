@@ -1,14 +1,13 @@
-// The Tickets table (dbo.Tickets, public."Tickets", ticketsdb.Tickets): the first TableSpec.
+// The Tickets table (dbo.Tickets, public."Tickets", ticketsdb.Tickets): the first TableSpec. Its
+// columns are written by hand (the Gold KPIs and the dashboard rely on these types: CreatedAt is a
+// `timestamp` here, where the generic mapping would make a source's datetime2 a `timestamp_ntz`);
+// a column a source adds later is appended by schema evolution like any table's (schema-step.ts).
 import type { DeltaField } from '@shori/delta';
 import type { TableSpec } from './table-spec.ts';
 
 const f = (name: string, type: DeltaField['type']): DeltaField => ({ name, type, nullable: true, metadata: {} });
 
-export const TICKETS_SPEC: TableSpec = {
-  name: 'tickets',
-  matches: (change) => change.source.table.toLowerCase() === 'tickets',
-  keyColumns: ['TicketID'],
-  columns: [
+const COLUMNS: DeltaField[] = [
     f('TicketID', 'long'),
     f('Title', 'string'),
     f('Description', 'string'),
@@ -21,5 +20,12 @@ export const TICKETS_SPEC: TableSpec = {
     f('CreatedAt', 'timestamp'),
     f('UpdatedAt', 'timestamp'),
     f('ResolvedAt', 'timestamp'),
-  ],
+];
+
+export const TICKETS_SPEC: TableSpec = {
+  name: 'tickets',
+  matches: (change) => change.source.table.toLowerCase() === 'tickets',
+  keyColumns: ['TicketID'],
+  columns: COLUMNS,
+  fixedColumns: COLUMNS.map((c) => c.name),
 };

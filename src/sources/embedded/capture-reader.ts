@@ -127,20 +127,24 @@ export class CaptureReader {
     const commitTsMs = Date.parse(row.commit_ts);
     const before = row.before === null ? null : (JSON.parse(row.before) as StoredRow);
     const after = row.after === null ? null : (JSON.parse(row.after) as StoredRow);
+    // A table without a primary key: Debezium publishes its changes without a key and no tombstones.
+    const keyless = codec.key.length === 0;
     const make = (k: number, keyRow: StoredRow, value: Buffer | null): FeedRecord => ({
       stream: this.stream,
       partition: 0,
       position: base + k,
-      key: encodeTableKey(codec, keyRow),
+      key: keyless ? null : encodeTableKey(codec, keyRow),
       value,
       timestamp: commitTsMs,
     });
     const sourceLsn = row.origin_lsn ?? row.lsn;
-    const envelope = (k: number, op: 'c' | 'u' | 'd', b: StoredRow | null, a: StoredRow | null, serial: number) =>
+    const envelope = (k: number, op: 'c' | 'u' | 'd' | 't', b: StoredRow | null, a: StoredRow | null, serial: number) =>
       encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
 
+    // A truncate (capture.ts truncateTable): one record without a key, as Debezium publishes it.
+    if (row.op === 'd' && !before && !after) return [{ stream: this.stream, partition: 0, position: base, key: null, value: envelope(0, 't', null, null, 1), timestamp: commitTsMs }];
     if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
-    if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
+    if (row.op === 'd' && before) return keyless ? [make(0, before, envelope(0, 'd', before, null, 1))] : [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
     if (row.op === 'u' && before && after) {
       const sameKey = codec.key.every((k) => before[k] === after[k]);
       if (sameKey) return [make(0, after, envelope(0, 'u', before, after, 2))];

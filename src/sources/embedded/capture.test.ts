@@ -11,7 +11,7 @@ import { EmbeddedFeed } from '../../feeds/embedded/embedded-feed.ts';
 import { decodeMessage } from '../debezium/decode.ts';
 import type { ChangeEvent } from '../debezium/types.ts';
 import { CaptureReader } from './capture-reader.ts';
-import { createCapturedTable, latestSchema } from './capture.ts';
+import { createCapturedTable, latestSchema, truncateTable } from './capture.ts';
 import { openSourceDb, sourceDbPath } from './source-db.ts';
 import { TICKETS_DDL } from './tickets-schema.ts';
 
@@ -59,6 +59,16 @@ test('Customers and Agents are captured with their declared types; DDL changes t
   assert.equal(agents[1].after!.UpdatedAt, '2026-11-30T10:00:00Z', 'a zoned timestamp, UTC-adjusted');
   assert.deepEqual(agents.map((a) => a.fields!.find((f) => f.name === 'Level')!.type), [{ kind: 'int', bits: 32 }, { kind: 'int', bits: 64 }]);
   assert.equal(latestSchema(db, 'Customers')!.columns.at(-1)!.name, 'Phone');
+
+  // TRUNCATE: one keyless record with op 't' after the earlier changes; the rows are gone, with no delete each.
+  await target.upsertCustomer({ ...before, CustomerID: 1002 });
+  assert.equal(truncateTable(db, 'Customers'), 1);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM Customers').get() as { n: number }).n, 0);
+  const records = new CaptureReader(db, 'src1', 'Customers').read(0, 100);
+  assert.equal(records.at(-1)!.key, null);
+  assert.deepEqual(changes(new CaptureReader(db, 'src1', 'Customers')).map((c) => c.op), ['c', 'u', 'd', 'c', 't']);
+  await target.upsertCustomer({ ...before, CustomerID: 1003 });
+  assert.deepEqual(changes(new CaptureReader(db, 'src1', 'Customers')).map((c) => c.op).slice(-2), ['t', 'c'], 'the triggers are back');
   db.close();
   await target.close();
 });

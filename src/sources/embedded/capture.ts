@@ -162,6 +162,22 @@ export function addColumn(db: DatabaseSync, table: string, column: EmbeddedColum
 }
 
 /**
+ * TRUNCATE TABLE: every row goes, captured as one change (Debezium's `op: 't'`), not one delete per
+ * row. It is stored as op 'd' without row images (the CHECK of existing source files allows only
+ * c/u/d); the capture reader publishes it as a truncate. Returns the number of rows removed.
+ */
+export function truncateTable(db: DatabaseSync, table: string): number {
+  return inWriteTransaction(db, () => {
+    const latest = mustHave(db, table);
+    db.prepare(`INSERT INTO cdc_changes (op, tbl, schema_id, before, after, commit_ts) VALUES ('d', ?, ?, NULL, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`).run(table, latest.id);
+    db.exec(`DROP TRIGGER IF EXISTS ${triggerName(table, 'delete')}`);
+    const removed = Number(db.prepare(`DELETE FROM ${ident(table)}`).run().changes);
+    createTriggers(db, latest);
+    return removed;
+  });
+}
+
+/**
  * Changes a column's declared type (SQLite's values are untyped, so only the catalogue changes,
  * as ALTER COLUMN would on SQL Server); false when it already has that type.
  */

@@ -40,6 +40,10 @@ function codecOf(column: EmbeddedColumn): ColumnCodec {
       encode: (v) => (v === null ? null : decimalToBase64(String(v), scale)),
     };
   }
+  if (/^varbinary\((\d+|max)\)$/.test(type)) {
+    // Stored as hex text (SQLite's json_object cannot hold a BLOB); Connect bytes travel as base64.
+    return { schema: field(name, 'bytes', nullable), encode: (v) => (v === null ? null : Buffer.from(String(v), 'hex').toString('base64')) };
+  }
   const chars = /^(n?varchar)\((\d+)\)$/.exec(type);
   if (chars) {
     const parameters = { '__debezium.source.column.type': chars[1].toUpperCase(), '__debezium.source.column.length': chars[2], '__debezium.source.column.name': name };
@@ -167,7 +171,7 @@ export function isoToEpochMicros(iso: string): number {
 export interface TableEnvelopeInput {
   codec: EnvelopeCodec;
   source: string;
-  op: 'c' | 'u' | 'd' | 'r';
+  op: 'c' | 'u' | 'd' | 'r' | 't';
   before: StoredRow | null;
   after: StoredRow | null;
   /** The feed position of this record: unique and increasing per stream. */

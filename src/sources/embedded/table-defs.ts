@@ -3,7 +3,8 @@
 // capture's catalogue (capture.ts, `cdc_schemas`): they decide the Connect schema each change is
 // published with, as SQL Server's column types decide Debezium's. Declared types, SQL Server's names:
 //   bigint, int, smallint, bit, nvarchar(n), varchar(n), nvarchar(max), decimal(p,s),
-//   datetime2 (UTC wall time, microseconds), datetimeoffset (ISO-8601 with offset), date
+//   datetime2 (UTC wall time, microseconds), datetimeoffset (ISO-8601 with offset), date,
+//   varbinary(n) / varbinary(max) (stored as hex text; published as Connect bytes)
 export interface EmbeddedColumn {
   name: string;
   /** Declared type (see above). */

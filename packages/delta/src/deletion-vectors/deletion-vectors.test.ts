@@ -6,7 +6,7 @@ import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LocalStorage } from '../storage/local-storage.ts';
-import { tempDir } from '../test-support/fixtures.ts';
+import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 import { z85Decode } from './z85.ts';
 import { decodeRoaringBitmapArray, DV_MAGIC } from './roaring.ts';
 import { keepRowsCondition, loadDeletionVector } from './load.ts';
@@ -81,7 +81,14 @@ test('deletion vectors: inline (i) and on-disk (u) with offset, CRC and cardinal
   await assert.rejects(loadDeletionVector(storage, dv), /CRC-32/);
 });
 
-test('keepRowsCondition turns runs into ranges', () => {
+test('keepRowsCondition turns runs into ranges, and many terms into a bitmap the engine tests', async (t) => {
   assert.equal(keepRowsCondition('r', [1, 2, 3, 4, 9, 11]), 'NOT (r BETWEEN 1 AND 4 OR r IN (9, 11))');
   assert.equal(keepRowsCondition('r', []), 'true');
+  const conn = await duck(t);
+  const deleted = [...Array.from({ length: 2000 }, (_, i) => i * 7 + 3), 20_000, 20_001, 20_002, 30_001];
+  const condition = keepRowsCondition('r', deleted);
+  assert.match(condition, /get_bit/);
+  const kept = await rows(conn, `SELECT count(*)::INT AS n, sum(r)::BIGINT AS s FROM range(0, 40000) AS t(r) WHERE ${condition}`);
+  const expected = Array.from({ length: 40000 }, (_, r) => r).filter((r) => !deleted.includes(r));
+  assert.deepEqual(kept, [{ n: expected.length, s: String(expected.reduce((a, b) => a + b, 0)) }]);
 });

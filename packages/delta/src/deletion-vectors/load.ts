@@ -69,7 +69,18 @@ export function keepRowsCondition(column: string, deleted: number[]): string {
   return deleted.length === 0 ? 'true' : `NOT ${rowsCondition(column, deleted)}`;
 }
 
-/** A SQL condition over `column` that is true exactly for the ascending row indexes `rows`. */
+/**
+ * Above this many IN-list values and BETWEEN ranges a row set is written as a bitmap instead: the
+ * engine's cost of a long IN list is mostly parsing it (~30 µs a value: 1.8 s for 50,000), while
+ * a bitmap is one base64 literal of (largest row / 6) characters, cheap to parse and test.
+ */
+export const BITMAP_THRESHOLD = 500;
+
+/**
+ * A SQL condition over `column` that is true exactly for the ascending row indexes `rows`: runs
+ * as BETWEEN ranges and single rows in an IN list, or, for many terms, a test of the row's bit in
+ * a BIT literal (bit i = row i, most significant bit of the first byte first).
+ */
 export function rowsCondition(column: string, rows: number[]): string {
   if (rows.length === 0) return 'false';
   const singles: number[] = [];
@@ -81,6 +92,15 @@ export function rowsCondition(column: string, rows: number[]): string {
     else for (let k = i; k <= j; k++) singles.push(rows[k]);
     i = j + 1;
   }
+  const last = rows[rows.length - 1];
+  if (singles.length + ranges.length > BITMAP_THRESHOLD && last < 2 ** 31 - 8) return bitmapCondition(column, rows);
   if (singles.length) ranges.push(`${column} IN (${singles.join(', ')})`);
   return `(${ranges.join(' OR ')})`;
+}
+
+function bitmapCondition(column: string, rows: number[]): string {
+  const bits = Buffer.alloc((rows[rows.length - 1] >> 3) + 1);
+  for (const r of rows) bits[r >> 3] |= 0x80 >> (r & 7);
+  // CASE only evaluates get_bit for rows inside the bitmap (get_bit fails past its end).
+  return `(CASE WHEN ${column} < ${bits.length * 8} THEN get_bit(from_base64('${bits.toString('base64')}')::BIT, ${column}::INTEGER) = 1 ELSE false END)`;
 }

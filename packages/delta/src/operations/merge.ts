@@ -1,11 +1,14 @@
-// MERGE, copy-on-write, with cost following the batch rather than the table:
+// MERGE, copy-on-write or with deletion vectors, with cost following the batch rather than the table:
 // 1. stage the source (keys cast to the table types) and require unique keys;
 // 2. prune: a temp table of per-file key bounds (partition values, stats min/max) is joined
 //    against the source keys; only files whose bounds could hold a source key are candidates;
 // 3. join candidate rows to the source (aliases t and s) and pick the first whenMatched clause
 //    that holds per row (identified by file + parquet row number);
 // 4. rewrite only files with an acted-on row (their other rows are copied unchanged), write
-//    inserts (source rows with no match whose whenNotMatched condition holds) to new files.
+//    inserts (source rows with no match whose whenNotMatched condition holds) to new files. On a
+//    table with deletion vectors enabled no file is rewritten: the acted-on rows are marked
+//    deleted in each touched file's deletion vector and updated rows go to new files
+//    (operations/mark-deleted.ts), so the cost follows the batch, not the files it touches.
 // 5. on a Change Data Feed table, write the changes (update pre/post images, deletes, inserts)
 //    as cdc files (operations/cdf-write.ts).
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -20,6 +23,7 @@ import { buildScanSql, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
 import { prepareDataFiles } from '../storage/paths.ts';
 import { removeFor, rowsIn, txnActions, type MergeSpec, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
+import { dvWritable, markDeleted, onlyRows, rowsByFile } from './mark-deleted.ts';
 import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
 
 interface KeyBounds { lo: string | null; hi: string | null }
@@ -150,14 +154,17 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     const touched = candidates.filter((f) => touchedPaths.has(f.path));
     if (touched.length > 0) assertNotAppendOnly(snapshot, 'merge');
 
-    // 4. New content: kept rows of touched files, updated rows, inserts.
+    // 4. New content: kept rows of touched files (copy-on-write only), updated rows, inserts. With
+    //    deletion vectors the matched rows of touched files are marked deleted instead (below) and
+    //    the change data reads only those rows.
     const tableCols = snapshot.schema.fields.map((f) => quoteIdent(f.name));
     const parts: string[] = [];
     const changes: string[] = [];
     const changeType = (type: string) => `${quoteLiteral(type)} AS ${CHANGE_TYPE_COLUMN}`;
+    const matchedRows = touched.length > 0 && dvWritable(snapshot) ? await rowsByFile(conn, `SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL`) : undefined;
     if (touched.length > 0) {
-      const touchedScan = buildScanSql(storage, snapshot, touched, { withFile: true, withRowNumber: true });
-      parts.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')} FROM ${touchedScan} AS t ANTI JOIN (SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
+      const touchedScan = buildScanSql(storage, matchedRows ? onlyRows(snapshot, matchedRows) : snapshot, touched, { withFile: true, withRowNumber: true });
+      if (!matchedRows) parts.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')} FROM ${touchedScan} AS t ANTI JOIN (SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
       const updateClauses = matched.map((c, i) => (c.action === 'update' ? i : -1)).filter((i) => i >= 0);
       const updateList = updateClauses.length > 0 ? updateClauses.join(', ') : '-1';
       if (updateClauses.length > 0) {
@@ -181,11 +188,13 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     const cdc: ChangeFiles = changes.length > 0 && cdfEnabled(snapshot)
       ? await writeChangeFiles(conn, storage, snapshot, changes.join(' UNION ALL '))
       : { actions: [], files: [] };
-    const removes = touched.map((f) => removeFor(f, now));
+    const marked = matchedRows ? await markDeleted(storage, snapshot, touched, matchedRows, now) : undefined;
+    const removes = marked ? marked.removes : touched.map((f) => removeFor(f, now));
     const written = rowsIn(adds);
+    const filesRemoved = marked ? marked.filesRemoved : removes.length;
     return {
-      written: [...adds, ...cdc.files],
-      result: { filesAdded: adds.length, filesRemoved: removes.length, rowsWritten: written, rowsUpdated: updated, rowsDeleted: deleted, rowsInserted: inserted },
+      written: [...adds, ...cdc.files, ...(marked?.written ?? [])],
+      result: { filesAdded: adds.length, filesRemoved, rowsWritten: written, rowsUpdated: updated, rowsDeleted: deleted, rowsInserted: inserted, deletionVectors: marked?.adds.length ?? 0 },
       pending: {
         readVersion: snapshot.version,
         operation: options.operation ?? 'MERGE',
@@ -199,11 +208,12 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
         operationMetrics: {
           numTargetRowsUpdated: updated, numTargetRowsDeleted: deleted, numTargetRowsInserted: inserted,
           numTargetRowsCopied: Math.max(0, written - updated - inserted),
-          numTargetFilesAdded: adds.length, numTargetFilesRemoved: removes.length,
+          numTargetFilesAdded: adds.length, numTargetFilesRemoved: filesRemoved,
+          ...(marked ? { numTargetDeletionVectorsAdded: marked.vectorsAdded, numTargetDeletionVectorsUpdated: marked.vectorsUpdated, numTargetDeletionVectorsRemoved: marked.vectorsRemoved } : {}),
           numTargetFilesScanned: candidates.length, numTargetFilesSkipped: snapshot.files.length - candidates.length,
           numSourceRows: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${src}`)).getRows()[0][0]),
         },
-        actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
+        actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...(marked?.adds ?? []).map((add) => ({ add })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
         read: { readFiles: new Set(candidates.map(fileKey)), readsData: true, mayMatch: concurrentAddMayMatch(keyFields, partitionSet, keyRanges) },
         isBlindAppend: false,
       },

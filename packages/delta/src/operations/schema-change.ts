@@ -11,6 +11,7 @@ import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { schemaUsesType, serializeSchema, toDuckDbType } from '../schema/duckdb-types.ts';
 import type { DeltaSchema, DeltaType } from '../schema/types.ts';
 import { txnActions, type OperationPlan, type TxnVersion } from './types.ts';
+import { hasNotNull } from './create.ts';
 
 export interface SchemaChangeOptions {
   txns?: TxnVersion[];
@@ -78,6 +79,7 @@ function upgradedProtocol(protocol: ProtocolAction, schema: DeltaSchema, configu
   const writerFeatures = new Set([...(protocol.writerFeatures ?? []), 'timestampNtz']);
   if (configuration['delta.enableChangeDataFeed']?.toLowerCase() === 'true') writerFeatures.add('changeDataFeed');
   if (configuration['delta.appendOnly']?.toLowerCase() === 'true') writerFeatures.add('appendOnly');
+  if (hasNotNull(schema)) writerFeatures.add('invariants'); // Spark refuses writer 7 with NOT NULL columns but no invariants feature
   return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [...new Set([...(protocol.readerFeatures ?? []), 'timestampNtz'])], writerFeatures: [...writerFeatures] };
 }
 

@@ -22,6 +22,8 @@ export interface CommitResult {
   rowsDeleted?: number;
   rowsUpdated?: number;
   rowsInserted?: number;
+  /** Files given a new deletion vector instead of being rewritten (tables with deletion vectors on). */
+  deletionVectors?: number;
   /** False when the operation changed nothing and no txns were given, so no commit was made. */
   committed: boolean;
 }

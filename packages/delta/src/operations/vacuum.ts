@@ -2,8 +2,9 @@
 // when a live add references it or a tombstone (remove) younger than the retention still does;
 // every other file under the table root (data files of old versions, `_change_data/` files,
 // leftovers of failed writes) is deleted once its modification time is older than the retention.
-// `_delta_log/`, hidden files and folders ('.' or '_' first, except `_change_data`) and deletion
-// vector files are never touched.
+// `_delta_log/` and hidden files and folders ('.' or '_' first, except `_change_data`) are never
+// touched. Deletion vector files (`[prefix/]deletion_vector_<uuid>.bin`) follow the same rule as
+// data files: kept while a live file or an unexpired tombstone points at them.
 //
 // Retention: `delta.deletedFileRetentionDuration` (default 7 days). A shorter retention would
 // break time travel and concurrent readers of recent versions, so it is refused unless forced.
@@ -16,6 +17,8 @@
 import { DeltaError } from '../errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
+import type { DeletionVectorDescriptor } from '../actions/types.ts';
+import { dvRelativePath } from '../deletion-vectors/load.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { commitWithRetry, type CommitOptions } from '../transaction/commit.ts';
 import { LOG_DIR } from '../log/log-files.ts';
@@ -85,14 +88,23 @@ export async function vacuum(storage: Storage, snapshot: TableSnapshot, options:
   const cutoff = now - retentionMs;
   // Engine locations of the files still needed (entries outside the table simply never match).
   const keep = new Set<string>();
-  for (const add of snapshot.files) keep.add(resolveDataFile(storage, add.path));
+  // Deletion vector files (storage type u) of live files and unexpired tombstones are kept too; a
+  // vector stored by absolute path (p) cannot be matched reliably, so then no DV file is deleted.
+  let keepAllDvs = false;
+  const needs = (file: { path: string; deletionVector?: DeletionVectorDescriptor | null }) => {
+    keep.add(resolveDataFile(storage, file.path));
+    const dv = file.deletionVector;
+    if (dv?.storageType === 'u') keep.add(storage.engineUri(dvRelativePath(dv)));
+    else if (dv?.storageType === 'p') keepAllDvs = true;
+  };
+  for (const add of snapshot.files) needs(add);
   for (const remove of snapshot.tombstones()) {
     if ((remove.deletionTimestamp ?? 0) <= cutoff) continue;
-    keep.add(resolveDataFile(storage, remove.path));
+    needs(remove);
   }
   const found = (await storage.listRecursive('', vacuumDescends)).filter((f) => {
     const name = baseName(f.path);
-    return !isHidden(name) && !name.startsWith('deletion_vector_');
+    return !isHidden(name) && !(keepAllDvs && name.startsWith('deletion_vector_'));
   });
   const doomed = found.filter((f) => !keep.has(storage.engineUri(f.path)) && f.modificationTime < cutoff)
     .sort((a, b) => a.path.localeCompare(b.path))

@@ -2,7 +2,8 @@
 // only the features below (deletion vectors, column mapping, V2 checkpoints, timestamp_ntz).
 // Writing: writer <= 4, or writer 7 with only the listed writer features. appendOnly is honoured
 // and the change data feed written. Deletion vectors: files that have one are read without the
-// rows it deletes, and a rewrite removes the file together with its vector (copy-on-write). invariants, checkConstraints and generatedColumns (which
+// rows it deletes; merge, update and delete write them when `delta.enableDeletionVectors` is on
+// (operations/mark-deleted.ts), else rewrite files, removing each with its vector. invariants, checkConstraints and generatedColumns (which
 // Spark lists on every writer-7 table it upgrades from a legacy protocol) are supported as
 // features: a table that lists them but defines no invariant, CHECK constraint or generated
 // column is written normally; one that defines any is refused (we cannot evaluate Spark SQL

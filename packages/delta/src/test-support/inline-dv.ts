@@ -2,19 +2,9 @@
 // a RoaringBitmapArray with one bucket holding one array container, Z85-encoded.
 import { DV_MAGIC } from '../deletion-vectors/roaring.ts';
 import type { DeletionVectorDescriptor } from '../actions/types.ts';
+import { z85Encode } from '../deletion-vectors/z85.ts';
 
-const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
-
-export function z85Encode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4) {
-    let word = ((bytes[i] << 24) >>> 0) + (bytes[i + 1] << 16) + (bytes[i + 2] << 8) + bytes[i + 3];
-    const chunk: string[] = [];
-    for (let j = 0; j < 5; j++) { chunk.unshift(Z85[word % 85]); word = Math.floor(word / 85); }
-    out += chunk.join('');
-  }
-  return out;
-}
+export { z85Encode };
 
 export function inlineDv(rows: number[]): DeletionVectorDescriptor {
   const sorted = [...new Set(rows)].sort((a, b) => a - b);
