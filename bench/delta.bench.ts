@@ -18,7 +18,8 @@
 // - reading a table Apache Spark wrote (10M rows in 10 files; a DELETE wrote deletion vectors):
 //   open, count(*), a filtered aggregate, and the change feed of the DELETE; needs pyspark +
 //   delta-spark (scripts/ensure-python-deps.sh --spark), skipped with a note when absent.
-// Run: npm run bench -- delta [--quick] [--only=snapshot,scan,...]   (--quick: 10x smaller tables)
+// Run: npm run bench -- delta [--quick] [--only=snapshot,scan,...] [--merge-modes=cow,dv,cow-cdf,dv-cdf]
+//   (--quick: 10x smaller tables)
 import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -238,16 +239,21 @@ async function timedScan(conn: DuckDBConnection, table: DeltaTable): Promise<{ s
 }
 
 /**
- * Merge of 10k upserts, copy-on-write and with deletion vectors (delta.enableDeletionVectors):
+ * Merge of 10k upserts, copy-on-write and with deletion vectors (delta.enableDeletionVectors), each
+ * without and with the change feed (Silver's setting: the merge then also writes the pre-images):
  * clustered, uniform, clustered again; then a full scan (count, distinct Status) of the result, and
  * for deletion vectors 10 more uniform merges and the scan again (vectors grow with each merge).
  */
-async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[]): Promise<void> {
+/** [deletion vectors, change feed]: the issue's case without the feed; Silver has the feed on. */
+const MERGE_MODES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+
+async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[], modes = MERGE_MODES): Promise<void> {
   for (const size of sizes) {
-    for (const dv of [false, true]) {
-      const dir = path.join(root, `merge-${size}-${dv ? 'dv' : 'cow'}`);
-      const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties: dv ? { 'delta.enableDeletionVectors': 'true' } : {} });
-      const mode = dv ? 'deletion vectors' : 'copy-on-write';
+    for (const [dv, cdf] of modes) {
+      const dir = path.join(root, `merge-${size}-${dv ? 'dv' : 'cow'}-${cdf ? 'cdf' : 'plain'}`);
+      const properties: Record<string, string> = { ...(dv ? { 'delta.enableDeletionVectors': 'true' } : {}), ...(cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}) };
+      const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties });
+      const mode = `${dv ? 'deletion vectors' : 'copy-on-write'}${cdf ? ', change feed' : ''}`;
       const commits = 10;
       const per = size / commits;
       const build = await timed(async () => {
@@ -365,7 +371,10 @@ export async function run(args: string[]): Promise<void> {
     if (want('optimize')) await benchOptimize(conn, root, 500, results);
     if (want('scan')) await benchScan(conn, root, quick ? [500] : [500, 5000], results);
     console.log('  log, optimize and scan cases done');
-    if (want('merge')) await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results);
+    // --merge-modes=cow,dv,cow-cdf,dv-cdf (default: all four)
+    const modesArg = args.find((a) => a.startsWith('--merge-modes='))?.slice('--merge-modes='.length).split(',');
+    const modes = modesArg ? MERGE_MODES.filter(([dv, cdf]) => modesArg.includes(`${dv ? 'dv' : 'cow'}${cdf ? '-cdf' : ''}`)) : MERGE_MODES;
+    if (want('merge')) await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results, modes);
     if (want('changes')) await benchChanges(conn, root, 1_000_000 / scale, results);
     if (want('spark')) await benchSparkTable(conn, root, 10_000_000 / scale, results);
   } finally {

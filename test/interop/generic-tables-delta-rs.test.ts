@@ -1,7 +1,8 @@
 // delta-rs (Python `deltalake`, an independent reader) reads every generic Silver and history table
 // the pipeline makes, at every version: before the schema changes, at the ADD COLUMNS and CHANGE
 // COLUMN commits (no data rewritten: older files lack the added column and hold the narrower type),
-// and after them, with the same row count as ours at each version and the same rows at the latest.
+// and after them, with the same row count as ours at each version; also the append-only history of
+// a keyless table (its binary column read as the bytes) and a history whose intervals a TRUNCATE ended.
 // Under CI=true a missing Python dependency fails the suite instead of skipping it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import { EmbeddedTarget } from '../../src/generator/embedded-target.ts';
 import { runWorkload } from '../../src/generator/runner.ts';
 import { TablesConfig } from '../../src/config/tables-config.ts';
 import { Medallion } from '../../src/lakehouse/medallion/medallion.ts';
+import { createCapturedTable, truncateTable } from '../../src/sources/embedded/capture.ts';
+import { openSourceDb } from '../../src/sources/embedded/source-db.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,10 +54,17 @@ test('delta-rs reads every generic Silver and history table at every version, ac
   };
   await step(80, 1);
   await step(80, 2, 40); // DDL halfway: a Bronze version with both schemas
+  // A keyless table (append-only history) with a binary column, and a TRUNCATE of Customers on
+  // src1 (history intervals end at it).
+  const db = openSourceDb(dataDir, 'src1');
+  createCapturedTable(db, { name: 'AuditLog', key: [], columns: [{ name: 'Actor', type: 'nvarchar(20)', nullable: true }, { name: 'Sig', type: 'varbinary(16)', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (Actor TEXT, Sig TEXT)' });
+  db.prepare('INSERT INTO AuditLog (Actor, Sig) VALUES (?, ?)').run('ann', '00ff10fe');
+  truncateTable(db, 'Customers');
+  db.close();
   await step(80, 3);
-  for (const name of ['customers', 'customers_history', 'agents', 'agents_history']) {
-    const spec = m.specTables.find((s) => s.spec.name === name.replace(/_history$/, ''))!;
-    const table = name.endsWith('_history') ? spec.history : spec.silver;
+  for (const name of ['customers', 'customers_history', 'agents', 'agents_history', 'auditlog_history']) {
+    const spec = m.specTables.find((s) => s.spec.name === name.replace(/_history$/, ''));
+    const table = name === 'auditlog_history' ? m.appendOnly.find((s) => s.spec.name === 'auditlog')!.history : name.endsWith('_history') ? spec!.history : spec!.silver;
     await table.refresh();
     const ops = (await table.history()).map((h) => h.operation);
     // One change set (a column added and types widened) is one CHANGE COLUMN commit.
@@ -67,6 +77,9 @@ test('delta-rs reads every generic Silver and history table at every version, ac
       if (v === table.snapshot.version && name === 'customers') {
         assert.ok(theirs.schema.some((f) => f.name === 'Phone'), 'delta-rs sees the added column');
         assert.equal(theirs.schema.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
+      }
+      if (v === table.snapshot.version && name === 'auditlog_history') {
+        assert.deepEqual((theirs.rows as Array<Record<string, string | null>>).map((r) => [r._op, r.Actor, r.Sig]), [['c', 'ann', "b'\\x00\\xff\\x10\\xfe'"]], 'delta-rs reads the bytes');
       }
     }
   }

@@ -11,7 +11,7 @@ export function appliedBronzeVersion(table: DeltaTable): number {
   return table.snapshot.txnVersion(BRONZE_VERSION_APP_ID) ?? -1;
 }
 
-/** The txn to commit along with data derived from Bronze up to `version`. */
-export function appliedTxn(version: number): TxnVersion[] {
-  return [{ appId: BRONZE_VERSION_APP_ID, version }];
+/** The txn to commit along with data derived from Bronze up to `version` (null: none, a partial catch-up). */
+export function appliedTxn(version: number | null): TxnVersion[] {
+  return version === null ? [] : [{ appId: BRONZE_VERSION_APP_ID, version }];
 }

@@ -42,13 +42,13 @@ export async function readBronzeVersion(conn: DuckDBConnection, bronze: DeltaTab
   } catch (cause) {
     throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `reading Bronze version ${version} back failed (its files may have been vacuumed)`, { cause, context: { version, location: bronze.location } });
   }
-  return rows.map((r) => {
-    const key = r.key === null ? null : Buffer.from(String(r.key), 'utf8');
-    const value = r.payload === null ? null : Buffer.from(String(r.payload), 'utf8');
-    const entry = { stream: String(r.topic), partition: Number(r.partition), position: Number(r.offset), key, value };
-    const decoded = key === null && value === null
-      ? { ok: false as const, error: { message: 'record with neither key nor value', context: {} } }
-      : decodeMessage(key, value, { topic: entry.stream, partition: entry.partition, offset: entry.position });
-    return { ...entry, decoded };
-  });
+  return rows.map(bronzeEntryOf);
+}
+
+/** A Bronze row (topic, partition, offset, key, payload) as the record it was, decoded again. */
+export function bronzeEntryOf(r: Record<string, unknown>): BronzeEntry {
+  const key = r.key === null ? null : Buffer.from(String(r.key), 'utf8');
+  const value = r.payload === null ? null : Buffer.from(String(r.payload), 'utf8');
+  const entry = { stream: String(r.topic), partition: Number(r.partition), position: Number(r.offset), key, value };
+  return { ...entry, decoded: decodeMessage(key, value, { topic: entry.stream, partition: entry.partition, offset: entry.position }) };
 }

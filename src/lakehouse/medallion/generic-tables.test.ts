@@ -9,7 +9,11 @@ import type { FeedRecord, FeedSubscription } from '../../feeds/feed.ts';
 import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
-import { Medallion } from './medallion.ts';
+import { Medallion, openSpecTables } from './medallion.ts';
+import { backfillTable } from './backfill-step.ts';
+import { appliedBronzeVersion, BRONZE_VERSION_APP_ID } from './applied-version.ts';
+import { localLakeTables } from './local-lake.ts';
+import type { DeltaTable } from '@shori/delta';
 import { TICKETS_SPEC } from './tickets-spec.ts';
 import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
@@ -32,9 +36,9 @@ async function silverRows(m: Medallion, name: string, columns: string[], key: st
   return new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
 }
 
-function sourceRows(dataDir: string, table: string, columns: string[], key: string): Map<string, Row> {
+function sourceRows(dataDir: string, table: string, columns: string[], key: string, sources = SOURCES): Map<string, Row> {
   const out = new Map<string, Row>();
-  for (const source of SOURCES) {
+  for (const source of sources) {
     const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
     for (const r of db.prepare(`SELECT * FROM ${table}`).all() as Array<Record<string, unknown>>) {
       const row: Row = { source };
@@ -98,7 +102,7 @@ test('every captured table becomes a Silver table keyed by its Debezium key, equ
   for (const t of targets) await t.close();
 });
 
-test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key replaces the Debezium key', async () => {
+test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up from Bronze when included later; a configured key replaces the Debezium key', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
   const targets = [new EmbeddedTarget(dataDir, 'src1')];
   await runWorkload({ targets, rate: 0, count: 40, mix: { insert: 1, update: 1, delete: 0 }, seed: 5, relatedFraction: 1 });
@@ -111,6 +115,33 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only; a configured key re
   assert.equal(existsSync(join(dataDir, 'datalake/silver/agents')), false);
   assert.deepEqual(m.specTables.find((s) => s.spec.name === 'customers')!.spec.keyColumns, ['CustomerID', 'Tier']);
   await m.close();
+
+  // Agents included later (TABLES_CONFIG changed, restart): its first new change finds it, and its
+  // earlier changes, in Bronze only so far, are caught up before it.
+  const agentsBefore = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']).size;
+  assert.ok(agentsBefore > 1, 'the workload wrote agents');
+  await targets[0].upsertAgent({ AgentID: 'late', DisplayName: 'Late', Team: 'Ops', Level: 1, Active: true, HiredOn: '2026-01-02', UpdatedAt: '2026-11-30T10:00:00.000000Z' });
+  const later = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  const found = await feedAll(later, await drain(sub));
+  assert.ok(found.some((n) => /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze$/.test(n)), found.join('; '));
+  assert.deepEqual([...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort());
+  const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
+  const current = Number((await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n);
+  assert.equal(current, agentsBefore + 1, 'history has every agent, its current versions the source rows');
+
+  // The same catch-up in chunks of 3 into fresh tables: equal, and only the last commit of each
+  // table records the applied Bronze version (a crash before it leaves none: the recovery path).
+  const fresh = await openSpecTables(localLakeTables(mkdtempSync(join(tmpdir(), 'backfill-'))), agents.spec, {});
+  const through = later.bronze.snapshot.version;
+  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, 3);
+  assert.ok(done.events > 6, `${done.events} events: several chunks`);
+  const rowsOf = async (table: DeltaTable) => (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
+  assert.deepEqual(await rowsOf(fresh.silver), await rowsOf(agents.silver));
+  for (const t of [fresh.deleted, fresh.silver, fresh.history]) {
+    assert.equal(appliedBronzeVersion(t), through);
+    assert.equal((await t.snapshotAt(t.snapshot.version - 1)).txnVersion(BRONZE_VERSION_APP_ID), undefined, `${t.location}: no applied version before the last chunk`);
+  }
+  await later.close();
   await sub.close();
   await feed.close();
   await targets[0].close();
@@ -266,11 +297,14 @@ test('a table without a primary key: an append-only history by default (restart,
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const config = parseTablesConfig(JSON.stringify({ tables: { Readings: { key: ['Sensor'] } } }), 'test');
   const m = await Medallion.open(dataDir, { tables: config });
-  const notes = await feedAll(m, await drain(sub));
+  const records = await drain(sub);
+  assert.equal(records.filter((r) => r.key === null && r.value === null).length, 2, 'the deletes\' tombstones, keyless as Debezium writes them');
+  const notes = await feedAll(m, records);
   assert.ok(notes.includes('table AuditLog discovered: silver/auditlog_history (no key: append-only history, no current state)'), notes.join('; '));
   assert.ok(notes.some((n) => n.includes('silver/readings (key Sensor)')), notes.join('; '));
   assert.equal(existsSync(join(dataDir, 'datalake/silver/auditlog')), false, 'no current state');
   assert.equal(existsSync(join(dataDir, 'datalake/silver/_auditlog_deleted')), false);
+  assert.equal((await m.conn.runAndReadAll(`SELECT count(*) AS n FROM ${m.rejected.scanSql()}`)).getRowObjectsJson()[0].n, '0', 'a keyless tombstone is not a poison record');
   const readings = m.specTables.find((s) => s.spec.name === 'readings')!;
   assert.deepEqual((await m.conn.runAndReadAll(`SELECT "Sensor", "Value" FROM ${readings.silver.scanSql()} ORDER BY 1`)).getRowObjectsJson(), [{ Sensor: 's1', Value: 3 }], 'the configured key: the newest row per Sensor');
   await m.close();

@@ -29,7 +29,7 @@ async function numericKeyRange(conn: DuckDBConnection, prepared: PreparedTable):
   return { column, min: Number(row.lo), max: Number(row.hi) };
 }
 
-export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string): Promise<HistoryResult> {
+export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string): Promise<HistoryResult> {
   const { spec } = prepared;
   // Append-only (no key): a change is its position, op and whole row (NULLs compare equal).
   const identity = (spec.appendOnly ? ['source', '_seq', '_op', ...spec.columns.map((c) => c.name)] : ['source', '_seq', ...spec.keyColumns, '_op']).map(quoteIdent);
@@ -71,7 +71,7 @@ async function stageCuts(conn: DuckDBConnection, prepared: PreparedTable): Promi
  * the window): the next version of a row after a truncate starts a new interval. One merge on the
  * change identity inserts the new rows and updates the intervals of the rows they supersede.
  */
-async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string, fresh: number): Promise<HistoryResult> {
+async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string, fresh: number): Promise<HistoryResult> {
   const { spec } = prepared;
   const keys = ['source', ...spec.keyColumns].map(quoteIdent);
   const identity = ['source', '_seq', ...spec.keyColumns, '_op'];

@@ -34,6 +34,7 @@ import { localLakeTables } from './local-lake.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
+import { backfillTable, type BackfillTables } from './backfill-step.ts';
 import { RESERVED_COLUMNS } from './schema/table-spec.ts';
 import { TablesConfig } from '../../config/tables-config.ts';
 
@@ -94,12 +95,20 @@ export interface AppendOnlyTables {
   history: DeltaTable;
 }
 
+/**
+ * Silver keeps a change feed, and takes updates and deletes as deletion vectors: a merge marks the
+ * rows it replaces instead of rewriting every file its keys touch (CDC updates hit old rows all
+ * over the table), and optimize purges the vectors once they delete 5% of a file. README
+ * "Benchmarks" has the measurements behind this default. Applies to tables created from now on.
+ */
+const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true' };
+
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
-async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
   return {
     spec,
-    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, 'delta.enableChangeDataFeed': 'true' } }),
+    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, ...SILVER_PROPERTIES } }),
     history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
     deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
   };
@@ -201,8 +210,9 @@ export class Medallion {
 
   /**
    * Tables seen for the first time in Bronze version `v` get their spec and their Delta tables, which
-   * start as having applied version v - 1 (no earlier version holds a change of theirs: the table
-   * would have been created then). Returns messages for tables that get no Silver table.
+   * start as having applied version v - 1: after catching up the changes of theirs that earlier
+   * versions hold, if any (a table included in TABLES_CONFIG later, a Silver table removed to be
+   * rebuilt: backfill-step.ts). Returns one message per table found or left in Bronze only.
    */
   async #discover(entries: BronzeEntry[], v: number): Promise<string[]> {
     if (this.#tablesConfig === null) return [];
@@ -224,18 +234,27 @@ export class Medallion {
       const start = async (t: DeltaTable) => {
         if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
       };
+      const caughtUp = async (tables: BackfillTables) => {
+        const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
+        notes.push(...done.notes);
+        return done.events === 0 ? '' : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
+      };
       if (made.spec.appendOnly) {
         const tables = await openAppendOnly(this.#lake, made.spec, properties);
+        const target = { ...tables, silver: null, deleted: null };
+        const earlier = await caughtUp(target);
+        tables.spec = target.spec;
         await start(tables.history);
         this.appendOnly.push(tables);
-        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)`);
+        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)${earlier}`);
         continue;
       }
       const tables = await openSpecTables(this.#lake, made.spec, properties);
+      const earlier = await caughtUp(tables);
       for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
-      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history`);
+      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`);
     }
     return notes;
   }
@@ -265,6 +284,8 @@ export class Medallion {
 
   /** Appends a batch to Bronze; the caller commits `positions` to the feed once this returned. */
   async appendBronze(records: FeedRecord[]): Promise<BronzeResult> {
+    // A record with neither key nor value is the tombstone Debezium writes after a delete in a table
+    // without a primary key: decoded as a tombstone without a key (nothing to apply), not rejected.
     const decoded: DecodeResult[] = records.map(decodeRecord);
     const result = await appendToBronze(this.conn, this.bronze, records, decoded, isoMicros());
     if (result.committed) {

@@ -9,7 +9,6 @@ import type { DecodeResult } from '../../sources/debezium/types.ts';
 const decodedAhead = new WeakMap<FeedRecord, DecodeResult>();
 
 function decode(r: FeedRecord): DecodeResult {
-  if (r.value === null && r.key === null) return { ok: false, error: { message: 'record with neither key nor value', context: {} } };
   return decodeMessage(r.key, r.value, { topic: r.stream, partition: r.partition, offset: r.position });
 }
 

@@ -15,7 +15,7 @@ export interface SilverResult extends StepResult {
   rowsChanged: number;
 }
 
-export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, deleted: DeltaTable, prepared: PreparedTable, bronzeVersion: number, now: string): Promise<SilverResult> {
+export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, deleted: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string): Promise<SilverResult> {
   const { spec } = prepared;
   const keys = ['source', ...spec.keyColumns];
   const partitionBy = keys.map(quoteIdent).join(', ');

@@ -127,7 +127,8 @@ export class CaptureReader {
     const commitTsMs = Date.parse(row.commit_ts);
     const before = row.before === null ? null : (JSON.parse(row.before) as StoredRow);
     const after = row.after === null ? null : (JSON.parse(row.after) as StoredRow);
-    // A table without a primary key: Debezium publishes its changes without a key and no tombstones.
+    // A table without a primary key: Debezium publishes its changes without a key, and its tombstone
+    // after a delete with neither key nor value.
     const keyless = codec.key.length === 0;
     const make = (k: number, keyRow: StoredRow, value: Buffer | null): FeedRecord => ({
       stream: this.stream,
@@ -144,7 +145,7 @@ export class CaptureReader {
     // A truncate (capture.ts truncateTable): one record without a key, as Debezium publishes it.
     if (row.op === 'd' && !before && !after) return [{ stream: this.stream, partition: 0, position: base, key: null, value: envelope(0, 't', null, null, 1), timestamp: commitTsMs }];
     if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
-    if (row.op === 'd' && before) return keyless ? [make(0, before, envelope(0, 'd', before, null, 1))] : [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
+    if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
     if (row.op === 'u' && before && after) {
       const sameKey = codec.key.every((k) => before[k] === after[k]);
       if (sameKey) return [make(0, after, envelope(0, 'u', before, after, 2))];

@@ -50,9 +50,10 @@ test('merge, update and delete write deletion vectors, never rewrite files; rows
   assert.ok(live.filter((f) => f.deletionVector).every((f) => f.stats?.includes('"tightBounds":false')));
   assert.equal((await dvFiles(dir)).length, 1, 'one .bin per commit');
 
-  // v4: a second merge on file A unions its vector (10 and 20 stay deleted).
-  await table.merge(conn, { sourceSql: `SELECT 30 AS id, 'u30' AS v`, on: ['id'], whenMatched: [{ action: 'update' }] });
-  expected.set(30, 'u30');
+  // v4: a second merge on file A unions its vector (10 and 20 stay deleted); 10 matches only its
+  // live version (in v3's new file), not the deleted one in file A.
+  await table.merge(conn, { sourceSql: `SELECT * FROM (VALUES (30, 'u30'), (10, 'u10b')) AS s(id, v)`, on: ['id'], whenMatched: [{ action: 'update' }] });
+  expected.set(30, 'u30'); expected.set(10, 'u10b');
   assert.equal(table.snapshot.files.find((f) => f.path === fileA)!.deletionVector!.cardinality, 3);
   // v5: update; v6: delete (no change-data file, as Spark); v7: delete every remaining row of file B.
   const u = await table.update(conn, { set: { v: `'x' || t.v` }, where: 't.id IN (1, 2, 150)' });
@@ -73,7 +74,7 @@ test('merge, update and delete write deletion vectors, never rewrite files; rows
   const feed = (await table.changes(3)).map((r) => `${r._commit_version}:${r._change_type}:${r.id}:${r.v}`).sort();
   const want = [
     '3:update_preimage:10:a10', '3:update_postimage:10:u10', '3:update_preimage:150:b150', '3:update_postimage:150:u150', '3:delete:20:a20', '3:insert:500:new',
-    '4:update_preimage:30:a30', '4:update_postimage:30:u30',
+    '4:update_preimage:30:a30', '4:update_postimage:30:u30', '4:update_preimage:10:u10', '4:update_postimage:10:u10b',
     '5:update_preimage:1:a1', '5:update_postimage:1:xa1', '5:update_preimage:2:a2', '5:update_postimage:2:xa2', '5:update_preimage:150:u150', '5:update_postimage:150:xu150',
     '6:delete:3:a3', '6:delete:4:a4',
     ...Array.from({ length: 100 }, (_, i) => 100 + i).filter((i) => i !== 150).map((i) => `7:delete:${i}:b${i}`), '7:delete:150:xu150',

@@ -19,7 +19,7 @@ import type { Storage } from '../storage/storage.ts';
 import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { fieldByName, quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
 import { queryColumns, tempName, writeDataFiles } from '../parquet/write-files.ts';
-import { buildScanSql, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
+import { buildScanSql, deletedRowsCondition, FILE_COLUMN, ROW_COLUMN } from './scan.ts';
 import { prepareDataFiles } from '../storage/paths.ts';
 import { removeFor, rowsIn, txnActions, type MergeSpec, type OperationPlan, type WriteOptions } from './types.ts';
 import { assertNotAppendOnly } from './write.ts';
@@ -141,9 +141,13 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
       : `CASE ${matched.map((c, i) => `WHEN ${c.condition ? `(${c.condition})` : 'true'} THEN ${i}`).join(' ')} END`;
     const on = spec.on.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
     await prepareDataFiles(storage, candidates.map((f) => f.path));
-    const candidateScan = buildScanSql(storage, snapshot, candidates, { withFile: true, withRowNumber: true });
+    // Deleted rows are dropped after the join (a few matches), not tested row by row in the scan.
+    const candidateScan = buildScanSql(storage, snapshot, candidates, { withFile: true, withRowNumber: true, ignoreDeletionVectors: true });
     cleanup.push(act);
     await conn.run(`CREATE TEMP TABLE ${act} AS SELECT t.${FILE_COLUMN} AS __f, t.${ROW_COLUMN} AS __rn, s.__sid AS __sid, ${clauseCase} AS __clause FROM ${candidateScan} AS t JOIN ${src} AS s ON ${on}`);
+    if (candidates.some((f) => f.deletionVector)) {
+      await conn.run(`DELETE FROM ${act} WHERE ${deletedRowsCondition(snapshot, candidates, '__f', '__rn')}`);
+    }
     const counts = (await conn.runAndReadAll(`SELECT __clause, count(*) FROM ${act} WHERE __clause IS NOT NULL GROUP BY 1`)).getRows();
     let updated = 0;
     let deleted = 0;

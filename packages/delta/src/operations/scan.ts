@@ -39,6 +39,12 @@ export interface ScanOptions {
   withFile?: boolean;
   /** Add a `__delta_row` column: the row's position in its parquet file. */
   withRowNumber?: boolean;
+  /**
+   * Read every physical row, deleted or not (the caller filters the rows it keeps by `__delta_file`
+   * and `__delta_row`, see `deletedRowsCondition`): a merge joins first and drops deleted matches
+   * after, instead of testing every row of every file against its vector.
+   */
+  ignoreDeletionVectors?: boolean;
 }
 
 function partitionLiteral(field: DeltaField, value: string | null | undefined): string {
@@ -67,7 +73,7 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
   const groups = new Map<string, AddAction[]>();
   for (const file of files) {
     // Files read alone: those with a DV (row filter) and, in id mode, every file (own schema).
-    const alone = file.deletionVector || mode === 'id' || layout.rowSelection?.(file);
+    const alone = (file.deletionVector && !options.ignoreDeletionVectors) || mode === 'id' || layout.rowSelection?.(file);
     const key = alone ? `\u0000${file.path}` : JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[partitionKey(layout, c, mode)] ?? null));
     const list = groups.get(key);
     if (list) list.push(file); else groups.set(key, [file]);
@@ -94,7 +100,7 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     const selection = layout.rowSelection?.(first);
     if (selection) {
       where = ` WHERE ${'only' in selection ? rowsCondition('file_row_number', [...selection.only]) : keepRowsCondition('file_row_number', [...selection.except])}`;
-    } else if (first.deletionVector) {
+    } else if (first.deletionVector && !options.ignoreDeletionVectors) {
       const deleted = layout.deletedRows?.(first);
       if (!deleted) {
         throw new DeltaError('DELTA_UNSUPPORTED', `Data file ${first.path} has a deletion vector that was not loaded for this scan`, {
@@ -115,6 +121,24 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     selects.push(`SELECT ${cols.join(', ')} FROM ${source}${where}`);
   }
   return `(${selects.join(' UNION ALL ')})`;
+}
+
+/**
+ * For rows of a scan with `ignoreDeletionVectors`: a condition over their file path and row number
+ * (the scan's `__delta_file` and `__delta_row`, under whatever names) that is true for the rows the
+ * files' deletion vectors delete.
+ */
+export function deletedRowsCondition(layout: ScanLayout, files: AddAction[], fileColumn: string, rowColumn: string): string {
+  const cases: string[] = [];
+  for (const file of files) {
+    if (!file.deletionVector) continue;
+    const deleted = layout.deletedRows?.(file);
+    if (!deleted) {
+      throw new DeltaError('DELTA_UNSUPPORTED', `Data file ${file.path} has a deletion vector that was not loaded for this scan`, { context: { feature: 'deletionVectors', path: file.path } });
+    }
+    cases.push(`WHEN ${quoteLiteral(file.path)} THEN ${rowsCondition(rowColumn, [...deleted])}`);
+  }
+  return cases.length === 0 ? 'false' : `(CASE ${fileColumn} ${cases.join(' ')} ELSE false END)`;
 }
 
 function partitionKey(layout: ScanLayout, column: string, mode: ColumnMappingMode): string {
