@@ -43,6 +43,10 @@ export interface LakehouseWorkerOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Records decoded between two looks at the catch-up (a few ms of main-thread work). */
+const DECODE_SLICE = 200;
+/** How long a poll during the catch-up may wait for records. */
+const OVERLAP_POLL_MS = 10;
 
 export class LakehouseWorker {
   readonly #o: LakehouseWorkerOptions;
@@ -56,6 +60,8 @@ export class LakehouseWorker {
   /** Polled, not yet written records. */
   #buffer: FeedRecord[] = [];
   #bufferBytes = 0;
+  /** When the first buffered record arrived (the flush interval runs from it). */
+  #firstAt = 0;
   /** Derived tables may lag Bronze (start, a failed catch-up): catch up before waiting for input. */
   #catchUpDue = true;
 
@@ -98,7 +104,6 @@ export class LakehouseWorker {
       onAssigned: (partitions) => medallion.resumePositions(partitions),
       onRevoked: async (partitions) => this.#revoke(partitions),
     });
-    let firstAt = 0;
     while (!this.#stopping) {
       state.lakehouse.lastBeatMs = Date.now();
       await new Promise((resolve) => setImmediate(resolve));
@@ -108,15 +113,9 @@ export class LakehouseWorker {
         state.derivedPending = false;
         if (result.versionsApplied > 0) await this.#report(result, null);
       }
-      const waitMs = this.#buffer.length === 0 ? 500 : Math.max(1, firstAt + flushIntervalSec * 1000 - Date.now());
-      const records = await this.#subscription.poll(Math.max(1, maxBatchSize - this.#buffer.length), Math.min(waitMs, 500));
-      if (records.length > 0 && this.#buffer.length === 0) firstAt = Date.now();
-      for (const r of records) {
-        this.#bufferBytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
-        this.#buffer.push(r);
-      }
-      if (records.length > 0) state.derivedPending = true;
-      const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - firstAt >= flushIntervalSec * 1000);
+      const waitMs = this.#buffer.length === 0 ? 500 : Math.max(1, this.#firstAt + flushIntervalSec * 1000 - Date.now());
+      this.#take(await this.#subscription.poll(Math.max(1, maxBatchSize - this.#buffer.length), Math.min(waitMs, 500)));
+      const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - this.#firstAt >= flushIntervalSec * 1000);
       if (due) {
         const batch = this.#buffer;
         this.#buffer = [];
@@ -127,6 +126,45 @@ export class LakehouseWorker {
       }
     }
     // Stopping: what was polled but not flushed is simply not committed; it is read again next time.
+  }
+
+  /** Polled records into the buffer (the flush interval runs from the first one). */
+  #take(records: FeedRecord[]): void {
+    if (records.length === 0) return;
+    if (this.#buffer.length === 0) this.#firstAt = Date.now();
+    for (const r of records) {
+      this.#bufferBytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
+      this.#buffer.push(r);
+    }
+    this.#o.state.derivedPending = true;
+  }
+
+  /**
+   * While `work` (the catch-up, mostly DuckDB's threads) runs: polls the next batch and decodes it
+   * in slices, so the main thread decodes while DuckDB writes. Slices are small, so the catch-up's
+   * own steps wait at most one slice. Nothing is written or committed here.
+   */
+  async #overlap(work: Promise<unknown>): Promise<void> {
+    const { medallion, maxBatchSize } = this.#o;
+    let settled = false;
+    void work.then(() => (settled = true), () => (settled = true));
+    let ahead = 0;
+    while (!settled && !this.#stopping && this.#subscription) {
+      if (ahead < this.#buffer.length) {
+        const end = Math.min(this.#buffer.length, ahead + DECODE_SLICE);
+        medallion.decodeAhead(this.#buffer.slice(ahead, end));
+        ahead = end;
+        await new Promise((resolve) => setImmediate(resolve));
+      } else if (this.#buffer.length < maxBatchSize) {
+        try {
+          this.#take(await this.#subscription.poll(maxBatchSize - this.#buffer.length, OVERLAP_POLL_MS));
+        } catch {
+          return; // the main loop's next poll meets the same failure and handles it, after the catch-up
+        }
+      } else {
+        return;
+      }
+    }
   }
 
   /**
@@ -169,9 +207,11 @@ export class LakehouseWorker {
     this.#o.state.decodeErrors += bronze.decodeErrors;
     this.#catchUpDue = true;
     this.#o.state.derivedPending = true;
-    const result = await this.#attempt('catch-up', () => medallion.catchUp());
+    const catchUp = this.#attempt('catch-up', () => medallion.catchUp());
+    await this.#overlap(catchUp);
+    const result = await catchUp;
     this.#catchUpDue = false;
-    this.#o.state.derivedPending = false;
+    this.#o.state.derivedPending = this.#buffer.length > 0;
     await this.#report(result, { records: bronze.records, ms: Math.round(performance.now() - started) });
     await this.#maybeMaintain();
   }

@@ -21,7 +21,7 @@ export const BRONZE_STAGE_COLUMNS = [
   { name: 'topic', type: 'VARCHAR' },
   { name: 'partition', type: 'INTEGER' },
   { name: 'offset', type: 'BIGINT' },
-  { name: 'key', type: 'VARCHAR' },
+  { name: 'key', type: 'UTF8' },
   { name: 'op', type: 'VARCHAR' },
   { name: 'source_name', type: 'VARCHAR' },
   { name: 'source_db', type: 'VARCHAR' },
@@ -34,8 +34,8 @@ export const BRONZE_STAGE_COLUMNS = [
 ] as const;
 
 export function bronzeRow(record: FeedRecord, decoded: DecodeResult, ingestTs: string): StageValue[] {
-  const base = [record.stream, record.partition, record.position, record.key === null ? null : record.key.toString('utf8')];
-  // The bytes as received: staged as UTF-8 without a JS string in between (staging.ts).
+  // Key and payload: the bytes as received, staged as UTF-8 without a JS string in between (staging.ts).
+  const base = [record.stream, record.partition, record.position, record.key];
   const payload = record.value;
   if (!decoded.ok) return [...base, null, null, null, null, null, null, ingestTs, payload, decoded.error.message];
   const v = decoded.value;

@@ -16,7 +16,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
-import { decodeMessage } from '../../sources/debezium/decode.ts';
+import { decodeAhead, decodeRecord } from './record-decoding.ts';
 import type { DecodeResult } from '../../sources/debezium/types.ts';
 import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
@@ -277,11 +277,16 @@ export class Medallion {
     return bronzeResumePositions(this.bronze, partitions);
   }
 
+  /** Decodes records of a coming batch now (while DuckDB works on the current one); appendBronze takes the results. */
+  decodeAhead(records: readonly FeedRecord[]): void {
+    decodeAhead(records);
+  }
+
   /** Appends a batch to Bronze; the caller commits `positions` to the feed once this returned. */
   async appendBronze(records: FeedRecord[]): Promise<BronzeResult> {
     // A record with neither key nor value is the tombstone Debezium writes after a delete in a table
     // without a primary key: decoded as a tombstone without a key (nothing to apply), not rejected.
-    const decoded: DecodeResult[] = records.map((r) => decodeMessage(r.key, r.value, { topic: r.stream, partition: r.partition, offset: r.position }));
+    const decoded: DecodeResult[] = records.map(decodeRecord);
     const result = await appendToBronze(this.conn, this.bronze, records, decoded, isoMicros());
     if (result.committed) {
       this.#pending = { version: result.version, entries: result.appended.map((i) => ({ ...records[i], decoded: decoded[i] })) };

@@ -7,7 +7,7 @@
 // Bronze either way.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, toDuckDbType } from '@shori/delta';
-import type { CdcValue, ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
+import type { CdcRow, CdcValue, ChangeEvent, DecodeResult } from '../../sources/debezium/types.ts';
 import { stageRows, type StageColumn, type StageValue } from './staging.ts';
 import { lookupColumn, type TableSpec } from './table-spec.ts';
 
@@ -73,9 +73,24 @@ function rejectOf(e: BronzeEntry, table: string | null, reason: string): RejectR
   return { topic: e.stream, partition: e.partition, offset: e.position, table, reason, key: text(e.key), payload: text(e.value) };
 }
 
+/** Drift messages per spec and column list: rows of one schema share their columns (one lookup each). */
+const driftSeen = new WeakMap<TableSpec, Map<string, string[]>>();
+
 function driftOf(spec: TableSpec, change: ChangeEvent): string[] {
   const image = change.after ?? change.before;
   if (!image || change.op === 'd') return [];
+  let bySpec = driftSeen.get(spec);
+  if (!bySpec) driftSeen.set(spec, (bySpec = new Map()));
+  const columns = `${change.source.name}\u0000${change.source.table}\u0000${Object.keys(image).join('\u0000')}`;
+  let out = bySpec.get(columns);
+  if (!out) {
+    if (bySpec.size > 1000) bySpec.clear();
+    bySpec.set(columns, (out = driftMessages(spec, change, image)));
+  }
+  return out;
+}
+
+function driftMessages(spec: TableSpec, change: ChangeEvent, image: CdcRow): string[] {
   const known = new Set(spec.columns.map((c) => c.name.toLowerCase()));
   const seen = new Set(Object.keys(image).map((c) => c.toLowerCase()));
   const out: string[] = [];

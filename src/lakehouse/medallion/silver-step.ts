@@ -32,8 +32,12 @@ export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, de
         AND NOT EXISTS (SELECT 1 FROM silver_latest b WHERE b."source" = s."source" AND ${keyMatch})`);
   }
   // Stale: at or below a remembered delete of the key, or a truncate of the source.
-  await conn.run(`DELETE FROM silver_latest b USING ${await deleted.scan()} AS m
-    WHERE b._op <> 'd' AND m."source" = b."source" AND (m._key = b._key OR m._kind = 't') AND b._seq <= m._seq`);
+  // Two statements, so each is an equi-join (an OR of the key and the truncate makes one a nested loop).
+  const remembered = await deleted.scan();
+  await conn.run(`DELETE FROM silver_latest b USING ${remembered} AS m
+    WHERE b._op <> 'd' AND m."source" = b."source" AND m._key = b._key AND b._seq <= m._seq`);
+  await conn.run(`DELETE FROM silver_latest b USING (SELECT "source", max(_seq) AS _seq FROM ${remembered} AS t WHERE _kind = 't' GROUP BY "source") AS m
+    WHERE b._op <> 'd' AND m."source" = b."source" AND b._seq <= m._seq`);
   const columns = silver.snapshot.schema.fields.map((f) => (f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name)));
   const result = await silver.merge(
     conn,
