@@ -15,6 +15,8 @@ import { type EnvelopeCodec, embeddedTopic, encodeTableKey, encodeTableValue, en
 import { TICKETS } from './table-defs.ts';
 
 export const RECORDS_PER_LSN = 4;
+/** A primary-key update is the longest: delete, tombstone, create. */
+const MAX_RECORDS_PER_CHANGE = 3;
 
 type StoredRow = Record<string, string | number | boolean | null>;
 
@@ -41,6 +43,8 @@ export class CaptureReader {
   readonly #savePurged: StatementSync;
   readonly #purged: StatementSync;
   readonly #codecs = new Map<number, EnvelopeCodec>();
+  /** The newest change parsed and the position after its last record (a change never changes). */
+  #lastChange: { lsn: number; end: number } | null = null;
 
   constructor(db: DatabaseSync, source: string, table = TICKETS.name) {
     this.#db = db;
@@ -60,13 +64,17 @@ export class CaptureReader {
 
   /** Records with position >= next, at most `max` of them, in order. */
   read(next: number, max: number): FeedRecord[] {
-    const firstLsn = Math.floor(next / RECORDS_PER_LSN);
-    const rows = this.#select.all(this.table, firstLsn, Math.max(1, max)) as unknown as ChangeRow[];
+    // The first change that can still hold a record at `next`: a change whose records all lie
+    // before it is not read again (re-reading, and re-encoding, the last change consumed on every
+    // poll made one 5 MB change cost a core for as long as it stayed the newest).
+    let firstLsn = Math.max(0, Math.ceil((next - (MAX_RECORDS_PER_CHANGE - 1)) / RECORDS_PER_LSN));
+    // The change read last, when `next` is past its records: not even fetched again.
+    if (this.#lastChange !== null && this.#lastChange.lsn === firstLsn && next >= this.#lastChange.end) firstLsn++;
+    // Only that first change may have nothing left at `next`: one row more keeps `max = 1` moving.
+    const rows = this.#select.all(this.table, firstLsn, Math.max(1, max) + 1) as unknown as ChangeRow[];
     const out: FeedRecord[] = [];
     for (const row of rows) {
-      for (const record of this.#toRecords(row)) {
-        if (record.position >= next) out.push(record);
-      }
+      out.push(...this.#toRecords(row, next));
       if (out.length >= max) break;
     }
     return out;
@@ -121,40 +129,47 @@ export class CaptureReader {
     return codec;
   }
 
-  #toRecords(row: ChangeRow): FeedRecord[] {
-    const codec = this.#codec(row.schema_id);
+  /** The records of one change whose positions are at least `next`; only those are encoded. */
+  #toRecords(row: ChangeRow, next: number): FeedRecord[] {
     const base = row.lsn * RECORDS_PER_LSN;
+    // Cheap skips before parsing: a create is one record, a delete two.
+    if (next > base + MAX_RECORDS_PER_CHANGE - 1 || (row.op === 'c' && next > base) || (row.op === 'd' && next > base + 1)) return [];
+    const codec = this.#codec(row.schema_id);
     const commitTsMs = Date.parse(row.commit_ts);
     const before = row.before === null ? null : (JSON.parse(row.before) as StoredRow);
     const after = row.after === null ? null : (JSON.parse(row.after) as StoredRow);
     // A table without a primary key: Debezium publishes its changes without a key, and its tombstone
     // after a delete with neither key nor value.
     const keyless = codec.key.length === 0;
-    const make = (k: number, keyRow: StoredRow, value: Buffer | null): FeedRecord => ({
-      stream: this.stream,
-      partition: 0,
-      position: base + k,
-      key: keyless ? null : encodeTableKey(codec, keyRow),
-      value,
-      timestamp: commitTsMs,
-    });
     const sourceLsn = row.origin_lsn ?? row.lsn;
-    const envelope = (k: number, op: 'c' | 'u' | 'd' | 't', b: StoredRow | null, a: StoredRow | null, serial: number) =>
-      encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs });
-
+    type Op = 'c' | 'u' | 'd' | 't';
+    // k, the row the key comes from (none: no key), and the value's op (none: a tombstone).
+    type Spec = [k: number, keyRow: StoredRow | null, op: Op | null, b: StoredRow | null, a: StoredRow | null, serial: number];
+    const specs: Spec[] = [];
     // A truncate (capture.ts truncateTable): one record without a key, as Debezium publishes it.
-    if (row.op === 'd' && !before && !after) return [{ stream: this.stream, partition: 0, position: base, key: null, value: envelope(0, 't', null, null, 1), timestamp: commitTsMs }];
-    if (row.op === 'c' && after) return [make(0, after, envelope(0, 'c', null, after, 1))];
-    if (row.op === 'd' && before) return [make(0, before, envelope(0, 'd', before, null, 1)), make(1, before, null)];
-    if (row.op === 'u' && before && after) {
-      const sameKey = codec.key.every((k) => before[k] === after[k]);
-      if (sameKey) return [make(0, after, envelope(0, 'u', before, after, 2))];
-      return [
-        make(0, before, envelope(0, 'd', before, null, 1)),
-        make(1, before, null),
-        make(2, after, envelope(2, 'c', null, after, 2)),
-      ];
+    if (row.op === 'd' && !before && !after) specs.push([0, null, 't', null, null, 1]);
+    else if (row.op === 'c' && after) specs.push([0, after, 'c', null, after, 1]);
+    else if (row.op === 'd' && before) specs.push([0, before, 'd', before, null, 1], [1, before, null, null, null, 0]);
+    else if (row.op === 'u' && before && after) {
+      if (codec.key.every((k) => before[k] === after[k])) specs.push([0, after, 'u', before, after, 2]);
+      else specs.push([0, before, 'd', before, null, 1], [1, before, null, null, null, 0], [2, after, 'c', null, after, 2]);
     }
-    return [];
+    if (this.#lastChange === null || row.lsn >= this.#lastChange.lsn) this.#lastChange = { lsn: row.lsn, end: base + (specs.at(-1)?.[0] ?? -1) + 1 };
+    const out: FeedRecord[] = [];
+    for (const [k, keyRow, op, b, a, serial] of specs) {
+      if (base + k < next) continue;
+      out.push({
+        stream: this.stream,
+        partition: 0,
+        position: base + k,
+        key: keyless || keyRow === null ? null : encodeTableKey(codec, keyRow),
+        value:
+          op === null
+            ? null
+            : encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs }),
+        timestamp: commitTsMs,
+      });
+    }
+    return out;
   }
 }

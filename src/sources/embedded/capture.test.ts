@@ -129,3 +129,37 @@ test('a source file of the Tickets-only format is migrated: old change rows keep
   db.close();
   await target.close();
 });
+
+test('reading one record at a time gives the records of one read, and a change whose records were all read is not parsed again', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'capture-'));
+  const target = new EmbeddedTarget(dataDir, 'src1');
+  const related = new RelatedWorkload(createRandom(9));
+  const customer = { ...related.customer(false), CustomerID: 2001 };
+  await target.upsertCustomer(customer);
+  await target.upsertCustomer({ ...customer, CreditLimit: '1.00' });
+  await target.deleteCustomer(2001);
+  await target.upsertCustomer({ ...customer, CustomerID: 2002 });
+  const db = openSourceDb(dataDir, 'src1');
+  // A primary-key update: delete, tombstone and create from one change row.
+  db.prepare('UPDATE Customers SET CustomerID = 2003 WHERE CustomerID = 2002').run();
+  const reader = new CaptureReader(db, 'src1', 'Customers');
+  const all = reader.read(0, 100);
+  assert.deepEqual(all.map((r) => r.value === null), [false, false, false, true, false, false, true, false]);
+  const oneByOne = [];
+  for (let r = reader.read(0, 1); r.length > 0; r = reader.read(r.at(-1)!.position + 1, 1)) oneByOne.push(...r);
+  // The envelope's ts_ms is the time of reading, as Debezium's is the time of processing.
+  const comparable = (records: typeof all) =>
+    records.map((r) => {
+      const value = r.value === null ? null : (JSON.parse(r.value.toString()) as { payload: Record<string, unknown> });
+      if (value) for (const k of ['ts_ms', 'ts_us', 'ts_ns']) delete value.payload[k];
+      return { position: r.position, key: r.key?.toString(), value };
+    });
+  assert.deepEqual(comparable(oneByOne), comparable(all));
+  // Corrupt the first change row: a reader past it never parses it (it did on every poll).
+  const first = db.prepare("SELECT min(lsn) AS lsn FROM cdc_changes WHERE tbl = 'Customers'").get() as { lsn: number };
+  db.prepare('UPDATE cdc_changes SET after = ? WHERE lsn = ?').run('{not json', first.lsn);
+  assert.deepEqual(comparable(reader.read(all[0].position + 1, 100)), comparable(all.slice(1)));
+  assert.throws(() => reader.read(all[0].position, 100), SyntaxError);
+  db.close();
+  await target.close();
+});
