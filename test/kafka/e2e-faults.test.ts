@@ -57,7 +57,8 @@ test('a Connect worker SIGKILLed mid-stream: Debezium re-publishes, and nothing 
   if (!requireStack(t, lease)) return;
   const run = `${process.pid}-${Date.now()}`;
   const dataDir = tempDataDir('shori-kafka-faults-');
-  const service = await startService(serviceEnv(run), { dataDir });
+  // Batches of 2,000: a fresh group reads every earlier run's events on a long-lived stack first.
+  const service = await startService({ ...serviceEnv(run), LAKEHOUSE_MAX_BATCH_SIZE: '2000' }, { dataDir });
   running.push(service);
 
   // Where the Tickets topics end now: records from there on are this test's (the topics keep earlier runs').
