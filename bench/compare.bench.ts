@@ -44,11 +44,16 @@ export function seedStackDir(repo: string): string {
 export async function run(args: string[]): Promise<void> {
   const dir = seedStackDir(REPO);
   const argv = [
-    path.join(dir, 'compare.sh'), REPO,
-    '--sizes', option(args, 'sizes', '200000,1000000'),
-    '--partitions', option(args, 'partitions', '1,4'),
-    '--reps', option(args, 'reps', '3'),
-    '--out', option(args, 'out', path.join(REPO, '.bench/seed-stack')),
+    path.join(dir, 'compare.sh'),
+    REPO,
+    '--sizes',
+    option(args, 'sizes', '200000,1000000'),
+    '--partitions',
+    option(args, 'partitions', '1,4'),
+    '--reps',
+    option(args, 'reps', '3'),
+    '--out',
+    option(args, 'out', path.join(REPO, '.bench/seed-stack')),
   ];
   if (args.includes('--keep-data')) argv.push('--keep-data');
   if (args.includes('--keep-topics')) argv.push('--keep-topics');

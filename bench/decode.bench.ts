@@ -38,7 +38,16 @@ function embeddedCase(count: number): Case {
     const row = ticket(i);
     messages.push({
       key: encodeKey('bench', i),
-      value: encodeValue({ source: 'bench', op, before: op === 'u' ? row : null, after: row, position: i, lsn: i, eventSerialNo: 1, commitTsMs: 1_764_000_000_000 + i }),
+      value: encodeValue({
+        source: 'bench',
+        op,
+        before: op === 'u' ? row : null,
+        after: row,
+        position: i,
+        lsn: i,
+        eventSerialNo: 1,
+        commitTsMs: 1_764_000_000_000 + i,
+      }),
     });
   }
   return { label: 'embedded envelope (schema, c/u)', messages };
@@ -96,7 +105,9 @@ export async function run(args: string[]): Promise<void> {
   console.log(`${'case'.padEnd(38)} ${'bytes/msg'.padStart(9)} ${'msgs/s'.padStart(10)} ${'MB/s'.padStart(7)}`);
   for (const c of decodeCases()) {
     const r = measure(c, ms);
-    console.log(`${c.label.padEnd(38)} ${r.avgBytes.toFixed(0).padStart(9)} ${Math.round(r.msgsPerSec).toLocaleString('en-US').padStart(10)} ${r.mbPerSec.toFixed(1).padStart(7)}`);
+    console.log(
+      `${c.label.padEnd(38)} ${r.avgBytes.toFixed(0).padStart(9)} ${Math.round(r.msgsPerSec).toLocaleString('en-US').padStart(10)} ${r.mbPerSec.toFixed(1).padStart(7)}`,
+    );
   }
 }
 

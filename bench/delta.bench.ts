@@ -30,7 +30,11 @@ import { Spark } from '../test/helpers/spark.ts';
 
 export const name = 'delta';
 
-interface Result { case: string; seconds: number; detail: string }
+interface Result {
+  case: string;
+  seconds: number;
+  detail: string;
+}
 
 function ticketsSql(first: number, count: number, status = 'Open'): string {
   return ticketsFrom(`range(${first}, ${first + count}) AS r(i)`, status);
@@ -61,7 +65,11 @@ async function benchAppend(conn: DuckDBConnection, root: string, rows: number, r
   const { seconds } = await timed(async () => {
     for (let c = 0; c < 10; c++) await table.append(conn, ticketsSql(c * per, per));
   });
-  results.push({ case: `append ${fmt(rows)} rows in 10 commits`, seconds, detail: `${fmt(Math.round(rows / seconds))} rows/s, ${table.snapshot.files.length} files` });
+  results.push({
+    case: `append ${fmt(rows)} rows in 10 commits`,
+    seconds,
+    detail: `${fmt(Math.round(rows / seconds))} rows/s, ${table.snapshot.files.length} files`,
+  });
 }
 
 /**
@@ -69,21 +77,52 @@ async function benchAppend(conn: DuckDBConnection, root: string, rows: number, r
  * 5th (live files grow with the log). 'steady': each commit adds a file and removes the one added
  * 50 commits earlier, with tombstones past the retention (live state constant: only log length varies).
  */
-async function buildLongLog(dir: string, commits: number, checkpoint: boolean, shape: 'growing' | 'steady' = 'growing', checkpointEvery?: number): Promise<void> {
+async function buildLongLog(
+  dir: string,
+  commits: number,
+  checkpoint: boolean,
+  shape: 'growing' | 'steady' = 'growing',
+  checkpointEvery?: number,
+): Promise<void> {
   const storage = new LocalStorage(dir);
   await mkdir(path.join(dir, '_delta_log'), { recursive: true });
   const state = new TableState();
   const create = createActions({ schema: SILVER_TICKETS_SCHEMA });
   state.apply(create, 0);
-  await writeFile(path.join(dir, '_delta_log', `${'0'.padStart(20, '0')}.json`), serializeCommit([{ commitInfo: { timestamp: Date.now(), operation: 'CREATE TABLE' } }, ...create]));
+  await writeFile(
+    path.join(dir, '_delta_log', `${'0'.padStart(20, '0')}.json`),
+    serializeCommit([{ commitInfo: { timestamp: Date.now(), operation: 'CREATE TABLE' } }, ...create]),
+  );
   const lastCheckpoint = Math.floor(commits / 10) * 10;
   for (let v = 1; v <= commits; v++) {
     const now = Date.now();
     const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append' } } }];
     actions.push({ txn: { appId: 'bench', version: v, lastUpdated: now } });
-    actions.push({ add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: `{"numRecords":10,"minValues":{"TicketID":${v * 10}},"maxValues":{"TicketID":${v * 10 + 9}},"nullCount":{"TicketID":0}}` } });
-    if (shape === 'growing' && v % 5 === 0) actions.push({ remove: { path: `part-${v - 3}.snappy.parquet`, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
-    if (shape === 'steady' && v > 50) actions.push({ remove: { path: `part-${v - 50}.snappy.parquet`, deletionTimestamp: now - 8 * 86_400_000, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 } });
+    actions.push({
+      add: {
+        path: `part-${v}.snappy.parquet`,
+        partitionValues: {},
+        size: 4096,
+        modificationTime: now,
+        dataChange: true,
+        stats: `{"numRecords":10,"minValues":{"TicketID":${v * 10}},"maxValues":{"TicketID":${v * 10 + 9}},"nullCount":{"TicketID":0}}`,
+      },
+    });
+    if (shape === 'growing' && v % 5 === 0)
+      actions.push({
+        remove: { path: `part-${v - 3}.snappy.parquet`, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: 4096 },
+      });
+    if (shape === 'steady' && v > 50)
+      actions.push({
+        remove: {
+          path: `part-${v - 50}.snappy.parquet`,
+          deletionTimestamp: now - 8 * 86_400_000,
+          dataChange: true,
+          extendedFileMetadata: true,
+          partitionValues: {},
+          size: 4096,
+        },
+      });
     state.apply(actions, v);
     await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
     if (checkpoint && (v === lastCheckpoint || (checkpointEvery !== undefined && v % checkpointEvery === 0))) await writeCheckpoint(storage, state);
@@ -109,11 +148,7 @@ async function benchSnapshotLoad(root: string, sizes: number[], results: Result[
         times.push(seconds);
       }
       times.sort((a, b) => a - b);
-      results.push({
-        case: `snapshot load, ${fmt(commits)} commits, ${label}`,
-        seconds: times[2],
-        detail: `median of 5; ${fmt(files)} live files`,
-      });
+      results.push({ case: `snapshot load, ${fmt(commits)} commits, ${label}`, seconds: times[2], detail: `median of 5; ${fmt(files)} live files` });
       if (shape === 'steady' && checkpoint) await benchRefresh(dir, commits, results);
       await rm(dir, { recursive: true, force: true });
     }
@@ -128,14 +163,21 @@ async function benchRefresh(dir: string, commits: number, results: Result[]): Pr
   for (let i = 1; i <= 5; i++) {
     const v = commits + i;
     const now = Date.now();
-    const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE' } }, { add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: '{"numRecords":10}' } }];
+    const actions: Action[] = [
+      { commitInfo: { timestamp: now, operation: 'WRITE' } },
+      { add: { path: `part-${v}.snappy.parquet`, partitionValues: {}, size: 4096, modificationTime: now, dataChange: true, stats: '{"numRecords":10}' } },
+    ];
     await writeFile(path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`), serializeCommit(actions));
     newer.push((await timed(() => table.refresh())).seconds);
     idle.push((await timed(() => table.refresh())).seconds);
   }
   newer.sort((a, b) => a - b);
   idle.sort((a, b) => a - b);
-  results.push({ case: `refresh after 1 new commit, ${fmt(commits)} commits, 50 live files`, seconds: newer[2], detail: `median of 5: ${(newer[2] * 1000).toFixed(2)} ms; with no new commit: ${(idle[2] * 1000).toFixed(2)} ms` });
+  results.push({
+    case: `refresh after 1 new commit, ${fmt(commits)} commits, 50 live files`,
+    seconds: newer[2],
+    detail: `median of 5: ${(newer[2] * 1000).toFixed(2)} ms; with no new commit: ${(idle[2] * 1000).toFixed(2)} ms`,
+  });
 }
 
 /** cleanupLog() on a `commits`-long log (checkpoint every 100) whose commits all but the newest 100 are past the retention. */
@@ -167,11 +209,22 @@ async function benchLogCleanup(root: string, commits: number, results: Result[])
  */
 async function buildSmallFileTable(conn: DuckDBConnection, dir: string, files: number, rows: number): Promise<DeltaTable> {
   const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA });
-  const reader = await conn.runAndReadAll(`COPY (SELECT *, "TicketID" % ${files} AS __k FROM (${ticketsSql(0, files * rows)})) TO '${dir}' (FORMAT parquet, PARTITION_BY (__k), OVERWRITE_OR_IGNORE, RETURN_STATS)`);
+  const reader = await conn.runAndReadAll(
+    `COPY (SELECT *, "TicketID" % ${files} AS __k FROM (${ticketsSql(0, files * rows)})) TO '${dir}' (FORMAT parquet, PARTITION_BY (__k), OVERWRITE_OR_IGNORE, RETURN_STATS)`,
+  );
   const now = Date.now();
   const actions: Action[] = [{ commitInfo: { timestamp: now, operation: 'WRITE', operationParameters: { mode: 'Append' } } }];
   for (const row of reader.getRowObjectsJson() as Array<{ filename: string; count: string; file_size_bytes: string }>) {
-    actions.push({ add: { path: path.relative(dir, row.filename), partitionValues: {}, size: Number(row.file_size_bytes), modificationTime: now, dataChange: true, stats: `{"numRecords":${Number(row.count)}}` } });
+    actions.push({
+      add: {
+        path: path.relative(dir, row.filename),
+        partitionValues: {},
+        size: Number(row.file_size_bytes),
+        modificationTime: now,
+        dataChange: true,
+        stats: `{"numRecords":${Number(row.count)}}`,
+      },
+    });
   }
   await writeFile(path.join(dir, '_delta_log', `${'1'.padStart(20, '0')}.json`), serializeCommit(actions));
   await table.refresh();
@@ -227,14 +280,17 @@ async function benchOptimize(conn: DuckDBConnection, root: string, files: number
 
 /** Rows (8k updates spread evenly or on the newest keys, then 2k new tickets) for one merge. */
 function upsertSource(size: number, pattern: string, next: number, status = 'Closed'): string {
-  const updates = pattern === 'uniform'
-    ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
-    : `(SELECT ${size - 8000} + i AS i FROM range(0, 8000) AS u(i)) AS r`;
+  const updates =
+    pattern === 'uniform'
+      ? `(SELECT i * ${Math.floor(size / 8000)} AS i FROM range(0, 8000) AS u(i)) AS r`
+      : `(SELECT ${size - 8000} + i AS i FROM range(0, 8000) AS u(i)) AS r`;
   return `${ticketsFrom(updates, status)} UNION ALL ${ticketsSql(next, 2000)}`;
 }
 
 async function timedScan(conn: DuckDBConnection, table: DeltaTable): Promise<{ seconds: number; rows: number }> {
-  const { value, seconds } = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT "Status")::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0]);
+  const { value, seconds } = await timed(
+    async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n, count(DISTINCT "Status")::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0],
+  );
   return { seconds, rows: Number(value) };
 }
 
@@ -245,13 +301,21 @@ async function timedScan(conn: DuckDBConnection, table: DeltaTable): Promise<{ s
  * for deletion vectors 10 more uniform merges and the scan again (vectors grow with each merge).
  */
 /** [deletion vectors, change feed]: the issue's case without the feed; Silver has the feed on. */
-const MERGE_MODES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+const MERGE_MODES: Array<[boolean, boolean]> = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[], results: Result[], modes = MERGE_MODES): Promise<void> {
   for (const size of sizes) {
     for (const [dv, cdf] of modes) {
       const dir = path.join(root, `merge-${size}-${dv ? 'dv' : 'cow'}-${cdf ? 'cdf' : 'plain'}`);
-      const properties: Record<string, string> = { ...(dv ? { 'delta.enableDeletionVectors': 'true' } : {}), ...(cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}) };
+      const properties: Record<string, string> = {
+        ...(dv ? { 'delta.enableDeletionVectors': 'true' } : {}),
+        ...(cdf ? { 'delta.enableChangeDataFeed': 'true' } : {}),
+      };
       const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties });
       const mode = `${dv ? 'deletion vectors' : 'copy-on-write'}${cdf ? ', change feed' : ''}`;
       const commits = 10;
@@ -267,8 +331,12 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
         next += 2000;
         const filesBefore = table.snapshot.files.length;
         const bytesBefore = table.snapshot.files.reduce((n, f) => n + f.size, 0);
-        const { value, seconds } = await timed(() => table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }));
-        const touched = dv ? `${value.deletionVectors}/${filesBefore} files given a deletion vector, ${value.filesRemoved} removed` : `${value.filesRemoved}/${filesBefore} files (${fmt(Math.round(bytesBefore / 1048576))} MiB) rewritten`;
+        const { value, seconds } = await timed(() =>
+          table.merge(conn, { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }),
+        );
+        const touched = dv
+          ? `${value.deletionVectors}/${filesBefore} files given a deletion vector, ${value.filesRemoved} removed`
+          : `${value.filesRemoved}/${filesBefore} files (${fmt(Math.round(bytesBefore / 1048576))} MiB) rewritten`;
         results.push({
           case: `merge 10k upserts into ${fmt(size)} rows (${pattern}, ${mode})`,
           seconds,
@@ -277,17 +345,30 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
       }
       const scan = await timedScan(conn, table);
       const deleted = table.snapshot.files.reduce((n, f) => n + (f.deletionVector?.cardinality ?? 0), 0);
-      results.push({ case: `  full scan after those merges (${mode})`, seconds: scan.seconds, detail: `${fmt(scan.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deleted)} rows deleted by vectors` });
+      results.push({
+        case: `  full scan after those merges (${mode})`,
+        seconds: scan.seconds,
+        detail: `${fmt(scan.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deleted)} rows deleted by vectors`,
+      });
       if (dv) {
         const more = await timed(async () => {
           for (let i = 0; i < 10; i++) {
-            await table.merge(conn, { sourceSql: upsertSource(size, 'uniform', next, `Closed ${i}`), on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+            await table.merge(conn, {
+              sourceSql: upsertSource(size, 'uniform', next, `Closed ${i}`),
+              on: ['source', 'TicketID'],
+              whenMatched: [{ action: 'update' }],
+              whenNotMatched: [{ action: 'insert' }],
+            });
             next += 2000;
           }
         });
         const again = await timedScan(conn, table);
         const deletedNow = table.snapshot.files.reduce((n, f) => n + (f.deletionVector?.cardinality ?? 0), 0);
-        results.push({ case: `  same after 10 more uniform merges (${mode})`, seconds: again.seconds, detail: `${fmt(again.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deletedNow)} rows deleted by vectors; the 10 merges took ${(more.seconds / 10).toFixed(3)} s each on average` });
+        results.push({
+          case: `  same after 10 more uniform merges (${mode})`,
+          seconds: again.seconds,
+          detail: `${fmt(again.rows)} rows in ${table.snapshot.files.length} files, ${fmt(deletedNow)} rows deleted by vectors; the 10 merges took ${(more.seconds / 10).toFixed(3)} s each on average`,
+        });
       }
       await rm(dir, { recursive: true, force: true });
     }
@@ -299,10 +380,19 @@ async function benchChanges(conn: DuckDBConnection, root: string, size: number, 
   const dir = path.join(root, 'changes');
   const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties: { 'delta.enableChangeDataFeed': 'true' } });
   for (let c = 0; c < 10; c++) await table.append(conn, ticketsSql(c * (size / 10), size / 10));
-  await table.merge(conn, { sourceSql: `${ticketsSql(size - 8000, 8000, 'Closed')} UNION ALL ${ticketsSql(size, 2000)}`, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+  await table.merge(conn, {
+    sourceSql: `${ticketsSql(size - 8000, 8000, 'Closed')} UNION ALL ${ticketsSql(size, 2000)}`,
+    on: ['source', 'TicketID'],
+    whenMatched: [{ action: 'update' }],
+    whenNotMatched: [{ action: 'insert' }],
+  });
   await table.delete(conn, `"TicketID" % 1000 = 7`);
-  const { value, seconds } = await timed(async () => (await conn.runAndReadAll(`SELECT _change_type, count(*)::BIGINT AS n FROM ${await table.changesSql(0)} GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson());
-  const last = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0]);
+  const { value, seconds } = await timed(async () =>
+    (await conn.runAndReadAll(`SELECT _change_type, count(*)::BIGINT AS n FROM ${await table.changesSql(0)} GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson(),
+  );
+  const last = await timed(
+    async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0],
+  );
   results.push({
     case: `change feed of ${fmt(size)} rows, versions 0..${table.snapshot.version}`,
     seconds,
@@ -313,7 +403,7 @@ async function benchChanges(conn: DuckDBConnection, root: string, size: number, 
 
 const SPARK_BENCH_TABLE = [
   'spark.sql(f"CREATE TABLE delta.`{path}` (id BIGINT, k INT, name STRING, amount DECIMAL(12,2), at TIMESTAMP) USING delta "',
-  '  "TBLPROPERTIES (\'delta.enableDeletionVectors\' = \'true\', \'delta.enableChangeDataFeed\' = \'true\')")',
+  "  \"TBLPROPERTIES ('delta.enableDeletionVectors' = 'true', 'delta.enableChangeDataFeed' = 'true')\")",
   'spark.range(0, rows, 1, 10).selectExpr("id", "CAST(id % 1000 AS INT) AS k", "concat(\'name \', id) AS name",',
   '  "CAST(id % 100000 / 100 AS DECIMAL(12,2)) AS amount", "timestamp_micros(1767225600000000 + id * 1000) AS at").write.format("delta").mode("append").save(path)',
   'spark.sql(f"DELETE FROM delta.`{path}` WHERE k = 7")',
@@ -323,7 +413,10 @@ const SPARK_BENCH_TABLE = [
 /** Reading a table Spark wrote: `rows` rows in 10 files, then a DELETE that writes deletion vectors. */
 async function benchSparkTable(conn: DuckDBConnection, root: string, rows: number, results: Result[]): Promise<void> {
   const spark = await Spark.start().catch(() => undefined);
-  if (!spark) { console.log('  spark: pyspark + delta-spark not installed (scripts/ensure-python-deps.sh --spark); skipped'); return; }
+  if (!spark) {
+    console.log('  spark: pyspark + delta-spark not installed (scripts/ensure-python-deps.sh --spark); skipped');
+    return;
+  }
   const dir = path.join(root, 'spark');
   try {
     const written = await timed(() => spark.exec(SPARK_BENCH_TABLE, { path: dir, rows }));
@@ -331,11 +424,21 @@ async function benchSparkTable(conn: DuckDBConnection, root: string, rows: numbe
     const table = opened.value;
     const count = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0]);
     const agg = await timed(async () => (await conn.runAndReadAll(`SELECT k, sum(amount) FROM ${table.scanSql()} WHERE k < 10 GROUP BY k`)).getRows().length);
-    const feed = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0]);
+    const feed = await timed(
+      async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0],
+    );
     const withDv = table.snapshot.files.filter((f) => f.deletionVector).length;
-    results.push({ case: `Spark-written table, ${fmt(rows)} rows in ${table.snapshot.files.length} files (${withDv} with deletion vectors): count(*)`, seconds: count.seconds, detail: `${fmt(Number(count.value))} rows; open ${opened.seconds.toFixed(3)} s (Spark wrote it in ${written.seconds.toFixed(0)} s)` });
+    results.push({
+      case: `Spark-written table, ${fmt(rows)} rows in ${table.snapshot.files.length} files (${withDv} with deletion vectors): count(*)`,
+      seconds: count.seconds,
+      detail: `${fmt(Number(count.value))} rows; open ${opened.seconds.toFixed(3)} s (Spark wrote it in ${written.seconds.toFixed(0)} s)`,
+    });
     results.push({ case: '  same, filtered aggregate (k < 10, sum by k)', seconds: agg.seconds, detail: `${agg.value} groups` });
-    results.push({ case: '  same, change feed of its DELETE (from deletion vectors)', seconds: feed.seconds, detail: `${fmt(Number(feed.value))} deleted rows` });
+    results.push({
+      case: '  same, change feed of its DELETE (from deletion vectors)',
+      seconds: feed.seconds,
+      detail: `${fmt(Number(feed.value))} deleted rows`,
+    });
   } finally {
     await spark.stop();
     await rm(dir, { recursive: true, force: true });
@@ -372,9 +475,19 @@ export async function run(args: string[]): Promise<void> {
     if (want('scan')) await benchScan(conn, root, quick ? [500] : [500, 5000], results);
     console.log('  log, optimize and scan cases done');
     // --merge-modes=cow,dv,cow-cdf,dv-cdf (default: all four)
-    const modesArg = args.find((a) => a.startsWith('--merge-modes='))?.slice('--merge-modes='.length).split(',');
+    const modesArg = args
+      .find((a) => a.startsWith('--merge-modes='))
+      ?.slice('--merge-modes='.length)
+      .split(',');
     const modes = modesArg ? MERGE_MODES.filter(([dv, cdf]) => modesArg.includes(`${dv ? 'dv' : 'cow'}${cdf ? '-cdf' : ''}`)) : MERGE_MODES;
-    if (want('merge')) await benchMerge(conn, root, [100_000, 1_000_000, 10_000_000].map((n) => n / scale), results, modes);
+    if (want('merge'))
+      await benchMerge(
+        conn,
+        root,
+        [100_000, 1_000_000, 10_000_000].map((n) => n / scale),
+        results,
+        modes,
+      );
     if (want('changes')) await benchChanges(conn, root, 1_000_000 / scale, results);
     if (want('spark')) await benchSparkTable(conn, root, 10_000_000 / scale, results);
   } finally {

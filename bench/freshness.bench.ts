@@ -53,7 +53,9 @@ function exited(child: ChildProcess): Promise<number> {
 /** The newest commit version in a table's _delta_log, or -1. */
 function latestVersion(table: string): number {
   try {
-    const versions = readdirSync(join(table, '_delta_log')).filter((f) => /^\d{20}\.json$/.test(f)).map((f) => Number(f.slice(0, 20)));
+    const versions = readdirSync(join(table, '_delta_log'))
+      .filter((f) => /^\d{20}\.json$/.test(f))
+      .map((f) => Number(f.slice(0, 20)));
     return versions.length === 0 ? -1 : Math.max(...versions);
   } catch {
     return -1;
@@ -64,7 +66,10 @@ async function waitForHealth(port: number, service: ChildProcess): Promise<void>
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode} before it was ready`);
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
@@ -78,7 +83,7 @@ async function waitQuiet(silver: string, quietMs: number): Promise<number> {
   while (Date.now() - changedAt < quietMs) {
     await sleep(50);
     const now = latestVersion(silver);
-    if (now !== version) (version = now), (changedAt = Date.now());
+    if (now !== version) ((version = now), (changedAt = Date.now()));
   }
   return changedAt;
 }
@@ -90,15 +95,28 @@ export async function run(args: string[]): Promise<void> {
   const count = Math.round(rate * sec);
   const dataDir = mkdtempSync(join(tmpdir(), 'shori-freshness-'));
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), GENERATOR_ENABLED: 'false', LAKEHOUSE_FLUSH_INTERVAL_SEC: flush, LOG_FORMAT: 'json' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    GENERATOR_ENABLED: 'false',
+    LAKEHOUSE_FLUSH_INTERVAL_SEC: flush,
+    LOG_FORMAT: 'json',
+  };
   delete env.KAFKA_BOOTSTRAP_SERVERS;
   const silver = tablePath(dataDir, 'silver', 'tickets');
-  console.log(`freshness: ${rate.toLocaleString('en-US')} changes/s for ${sec} s (${count.toLocaleString('en-US')} changes), LAKEHOUSE_FLUSH_INTERVAL_SEC=${flush}, DATA_DIR ${dataDir}`);
+  console.log(
+    `freshness: ${rate.toLocaleString('en-US')} changes/s for ${sec} s (${count.toLocaleString('en-US')} changes), LAKEHOUSE_FLUSH_INTERVAL_SEC=${flush}, DATA_DIR ${dataDir}`,
+  );
   const service = spawn(process.execPath, ['src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitForHealth(port, service);
     const started = performance.now();
-    const generator = spawn(process.execPath, ['src/generator/cli.ts', '--rate', String(rate), '--count', String(count), '--json', '--seed', '42'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const generator = spawn(process.execPath, ['src/generator/cli.ts', '--rate', String(rate), '--count', String(count), '--json', '--seed', '42'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let generated = '';
     generator.stdout!.on('data', (chunk: Buffer) => (generated += chunk.toString('utf8')));
     const code = await exited(generator);
@@ -122,9 +140,13 @@ export async function run(args: string[]): Promise<void> {
     db.closeSync();
     const reached = count / generatorSec;
     console.log(`generator: ${generated.trim().split('\n').at(-1) ?? ''}`);
-    console.log(`generator reached ${Math.round(reached).toLocaleString('en-US')} changes/s (${count.toLocaleString('en-US')} in ${generatorSec.toFixed(1)} s)`);
+    console.log(
+      `generator reached ${Math.round(reached).toLocaleString('en-US')} changes/s (${count.toLocaleString('en-US')} in ${generatorSec.toFixed(1)} s)`,
+    );
     console.log(`Silver caught up ${((lastCommitAt - generatorDoneAt) / 1000).toFixed(1)} s after the generator stopped`);
-    console.log(`freshness (source commit to Silver commit), ${Number(row.n).toLocaleString('en-US')} changes: p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms`);
+    console.log(
+      `freshness (source commit to Silver commit), ${Number(row.n).toLocaleString('en-US')} changes: p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms`,
+    );
   } finally {
     if (service.exitCode === null) {
       service.kill('SIGTERM');

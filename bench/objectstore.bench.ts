@@ -37,7 +37,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: nu
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-interface Target { name: string; uri: string; env: Record<string, string> }
+interface Target {
+  name: string;
+  uri: string;
+  env: Record<string, string>;
+}
 
 async function openTable(target: Target, dataDir: string, table: string): Promise<DeltaTable> {
   const lake = await Lake.open({ uri: target.uri, dataDir, env: target.env });
@@ -51,7 +55,9 @@ async function benchTarget(conn: DuckDBConnection, target: Target, root: string,
   const latencies: number[] = [];
   for (let c = 0; c < commits; c++) latencies.push((await timed(() => small.append(conn, ticketsSql(c * 10, 10)))).seconds * 1000);
   latencies.sort((x, y) => x - y);
-  rows.push(`| ${target.name} | commit latency, ${commits} appends of 10 rows | median ${quantile(latencies, 0.5).toFixed(0)} ms, p95 ${quantile(latencies, 0.95).toFixed(0)} ms |`);
+  rows.push(
+    `| ${target.name} | commit latency, ${commits} appends of 10 rows | median ${quantile(latencies, 0.5).toFixed(0)} ms, p95 ${quantile(latencies, 0.95).toFixed(0)} ms |`,
+  );
 
   const total = quick ? 10_000 : 100_000;
   const writer = await openTable(target, path.join(root, 'b'), 'merge');
@@ -60,15 +66,21 @@ async function benchTarget(conn: DuckDBConnection, target: Target, root: string,
   const source = `SELECT * FROM (${ticketsSql(total - upserts * 0.8, upserts, 'Closed')})`;
   const spec = { sourceSql: source, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' as const }], whenNotMatched: [{ action: 'insert' as const }] };
   const warm = await timed(() => writer.merge(conn, spec));
-  rows.push(`| ${target.name} | merge ${upserts.toLocaleString('en-US')} upserts into ${total.toLocaleString('en-US')} rows, writer's cache | ${warm.seconds.toFixed(2)} s, ${Math.round(upserts / warm.seconds).toLocaleString('en-US')} rows/s |`);
+  rows.push(
+    `| ${target.name} | merge ${upserts.toLocaleString('en-US')} upserts into ${total.toLocaleString('en-US')} rows, writer's cache | ${warm.seconds.toFixed(2)} s, ${Math.round(upserts / warm.seconds).toLocaleString('en-US')} rows/s |`,
+  );
   const cold = await openTable(target, path.join(root, 'c'), 'merge');
   const coldMerge = await timed(() => cold.merge(conn, { ...spec, sourceSql: `SELECT * FROM (${ticketsSql(total - upserts * 0.8 + 5, upserts, 'Pending')})` }));
-  rows.push(`| ${target.name} | the same merge from a second lake, empty cache | ${coldMerge.seconds.toFixed(2)} s, ${Math.round(upserts / coldMerge.seconds).toLocaleString('en-US')} rows/s |`);
+  rows.push(
+    `| ${target.name} | the same merge from a second lake, empty cache | ${coldMerge.seconds.toFixed(2)} s, ${Math.round(upserts / coldMerge.seconds).toLocaleString('en-US')} rows/s |`,
+  );
 
   const reader = await openTable(target, path.join(root, 'd'), 'merge');
   const first = await timed(async () => conn.runAndReadAll(`SELECT count(*) FROM ${await reader.scan()}`));
   const again = await timed(async () => conn.runAndReadAll(`SELECT count(*) FROM ${await reader.scan()}`));
-  rows.push(`| ${target.name} | count(*) over ${(total + upserts * 0.2).toLocaleString('en-US')} rows, ${reader.snapshot.files.length} files: empty cache / cached | ${(first.seconds * 1000).toFixed(0)} ms / ${(again.seconds * 1000).toFixed(0)} ms |`);
+  rows.push(
+    `| ${target.name} | count(*) over ${(total + upserts * 0.2).toLocaleString('en-US')} rows, ${reader.snapshot.files.length} files: empty cache / cached | ${(first.seconds * 1000).toFixed(0)} ms / ${(again.seconds * 1000).toFixed(0)} ms |`,
+  );
   return rows;
 }
 
@@ -90,7 +102,7 @@ export async function run(args: string[]): Promise<void> {
     ];
     const lines = ['| store | case | figure |', '|---|---|---|'];
     for (const target of targets) {
-      lines.push(...await benchTarget(conn, target, path.join(root, target.name.replace(/\W+/g, '-')), quick));
+      lines.push(...(await benchTarget(conn, target, path.join(root, target.name.replace(/\W+/g, '-')), quick)));
       console.error(`  ${target.name} done`);
     }
     console.log(lines.join('\n'));

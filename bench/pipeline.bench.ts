@@ -148,7 +148,12 @@ interface BatchRun {
 }
 
 /** Time spent in fsync, apart for the data side (data files and their folders) and the log side (commits, checkpoints). */
-interface FsyncStats { dataCalls: number; dataMs: number; logCalls: number; logMs: number }
+interface FsyncStats {
+  dataCalls: number;
+  dataMs: number;
+  logCalls: number;
+  logMs: number;
+}
 
 /** The default lake (folders under DATA_DIR/datalake), its fsyncs timed. */
 function timedLake(dataDir: string, stats: FsyncStats): LakeTables {
@@ -194,7 +199,10 @@ async function lakehouseRun(seedDir: string, batchSize: number): Promise<BatchRu
   }
 }
 
-async function bronzeOnly(seedDir: string, batchSize: number): Promise<{ records: number; decodeMs: number; stageMs: number; appendMs: number; batches: number }> {
+async function bronzeOnly(
+  seedDir: string,
+  batchSize: number,
+): Promise<{ records: number; decodeMs: number; stageMs: number; appendMs: number; batches: number }> {
   const dataDir = freshDataDir(seedDir);
   try {
     const feed = new EmbeddedFeed({ dataDir, sources: SOURCES, pollIntervalMs: 10 });
@@ -239,10 +247,11 @@ async function liveRun(seedDir: string, seconds: number, rate: number): Promise<
     const medallion = await Medallion.open(dataDir);
     // Start at the end: only changes made during the live run count.
     const subscription = await feed.subscribe({ group: 'live', initial: 'latest' });
-    const child = spawn(process.execPath, [join(REPO, 'src/generator/cli.ts'), '--count', String(Math.round(seconds * rate)), '--rate', String(rate), '--json', '--seed', '7'], {
-      env: { ...process.env, DATA_DIR: dataDir, EMBEDDED_SOURCES: SOURCES.join(',') },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'src/generator/cli.ts'), '--count', String(Math.round(seconds * rate)), '--rate', String(rate), '--json', '--seed', '7'],
+      { env: { ...process.env, DATA_DIR: dataDir, EMBEDDED_SOURCES: SOURCES.join(',') }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let done = false;
     void exited.then(() => (done = true));
@@ -289,36 +298,114 @@ export async function run(args: string[]): Promise<void> {
 
     const read = await readAndDecode(seedDir);
     const n = read.records;
-    table('Stages alone (one core)', ['stage', 'records', 'MB', 'seconds', 'records/s', 'MB/s'], [
-      ['feed read (EmbeddedFeed.poll, 5000/poll)', fmt(n), fmt(mb(read.bytes), 1), fmt(read.readMs / 1000, 2), fmt((n / read.readMs) * 1000), fmt(mb(read.bytes) / (read.readMs / 1000), 1)],
-      [`decode (decodeMessage${read.failed ? `, ${read.failed} failed` : ''})`, fmt(n), fmt(mb(read.bytes), 1), fmt(read.decodeMs / 1000, 2), fmt((n / read.decodeMs) * 1000), fmt(mb(read.bytes) / (read.decodeMs / 1000), 1)],
-    ]);
+    table(
+      'Stages alone (one core)',
+      ['stage', 'records', 'MB', 'seconds', 'records/s', 'MB/s'],
+      [
+        [
+          'feed read (EmbeddedFeed.poll, 5000/poll)',
+          fmt(n),
+          fmt(mb(read.bytes), 1),
+          fmt(read.readMs / 1000, 2),
+          fmt((n / read.readMs) * 1000),
+          fmt(mb(read.bytes) / (read.readMs / 1000), 1),
+        ],
+        [
+          `decode (decodeMessage${read.failed ? `, ${read.failed} failed` : ''})`,
+          fmt(n),
+          fmt(mb(read.bytes), 1),
+          fmt(read.decodeMs / 1000, 2),
+          fmt((n / read.decodeMs) * 1000),
+          fmt(mb(read.bytes) / (read.decodeMs / 1000), 1),
+        ],
+      ],
+    );
 
     const bronzeRows: Array<Array<string | number>> = [];
     for (const size of batchSizes) {
       const b = await bronzeOnly(seedDir, size);
-      bronzeRows.push([fmt(size), b.batches, fmt(b.decodeMs / b.batches, 1), fmt(b.stageMs / b.batches, 1), fmt(b.appendMs / b.batches, 1), fmt((b.records / (b.decodeMs + b.stageMs + b.appendMs)) * 1000)]);
+      bronzeRows.push([
+        fmt(size),
+        b.batches,
+        fmt(b.decodeMs / b.batches, 1),
+        fmt(b.stageMs / b.batches, 1),
+        fmt(b.appendMs / b.batches, 1),
+        fmt((b.records / (b.decodeMs + b.stageMs + b.appendMs)) * 1000),
+      ]);
     }
-    table('Bronze alone (decode, then bronzeRow + stageRows into DuckDB, then DeltaTable.append; feed polls not counted)', ['batch', 'batches', 'decode ms/batch', 'stage ms/batch', 'append ms/batch', 'records/s'], bronzeRows);
+    table(
+      'Bronze alone (decode, then bronzeRow + stageRows into DuckDB, then DeltaTable.append; feed polls not counted)',
+      ['batch', 'batches', 'decode ms/batch', 'stage ms/batch', 'append ms/batch', 'records/s'],
+      bronzeRows,
+    );
 
     const runs: BatchRun[] = [];
     for (const size of batchSizes) runs.push(await lakehouseRun(seedDir, size));
-    table('Lakehouse (EmbeddedFeed → Medallion.writeBatch → commit), backlog of all records', ['batch', 'records', 'batches', 'seconds', 'records/s', 'poll s', 'write ms/batch p50', 'p95', 'bronze ms', 'history ms', 'silver merge ms', 'tombst. ms', 'rest ms'],
+    table(
+      'Lakehouse (EmbeddedFeed → Medallion.writeBatch → commit), backlog of all records',
+      [
+        'batch',
+        'records',
+        'batches',
+        'seconds',
+        'records/s',
+        'poll s',
+        'write ms/batch p50',
+        'p95',
+        'bronze ms',
+        'history ms',
+        'silver merge ms',
+        'tombst. ms',
+        'rest ms',
+      ],
       runs.map((r) => {
         const parts = ['bronze.append', 'history.append', 'silver.merge', 'tombstones.merge'] as const;
         const rest = avg(r.writeMs) - sum(parts.map((p) => avg(r.times[p])));
-        return [fmt(r.batchSize), fmt(r.records), r.batches, fmt(r.totalMs / 1000, 1), fmt((r.records / r.totalMs) * 1000), fmt(r.pollMs / 1000, 1),
-          fmt(pct(r.writeMs, 50)), fmt(pct(r.writeMs, 95)), ...parts.map((p) => fmt(avg(r.times[p]))), fmt(rest)];
-      }));
+        return [
+          fmt(r.batchSize),
+          fmt(r.records),
+          r.batches,
+          fmt(r.totalMs / 1000, 1),
+          fmt((r.records / r.totalMs) * 1000),
+          fmt(r.pollMs / 1000, 1),
+          fmt(pct(r.writeMs, 50)),
+          fmt(pct(r.writeMs, 95)),
+          ...parts.map((p) => fmt(avg(r.times[p]))),
+          fmt(rest),
+        ];
+      }),
+    );
     console.log('(bronze/history/silver/tombstones/rest: mean ms per batch; rest = decode, staging, temp tables, refreshes)');
-    table('Durability: fsync inside those writes (data files with their folders before each commit; commits and checkpoints in _delta_log)', ['batch', 'data fsyncs/batch', 'data fsync ms/batch', 'log fsyncs/batch', 'log fsync ms/batch', 'data fsync share of write time'],
-      runs.map((r) => [fmt(r.batchSize), fmt(r.fsync.dataCalls / r.batches, 1), fmt(r.fsync.dataMs / r.batches, 1), fmt(r.fsync.logCalls / r.batches, 1), fmt(r.fsync.logMs / r.batches, 1), `${fmt((100 * r.fsync.dataMs) / sum(r.writeMs), 1)}%`]));
+    table(
+      'Durability: fsync inside those writes (data files with their folders before each commit; commits and checkpoints in _delta_log)',
+      ['batch', 'data fsyncs/batch', 'data fsync ms/batch', 'log fsyncs/batch', 'log fsync ms/batch', 'data fsync share of write time'],
+      runs.map((r) => [
+        fmt(r.batchSize),
+        fmt(r.fsync.dataCalls / r.batches, 1),
+        fmt(r.fsync.dataMs / r.batches, 1),
+        fmt(r.fsync.logCalls / r.batches, 1),
+        fmt(r.fsync.logMs / r.batches, 1),
+        `${fmt((100 * r.fsync.dataMs) / sum(r.writeMs), 1)}%`,
+      ]),
+    );
 
     if (liveSec > 0) {
       const live = await liveRun(seedDir, liveSec, liveRate);
-      table(`Live: generator process at ${fmt(liveRate)} ops/s for ${liveSec} s, batches flushed every 1 s (or 5000 records)`, ['records', 'batches', 'write ms p50', 'write ms max', 'freshness ms p50', 'p95', 'max'], [[
-        fmt(live.records), live.batches, fmt(pct(live.writeMs, 50)), fmt(Math.max(0, ...live.writeMs)), fmt(pct(live.freshness, 50)), fmt(pct(live.freshness, 95)), fmt(Math.max(0, ...live.freshness)),
-      ]]);
+      table(
+        `Live: generator process at ${fmt(liveRate)} ops/s for ${liveSec} s, batches flushed every 1 s (or 5000 records)`,
+        ['records', 'batches', 'write ms p50', 'write ms max', 'freshness ms p50', 'p95', 'max'],
+        [
+          [
+            fmt(live.records),
+            live.batches,
+            fmt(pct(live.writeMs, 50)),
+            fmt(Math.max(0, ...live.writeMs)),
+            fmt(pct(live.freshness, 50)),
+            fmt(pct(live.freshness, 95)),
+            fmt(Math.max(0, ...live.freshness)),
+          ],
+        ],
+      );
       console.log('(freshness: source commit of the oldest change in a batch → its Silver commit)');
     }
   } finally {

@@ -5,14 +5,18 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface Suite { name: string; run: (args: string[]) => Promise<void> | void; onlyWhenNamed?: boolean }
+interface Suite {
+  name: string;
+  run: (args: string[]) => Promise<void> | void;
+  onlyWhenNamed?: boolean;
+}
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const [only, ...rest] = process.argv.slice(2);
 const files = (await readdir(dir)).filter((f) => f.endsWith('.bench.ts')).sort();
 const suites: Suite[] = [];
 for (const file of files) {
-  const mod = await import(path.join(dir, file)) as Partial<Suite> & { default?: Partial<Suite> };
+  const mod = (await import(path.join(dir, file))) as Partial<Suite> & { default?: Partial<Suite> };
   const name = mod.name ?? mod.default?.name;
   const run = mod.run ?? mod.default?.run;
   const onlyWhenNamed = mod.onlyWhenNamed ?? mod.default?.onlyWhenNamed ?? false;

@@ -8,7 +8,12 @@ import { Broadcaster } from '../src/sse/broadcaster.ts';
 
 export const name = 'sse';
 
-const PAYLOAD = { topic: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 0, offset: 0, payload: { op: 'u', after: { TicketID: 1, Title: 'x'.repeat(300), EstimatedCost: 'AYag' } } };
+const PAYLOAD = {
+  topic: 'shorisql_1.TicketsDb.dbo.Tickets',
+  partition: 0,
+  offset: 0,
+  payload: { op: 'u', after: { TicketID: 1, Title: 'x'.repeat(300), EstimatedCost: 'AYag' } },
+};
 
 async function serve(broadcaster: Broadcaster): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {

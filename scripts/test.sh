@@ -14,6 +14,8 @@ else
   echo "[test] type-check"
   npx tsc -p tsconfig.json
   npx tsc -p dashboard/tsconfig.json
+  echo "[test] formatting (prettier; 'npm run format' fixes it)"
+  node node_modules/prettier/bin/prettier.cjs --check --log-level warn .
   echo "[test] build the dashboard"
   npx vite build --config dashboard/vite.config.ts
   [ -x scripts/ensure-chromium.sh ] && bash scripts/ensure-chromium.sh

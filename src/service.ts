@@ -34,7 +34,12 @@ export interface Service {
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   logger.info({ knobs: publicKnobs(config) }, 'starting shori-realtime');
   // The lake first: an object store that does not honour put-if-absent is refused here.
-  const lake = await Lake.open({ uri: config.LAKE_URI, dataDir: config.DATA_DIR, cacheMaxBytes: config.LAKE_CACHE_MAX_BYTES, pathStyle: config.LAKE_S3_PATH_STYLE });
+  const lake = await Lake.open({
+    uri: config.LAKE_URI,
+    dataDir: config.DATA_DIR,
+    cacheMaxBytes: config.LAKE_CACHE_MAX_BYTES,
+    pathStyle: config.LAKE_S3_PATH_STYLE,
+  });
   logger.info({ lake: lake.description }, 'lake opened');
   const feed: Feed = await createFeed(config);
   const state = new PipelineState();
@@ -56,10 +61,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
   await GoldSandbox.checkDefinitions(goldDefinitions); // one statement per file, or start-up stops
   const gold = new GoldRefresher(config.DATA_DIR, goldDefinitions, lake);
-  const catalog = new TableCatalog(config.DATA_DIR, gold.names(), { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT }, {
-    tables: lake,
-    engineDir: lake.engineDir,
-  });
+  const catalog = new TableCatalog(
+    config.DATA_DIR,
+    gold.names(),
+    { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT },
+    { tables: lake, engineDir: lake.engineDir },
+  );
 
   const ui = new UiTap({
     feed,
@@ -90,16 +97,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   });
 
   const app = await buildApp(
-    {
-      config,
-      feed,
-      state,
-      broadcaster,
-      catalog,
-      lakehouseSubscription: () => lakehouse.subscription(),
-      restartLakehouse: () => lakehouse.restart(),
-      scrub,
-    },
+    { config, feed, state, broadcaster, catalog, lakehouseSubscription: () => lakehouse.subscription(), restartLakehouse: () => lakehouse.restart(), scrub },
     logger,
     { dashboardDir: DASHBOARD_DIR },
   );
@@ -113,7 +111,13 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   let generator: Promise<unknown> = Promise.resolve();
   if (config.GENERATOR_ENABLED && feed.kind === 'embedded') {
     const targets = config.EMBEDDED_SOURCES.map((name) => new EmbeddedTarget(config.DATA_DIR, name));
-    generator = runWorkload({ targets, rate: config.GENERATOR_RATE, mix: { insert: 50, update: 40, delete: 10 }, burstFraction: 0.05, signal: generatorAbort.signal })
+    generator = runWorkload({
+      targets,
+      rate: config.GENERATOR_RATE,
+      mix: { insert: 50, update: 40, delete: 10 },
+      burstFraction: 0.05,
+      signal: generatorAbort.signal,
+    })
       .catch((error: unknown) => logger.error({ err: String(error) }, 'built-in generator stopped'))
       .finally(() => Promise.all(targets.map((t) => t.close())));
   }

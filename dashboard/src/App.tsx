@@ -120,7 +120,10 @@ export function App() {
           <PerMinuteChart rows={gold.view.perMinute} theme={theme} />
         </Panel>
         <Panel title="Tickets by source" testId="panel-by-source">
-          <BarList items={gold.view.bySource.map((s) => ({ label: s.source, count: s.tickets ?? 0, secondary: `· ${s.open ?? '–'} open` }))} testId="chart-by-source" />
+          <BarList
+            items={gold.view.bySource.map((s) => ({ label: s.source, count: s.tickets ?? 0, secondary: `· ${s.open ?? '–'} open` }))}
+            testId="chart-by-source"
+          />
         </Panel>
         <HealthPanel health={health.health} fetchedAt={health.fetchedAt} error={health.error} now={now} />
         <RawFeed feed={raw} dispatch={dispatchRaw} emitRaw={emitRaw} />

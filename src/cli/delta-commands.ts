@@ -76,15 +76,17 @@ function timestampOption(at: string): Date {
 
 /** SELECT list rendering values losslessly for JSON: decimals as text, timestamps as ISO 8601 UTC. */
 function jsonSelectList(fields: Array<Pick<DeltaField, 'name' | 'type'>>): string {
-  return fields.map((f) => {
-    const col = quoteIdent(f.name);
-    if (f.type === 'timestamp' || f.type === 'timestamp_ntz') {
-      const utc = f.type === 'timestamp' ? `(${col} AT TIME ZONE 'UTC')` : col;
-      return `strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%f${f.type === 'timestamp' ? 'Z' : ''}') AS ${col}`;
-    }
-    if (typeof f.type === 'string' && f.type.startsWith('decimal')) return `CAST(${col} AS VARCHAR) AS ${col}`;
-    return col;
-  }).join(', ');
+  return fields
+    .map((f) => {
+      const col = quoteIdent(f.name);
+      if (f.type === 'timestamp' || f.type === 'timestamp_ntz') {
+        const utc = f.type === 'timestamp' ? `(${col} AT TIME ZONE 'UTC')` : col;
+        return `strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%f${f.type === 'timestamp' ? 'Z' : ''}') AS ${col}`;
+      }
+      if (typeof f.type === 'string' && f.type.startsWith('decimal')) return `CAST(${col} AS VARCHAR) AS ${col}`;
+      return col;
+    })
+    .join(', ');
 }
 
 async function emitRows(conn: DuckDBConnection, out: Output, selectSql: string, format: string): Promise<void> {
@@ -135,7 +137,12 @@ async function inspect(args: string[], out: Output): Promise<number> {
     sizeBytes: snap.files.reduce((s, f) => s + f.size, 0),
     schema: snap.schema.fields.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable })),
     txns: Object.fromEntries(snap.txns()),
-    history: history.map((h) => ({ version: h.version, timestamp: new Date(h.timestamp).toISOString(), operation: h.operation, ...(h.operationParameters ? { operationParameters: h.operationParameters } : {}) })),
+    history: history.map((h) => ({
+      version: h.version,
+      timestamp: new Date(h.timestamp).toISOString(),
+      operation: h.operation,
+      ...(h.operationParameters ? { operationParameters: h.operationParameters } : {}),
+    })),
   };
   if (values.json) {
     await out.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -163,9 +170,11 @@ async function inspect(args: string[], out: Output): Promise<number> {
 }
 
 async function cat(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-    version: { type: 'string' }, timestamp: { type: 'string' }, format: { type: 'string' }, limit: { type: 'string' },
-  } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { version: { type: 'string' }, timestamp: { type: 'string' }, format: { type: 'string' }, limit: { type: 'string' } },
+  });
   const location = tableArg(positionals, 'cat');
   const format = formatOption(values.format);
   if (values.version !== undefined && values.timestamp !== undefined) throw usageError('give --version or --timestamp, not both');
@@ -183,25 +192,38 @@ async function cat(args: string[], out: Output): Promise<number> {
 }
 
 async function changes(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string' } },
+  });
   const location = tableArg(positionals, 'changes');
   const format = formatOption(values.format);
   const from = intOption('from', values.from ?? '0', 0)!;
   const to = intOption('to', values.to, 0);
   const table = await openTable(location);
   const source = await table.changesSql(from, to);
-  const fields = [...table.snapshot.schema.fields, { name: '_change_type', type: 'string' as const }, { name: '_commit_version', type: 'long' as const }, { name: '_commit_timestamp', type: 'timestamp' as const }];
+  const fields = [
+    ...table.snapshot.schema.fields,
+    { name: '_change_type', type: 'string' as const },
+    { name: '_commit_version', type: 'long' as const },
+    { name: '_commit_timestamp', type: 'timestamp' as const },
+  ];
   const columns = format === 'json' ? jsonSelectList(fields) : '*';
   await withDuck((conn) => emitRows(conn, out, `SELECT ${columns} FROM ${source} ORDER BY _commit_version`, format));
   return 0;
 }
 
 async function optimize(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'target-size': { type: 'string' }, 'min-files': { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'target-size': { type: 'string' }, 'min-files': { type: 'string' }, json: { type: 'boolean' } },
+  });
   const table = await openTable(tableArg(positionals, 'optimize'));
-  const result = await withDuck((conn) => table.optimize(conn, {
-    targetFileSize: intOption('target-size', values['target-size'], 1), minFiles: intOption('min-files', values['min-files'], 2),
-  }));
+  const result = await withDuck((conn) =>
+    table.optimize(conn, { targetFileSize: intOption('target-size', values['target-size'], 1), minFiles: intOption('min-files', values['min-files'], 2) }),
+  );
   if (values.json) await out.write(`${JSON.stringify(result)}\n`);
   else if (!result.committed) await out.write(`nothing to compact (version ${result.version})\n`);
   else await out.write(`optimized: version ${result.version}, ${result.filesRemoved} files compacted into ${result.filesAdded}, ${result.rowsWritten} rows\n`);
@@ -209,11 +231,17 @@ async function optimize(args: string[], out: Output): Promise<number> {
 }
 
 async function vacuum(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
-    'retention-hours': { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' },
-  } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'retention-hours': { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
   const table = await openTable(tableArg(positionals, 'vacuum'));
-  const result = await table.vacuum({ retentionHours: numberOption('retention-hours', values['retention-hours']), dryRun: values['dry-run'], force: values.force });
+  const result = await table.vacuum({
+    retentionHours: numberOption('retention-hours', values['retention-hours']),
+    dryRun: values['dry-run'],
+    force: values.force,
+  });
   if (values.json) {
     await out.write(`${JSON.stringify(result)}\n`);
     return 0;
@@ -221,7 +249,9 @@ async function vacuum(args: string[], out: Output): Promise<number> {
   const verb = result.dryRun ? 'would delete' : 'deleted';
   for (const f of result.files) await out.write(`${verb} ${f.path} (${f.size} bytes)\n`);
   const versions = result.startVersion !== undefined ? ` (commits ${result.startVersion} VACUUM START, ${result.endVersion} VACUUM END)` : '';
-  await out.write(`${result.dryRun ? 'dry run: ' : ''}${verb} ${result.files.length} files, ${result.bytes} bytes; retention ${result.retentionMs / 3_600_000} hours${versions}\n`);
+  await out.write(
+    `${result.dryRun ? 'dry run: ' : ''}${verb} ${result.files.length} files, ${result.bytes} bytes; retention ${result.retentionMs / 3_600_000} hours${versions}\n`,
+  );
   return 0;
 }
 
@@ -230,7 +260,10 @@ async function checkpoint(args: string[], out: Output): Promise<number> {
   const table = await openTable(tableArg(positionals, 'checkpoint'));
   const written = await table.checkpoint();
   if (values.json) await out.write(`${JSON.stringify(written)}\n`);
-  else await out.write(`checkpoint written at version ${written.version}: ${written.size} actions, ${written.numOfAddFiles} files, ${written.sizeInBytes} bytes\n`);
+  else
+    await out.write(
+      `checkpoint written at version ${written.version}: ${written.size} actions, ${written.numOfAddFiles} files, ${written.sizeInBytes} bytes\n`,
+    );
   return 0;
 }
 

@@ -9,7 +9,11 @@ import { duck, tempDir } from '../../test/helpers/duck.ts';
 
 const bin = fileURLToPath(new URL('../../bin/shori.js', import.meta.url));
 
-interface Ran { code: number; stdout: string; stderr: string }
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function shori(...args: string[]): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -18,21 +22,30 @@ function shori(...args: string[]): Promise<Ran> {
   });
 }
 
-const schema = { type: 'struct' as const, fields: [
-  { name: 'id', type: 'long' as const, nullable: false },
-  { name: 'name', type: 'string' as const, nullable: true },
-  { name: 'amount', type: 'decimal(10,2)' as const, nullable: true },
-  { name: 'ts', type: 'timestamp' as const, nullable: true },
-  { name: 'region', type: 'string' as const, nullable: true },
-] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'name', type: 'string' as const, nullable: true },
+    { name: 'amount', type: 'decimal(10,2)' as const, nullable: true },
+    { name: 'ts', type: 'timestamp' as const, nullable: true },
+    { name: 'region', type: 'string' as const, nullable: true },
+  ],
+};
 
 async function sampleTable(t: Parameters<typeof tempDir>[0]): Promise<{ dir: string; table: DeltaTable }> {
   const dir = await tempDir(t, 'cli-');
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, { schema, partitionColumns: ['region'], properties: { 'delta.enableChangeDataFeed': 'true' } });
-  await table.append(conn, `SELECT 1 AS id, 'a' AS name, 1.50 AS amount, TIMESTAMPTZ '2024-05-01 12:00:00.123456+00' AS ts, 'eu' AS region`, { txns: [{ appId: 'job', version: 4 }] });
+  await table.append(conn, `SELECT 1 AS id, 'a' AS name, 1.50 AS amount, TIMESTAMPTZ '2024-05-01 12:00:00.123456+00' AS ts, 'eu' AS region`, {
+    txns: [{ appId: 'job', version: 4 }],
+  });
   await table.append(conn, `SELECT 2 AS id, NULL AS name, NULL AS amount, NULL AS ts, NULL AS region`);
-  await table.merge(conn, { sourceSql: `SELECT 1 AS id, 'A' AS name, 2.25 AS amount, NULL::TIMESTAMPTZ AS ts, 'eu' AS region`, on: ['id'], whenMatched: [{ action: 'update' }] });
+  await table.merge(conn, {
+    sourceSql: `SELECT 1 AS id, 'A' AS name, 2.25 AS amount, NULL::TIMESTAMPTZ AS ts, 'eu' AS region`,
+    on: ['id'],
+    whenMatched: [{ action: 'update' }],
+  });
   return { dir, table };
 }
 
@@ -46,8 +59,14 @@ test('inspect reports version, protocol, schema, files, txns and history', async
   assert.deepEqual(report.partitionColumns, ['region']);
   assert.deepEqual(report.txns, { job: 4 });
   assert.equal(report.numRows, 2);
-  assert.deepEqual(report.schema.map((f: { name: string; type: string }) => `${f.name}:${f.type}`), ['id:long', 'name:string', 'amount:decimal(10,2)', 'ts:timestamp', 'region:string']);
-  assert.deepEqual(report.history.map((h: { operation: string }) => h.operation), ['MERGE', 'WRITE', 'WRITE', 'CREATE TABLE']);
+  assert.deepEqual(
+    report.schema.map((f: { name: string; type: string }) => `${f.name}:${f.type}`),
+    ['id:long', 'name:string', 'amount:decimal(10,2)', 'ts:timestamp', 'region:string'],
+  );
+  assert.deepEqual(
+    report.history.map((h: { operation: string }) => h.operation),
+    ['MERGE', 'WRITE', 'WRITE', 'CREATE TABLE'],
+  );
   const text = await shori('delta', 'inspect', dir);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /^version\s+3$/m);
@@ -59,13 +78,23 @@ test('cat prints one JSON object per row (lossless decimals, ISO timestamps), CS
   const { dir, table } = await sampleTable(t);
   const r = await shori('delta', 'cat', dir);
   assert.equal(r.code, 0, r.stderr);
-  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => a.id - b.id);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .sort((a, b) => a.id - b.id);
   assert.deepEqual(rows, [
     { id: 1, name: 'A', amount: '2.25', ts: null, region: 'eu' },
     { id: 2, name: null, amount: null, ts: null, region: null },
   ]);
   const v1 = await shori('delta', 'cat', dir, '--version', '1');
-  assert.deepEqual(v1.stdout.trim().split('\n').map((l) => JSON.parse(l)), [{ id: 1, name: 'a', amount: '1.50', ts: '2024-05-01T12:00:00.123456Z', region: 'eu' }]);
+  assert.deepEqual(
+    v1.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+    [{ id: 1, name: 'a', amount: '1.50', ts: '2024-05-01T12:00:00.123456Z', region: 'eu' }],
+  );
   // commit times are the commit files' modification times: space them a second apart
   const base = Date.now() - 10_000;
   for (let v = 0; v <= table.snapshot.version; v++) {
@@ -86,17 +115,33 @@ test('changes prints the change data feed', async (t) => {
   const { dir } = await sampleTable(t);
   const r = await shori('delta', 'changes', dir, '--from', '1');
   assert.equal(r.code, 0, r.stderr);
-  const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((c) => `${c._commit_version}:${c._change_type}:${c.id}:${c.name}`).sort();
+  const got = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .map((c) => `${c._commit_version}:${c._change_type}:${c.id}:${c.name}`)
+    .sort();
   assert.deepEqual(got, ['1:insert:1:a', '2:insert:2:null', '3:update_postimage:1:A', '3:update_preimage:1:a']);
 });
 
 test('a refused table or a bad call exits non-zero with the reason on stderr', async (t) => {
   const dir = await tempDir(t, 'cli-');
   await mkdir(path.join(dir, '_delta_log'));
-  await writeFile(path.join(dir, '_delta_log', '00000000000000000000.json'), [
-    JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['someFutureFeature'], writerFeatures: ['someFutureFeature'] } }),
-    JSON.stringify({ metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: JSON.stringify({ type: 'struct', fields: [{ name: 'a', type: 'long', nullable: true, metadata: {} }] }), partitionColumns: [], configuration: {} } }),
-  ].join('\n'));
+  await writeFile(
+    path.join(dir, '_delta_log', '00000000000000000000.json'),
+    [
+      JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['someFutureFeature'], writerFeatures: ['someFutureFeature'] } }),
+      JSON.stringify({
+        metaData: {
+          id: 'x',
+          format: { provider: 'parquet', options: {} },
+          schemaString: JSON.stringify({ type: 'struct', fields: [{ name: 'a', type: 'long', nullable: true, metadata: {} }] }),
+          partitionColumns: [],
+          configuration: {},
+        },
+      }),
+    ].join('\n'),
+  );
   const refused = await shori('delta', 'cat', dir);
   assert.equal(refused.code, 1);
   assert.equal(refused.stdout, '');

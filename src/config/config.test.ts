@@ -23,8 +23,10 @@ test('values are parsed and typed', () => {
 test('VACUUM retention: 168 hours by default, at least 1', () => {
   assert.equal(loadConfig({}).LAKEHOUSE_VACUUM_RETENTION_HOURS, 168);
   assert.equal(loadConfig({ LAKEHOUSE_VACUUM_RETENTION_HOURS: '1.5' }).LAKEHOUSE_VACUUM_RETENTION_HOURS, 1.5);
-  assert.throws(() => loadConfig({ LAKEHOUSE_VACUUM_RETENTION_HOURS: '0' }),
-    (error: unknown) => isShoriError(error, 'SHORI_CONFIG_INVALID') && /LAKEHOUSE_VACUUM_RETENTION_HOURS="0": must be 1 or more/.test(error.message));
+  assert.throws(
+    () => loadConfig({ LAKEHOUSE_VACUUM_RETENTION_HOURS: '0' }),
+    (error: unknown) => isShoriError(error, 'SHORI_CONFIG_INVALID') && /LAKEHOUSE_VACUUM_RETENTION_HOURS="0": must be 1 or more/.test(error.message),
+  );
 });
 
 test('a bad value names the variable, the value and what is allowed', () => {
@@ -45,7 +47,10 @@ test('secrets are never shown, not even when invalid', () => {
 
 test('credentials inside connection URLs are masked in the shown knobs', () => {
   const knobs = publicKnobs(
-    loadConfig({ GENERATOR_POSTGRES_URLS: 'postgres://app:s3cr3t@db:5432/x', GENERATOR_SQLSERVER_URLS: 'Server=h,1433;User Id=sa;Password=Hunter2!;Encrypt=false' }),
+    loadConfig({
+      GENERATOR_POSTGRES_URLS: 'postgres://app:s3cr3t@db:5432/x',
+      GENERATOR_SQLSERVER_URLS: 'Server=h,1433;User Id=sa;Password=Hunter2!;Encrypt=false',
+    }),
   );
   assert.equal(knobs.GENERATOR_POSTGRES_URLS, 'postgres://app:***@db:5432/x');
   assert.equal(knobs.GENERATOR_SQLSERVER_URLS, 'Server=h,1433;User Id=sa;Password=***;Encrypt=false');
@@ -76,7 +81,10 @@ test('exposure knobs: defaults, parsing and clear errors', () => {
   assert.equal(d.ADMIN_TOKEN, '');
   const c = loadConfig({ ALLOWED_HOSTS: 'shori.example.com, 10.0.0.5:8000', TABLE_API_MEMORY_LIMIT: '2GiB' });
   assert.deepEqual(c.ALLOWED_HOSTS, ['shori.example.com', '10.0.0.5:8000']);
-  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback', CORS_ALLOW_ORIGINS: 'https://dash.example.com,http://[::1]:5173' }).TRUST_PROXY, ['10.0.0.0/8', 'loopback']);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback', CORS_ALLOW_ORIGINS: 'https://dash.example.com,http://[::1]:5173' }).TRUST_PROXY, [
+    '10.0.0.0/8',
+    'loopback',
+  ]);
   assert.throws(
     () => loadConfig({ CORS_ALLOW_ORIGINS: 'https://dash.example.com/', ALLOWED_HOSTS: 'https://shori.example.com', TRUST_PROXY: 'my proxy' }),
     (error: unknown) =>

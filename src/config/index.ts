@@ -20,9 +20,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const given = SECRET_KEYS.has(key) ? '<secret>' : JSON.stringify(input[key]);
     return `${key}=${given}: ${issue.message}`;
   });
-  throw new ShoriError('SHORI_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, {
-    context: { problems },
-  });
+  throw new ShoriError('SHORI_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { context: { problems } });
 }
 
 export { redactCredentials } from './redact.ts';

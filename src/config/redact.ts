@@ -24,7 +24,10 @@ export function maskUrlPassword(text: string): string {
   return `${start[0]}${userInfo.slice(0, colon)}:${MASK}${afterScheme.slice(at)}`;
 }
 
-interface Pair { key: string; raw: string }
+interface Pair {
+  key: string;
+  raw: string;
+}
 
 /** Splits `k=v;k2={v;2};k3='v''3'` into pairs, honouring the quoting rules of connection strings. */
 export function splitKeyValues(text: string): Pair[] | null {
@@ -48,7 +51,10 @@ export function splitKeyValues(text: string): Pair[] | null {
         if (j >= text.length) return null;
         if (text[j] === close) {
           if (text[j + 1] === close) j += 2;
-          else { j++; break; }
+          else {
+            j++;
+            break;
+          }
         } else j++;
       }
       while (j < text.length && text[j] !== ';') j++;

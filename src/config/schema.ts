@@ -2,9 +2,7 @@
 // their validation live in one place (and .env.example documents the same list).
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveNumber = z.coerce.number({ message: 'must be a number' }).refine((n) => Number.isFinite(n) && n > 0, 'must be a number greater than 0');
 const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0');
@@ -13,14 +11,22 @@ const positiveInt = z.coerce.number({ message: 'must be a whole number' }).int('
 const list = (separator: string) =>
   z
     .string()
-    .transform((s) => s.split(separator).map((x) => x.trim()).filter((x) => x.length > 0))
+    .transform((s) =>
+      s
+        .split(separator)
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
     .meta({ separator });
 const csv = list(',');
 
 /** A DuckDB memory size, e.g. 512MB, 2GiB. */
 const memorySize = z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 512MB or 2GiB');
 /** A bearer token: empty = off; otherwise long enough not to be guessed. */
-const token = z.string().refine((s) => s === '' || s.length >= 16, 'must be at least 16 characters (or empty to turn it off)').default('');
+const token = z
+  .string()
+  .refine((s) => s === '' || s.length >= 16, 'must be at least 16 characters (or empty to turn it off)')
+  .default('');
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(8000),
@@ -51,7 +57,9 @@ export const configSchema = z.object({
   KAFKA_CONSUMER_RESTART_BACKOFF_SEC: positiveNumber.default(5),
 
   // Embedded sources: the two stand-ins for ShoriSQL_1 and ShoriSQL_2.
-  EMBEDDED_SOURCES: csv.default(['shorisql_1', 'shorisql_2']).refine((list) => list.length > 0 && list.every((s) => /^[A-Za-z0-9_]+$/.test(s)), 'must be a comma-separated list of names of letters, digits and _'),
+  EMBEDDED_SOURCES: csv
+    .default(['shorisql_1', 'shorisql_2'])
+    .refine((list) => list.length > 0 && list.every((s) => /^[A-Za-z0-9_]+$/.test(s)), 'must be a comma-separated list of names of letters, digits and _'),
   EMBEDDED_CAPTURE_POLL_MS: positiveInt.default(100),
 
   // The lake: where the Delta tables live. '' = DATA_DIR/datalake; or a local path, s3://bucket/prefix,
@@ -79,7 +87,11 @@ export const configSchema = z.object({
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
   // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
   // every N batches, and VACUUM every N hours. 0 turns either off.
-  LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').default(50),
+  LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .default(50),
   LAKEHOUSE_VACUUM_INTERVAL_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').default(24),
   // VACUUM deletes files no version of the last N hours needs (a table that sets its own
   // delta.deletedFileRetentionDuration keeps it). It bounds time travel, and how far a derived table
@@ -95,7 +107,10 @@ export const configSchema = z.object({
   // An origin is scheme://host[:port], exactly as a browser sends it: no path, no trailing slash.
   CORS_ALLOW_ORIGINS: csv
     .default(['http://localhost:5173', 'http://127.0.0.1:5173'])
-    .refine((list) => list.every((o) => o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(o)), 'each entry must be * or an origin like https://dash.example.com or http://localhost:5173 (no path, no trailing slash)'),
+    .refine(
+      (list) => list.every((o) => o === '*' || /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(o)),
+      'each entry must be * or an origin like https://dash.example.com or http://localhost:5173 (no path, no trailing slash)',
+    ),
   // Streams beyond these get 503 with Retry-After (total, and per client address).
   SSE_MAX_CLIENTS: positiveInt.default(1000),
   SSE_MAX_CLIENTS_PER_IP: positiveInt.default(50),
@@ -104,7 +119,10 @@ export const configSchema = z.object({
   // empty = the name in HOST plus localhost, 127.0.0.1 and [::1], on the listening port; * = any.
   ALLOWED_HOSTS: csv
     .default([])
-    .refine((list) => list.every((h) => h === '*' || /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)), 'each entry must be * or a host name or address, optionally with :port (no scheme, no path)'),
+    .refine(
+      (list) => list.every((h) => h === '*' || /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(h)),
+      'each entry must be * or a host name or address, optionally with :port (no scheme, no path)',
+    ),
   // Bearer token every mutating route requires when set (a secret: never shown or logged).
   ADMIN_TOKEN: token,
   // Bearer token GET /metrics requires when set (a secret).
@@ -112,7 +130,10 @@ export const configSchema = z.object({
   // Proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated); empty = none.
   TRUST_PROXY: csv
     .default([])
-    .refine((list) => list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a)), 'each entry must be an IP address or CIDR (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal'),
+    .refine(
+      (list) => list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a) || ['loopback', 'linklocal', 'uniquelocal'].includes(a)),
+      'each entry must be an IP address or CIDR (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal',
+    ),
 
   // The table API (GET /api/tables/:layer/:name): largest page, and limits on its DuckDB.
   TABLE_API_MAX_PAGE_SIZE: positiveInt.default(1000),

@@ -54,11 +54,14 @@ test('bad files are refused with the file, the field and the rule', () => {
     [JSON.stringify({ history: 'yes' }), /history: .*boolean/i],
   ];
   for (const [text, expected] of cases) {
-    assert.throws(() => parseTablesConfig(text, 'tables.json'), (error: unknown) => {
-      assert.ok(isShoriError(error, 'SHORI_CONFIG_INVALID'));
-      assert.match(error.message, expected);
-      return true;
-    });
+    assert.throws(
+      () => parseTablesConfig(text, 'tables.json'),
+      (error: unknown) => {
+        assert.ok(isShoriError(error, 'SHORI_CONFIG_INVALID'));
+        assert.match(error.message, expected);
+        return true;
+      },
+    );
   }
 });
 
@@ -76,7 +79,11 @@ test('the service refuses to start on a bad TABLES_CONFIG: exit code 2 and the r
   const path = join(dir, 'tables.json');
   writeFileSync(path, JSON.stringify({ tables: { Events: { appendOnly: true, key: ['id'] } } }));
   const main = new URL('../main.ts', import.meta.url).pathname;
-  const run = spawnSync(process.execPath, [main], { env: { PATH: process.env.PATH, TABLES_CONFIG: path, DATA_DIR: dir, PORT: '0' }, encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(process.execPath, [main], {
+    env: { PATH: process.env.PATH, TABLES_CONFIG: path, DATA_DIR: dir, PORT: '0' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(run.status, 2, run.stderr);
   assert.match(run.stderr, /TABLES_CONFIG=.*tables\.json.*tables\.Events: key and appendOnly: true exclude each other/);
 });

@@ -22,7 +22,11 @@ import { z } from 'zod';
 import { ShoriError } from '../errors.ts';
 
 const name = z.string().trim().min(1, 'must not be empty');
-const pattern = z.string().trim().min(1, 'must not be empty').refine((p) => /^[^\s]+$/.test(p), 'must not contain spaces');
+const pattern = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((p) => /^[^\s]+$/.test(p), 'must not contain spaces');
 
 const tableOptions = z
   .strictObject({
@@ -44,7 +48,10 @@ export const tablesConfigSchema = z.strictObject({
   tables: z
     .record(name, tableOptions)
     .default({})
-    .refine((t) => new Set(Object.keys(t).map((k) => k.toLowerCase())).size === Object.keys(t).length, 'names a table twice (table names are matched in any case)'),
+    .refine(
+      (t) => new Set(Object.keys(t).map((k) => k.toLowerCase())).size === Object.keys(t).length,
+      'names a table twice (table names are matched in any case)',
+    ),
 });
 
 export type TablesConfigFile = z.infer<typeof tablesConfigSchema>;

@@ -14,13 +14,23 @@ test('SHORI_FAULT parses <point>:<n> entries, separated by commas; unset or empt
     { point: 'feed:before-commit', n: 1 },
   ]);
   for (const bad of ['silver.tickets:commit', 'feed:before-commit:0', 'x:1.5', ':2', 'feed:after-commit:-1']) {
-    assert.throws(() => parseFaultSpec(bad), (e) => isShoriError(e, 'SHORI_CONFIG_INVALID') && e.message.includes('SHORI_FAULT'), bad);
+    assert.throws(
+      () => parseFaultSpec(bad),
+      (e) => isShoriError(e, 'SHORI_CONFIG_INVALID') && e.message.includes('SHORI_FAULT'),
+      bad,
+    );
   }
 });
 
 test('the switch kills exactly on the n-th passage of an armed point, and counts only armed points', () => {
   const kills: string[] = [];
-  const faults = new FaultSwitch([{ point: 'a:commit', n: 3 }, { point: 'b:vacuum', n: 1 }], (point, n) => kills.push(`${point}#${n}`));
+  const faults = new FaultSwitch(
+    [
+      { point: 'a:commit', n: 3 },
+      { point: 'b:vacuum', n: 1 },
+    ],
+    (point, n) => kills.push(`${point}#${n}`),
+  );
   assert.equal(faults.armed, true);
   assert.equal(faults.armedFor('a:'), true);
   assert.equal(faults.armedFor('c:'), false);
@@ -49,10 +59,8 @@ test('faultPoint really SIGKILLs the process on the armed passage, with a line o
   const script = `const { faultPoint } = await import(${JSON.stringify(entry)});
     for (let i = 1; i <= 5; i++) { process.stdout.write('pass ' + i + '\\n'); faultPoint('feed:after-commit'); }
     process.stdout.write('survived\\n');`;
-  const run = (fault: string | undefined) => spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, SHORI_FAULT: fault ?? '' },
-    encoding: 'utf8',
-  });
+  const run = (fault: string | undefined) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, SHORI_FAULT: fault ?? '' }, encoding: 'utf8' });
   const killed = run('feed:after-commit:2');
   assert.equal(killed.signal, 'SIGKILL');
   assert.equal(killed.stdout, 'pass 1\npass 2\n');

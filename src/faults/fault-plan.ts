@@ -18,17 +18,21 @@ export interface FaultTarget {
 /** Parses the SHORI_FAULT value; empty or unset → no target. A malformed value is refused. */
 export function parseFaultSpec(spec: string | undefined): FaultTarget[] {
   if (spec === undefined || spec.trim() === '') return [];
-  return spec.split(',').map((part) => part.trim()).filter(Boolean).map((entry) => {
-    const at = entry.lastIndexOf(':');
-    const point = at > 0 ? entry.slice(0, at) : '';
-    const n = Number(entry.slice(at + 1));
-    if (point === '' || !Number.isInteger(n) || n < 1) {
-      throw new ShoriError('SHORI_CONFIG_INVALID', `SHORI_FAULT="${spec}": each entry must be <point>:<n> with n a whole number >= 1, got "${entry}"`, {
-        context: { variable: 'SHORI_FAULT', entry },
-      });
-    }
-    return { point, n };
-  });
+  return spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.lastIndexOf(':');
+      const point = at > 0 ? entry.slice(0, at) : '';
+      const n = Number(entry.slice(at + 1));
+      if (point === '' || !Number.isInteger(n) || n < 1) {
+        throw new ShoriError('SHORI_CONFIG_INVALID', `SHORI_FAULT="${spec}": each entry must be <point>:<n> with n a whole number >= 1, got "${entry}"`, {
+          context: { variable: 'SHORI_FAULT', entry },
+        });
+      }
+      return { point, n };
+    });
 }
 
 export type Kill = (point: string, n: number) => void;

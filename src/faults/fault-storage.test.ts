@@ -11,7 +11,13 @@ import { FaultStorage, commitOperation } from './fault-storage.ts';
 
 const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }] };
 
-interface Passage { point: string; commits: number[]; files: string[]; lastCheckpoint: boolean; checkpoints: string[] }
+interface Passage {
+  point: string;
+  commits: number[];
+  files: string[];
+  lastCheckpoint: boolean;
+  checkpoints: string[];
+}
 
 /** A switch that kills nothing and records every passage with what the disk held at that moment. */
 class Recorder extends FaultSwitch {
@@ -26,7 +32,9 @@ class Recorder extends FaultSwitch {
     this.passages.push({
       point,
       commits: log.filter((f) => /^\d{20}\.json$/.test(f)).map((f) => Number(f.slice(0, 20))),
-      files: readdirSync(this.#dir).filter((f) => f.endsWith('.parquet')).sort(),
+      files: readdirSync(this.#dir)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort(),
       lastCheckpoint: existsSync(join(this.#dir, '_delta_log', '_last_checkpoint')),
       checkpoints: log.filter((f) => f.includes('.checkpoint.')),
     });
@@ -58,13 +66,16 @@ test('appends reach parquet-written (files on disk, commit not yet there) then c
   const table = await DeltaTable.createIfAbsent(storage, { schema, name: 'x' });
   await table.append(conn, 'SELECT 1 AS id');
   await table.append(conn, 'SELECT 2 AS id');
-  assert.deepEqual(recorder.passages.map((p) => p.point), [
-    'silver.x:commit', // version 0, the table's creation
-    'silver.x:parquet-written',
-    'silver.x:commit',
-    'silver.x:parquet-written',
-    'silver.x:commit',
-  ]);
+  assert.deepEqual(
+    recorder.passages.map((p) => p.point),
+    [
+      'silver.x:commit', // version 0, the table's creation
+      'silver.x:parquet-written',
+      'silver.x:commit',
+      'silver.x:parquet-written',
+      'silver.x:commit',
+    ],
+  );
   const [, written1, commit1, written2] = recorder.passages;
   assert.deepEqual(written1.commits, [0], 'parquet-written comes before commit 1');
   assert.equal(written1.files.length, 1, 'with the data file on disk');
@@ -104,7 +115,14 @@ test('optimize is reached once the compacted file is written, before the OPTIMIZ
   const result = await table.vacuum({ retentionHours: 0, force: true });
   assert.equal(result.files.length, 3);
   const vacuum = recorder.passages.slice(before);
-  assert.deepEqual(vacuum.map((p) => p.point), ['silver.x:commit', 'silver.x:vacuum', 'silver.x:vacuum', 'silver.x:vacuum', 'silver.x:commit']);
-  assert.deepEqual(vacuum.slice(1, 4).map((p) => p.files.length), [3, 2, 1], 'each passage after one more file is gone');
+  assert.deepEqual(
+    vacuum.map((p) => p.point),
+    ['silver.x:commit', 'silver.x:vacuum', 'silver.x:vacuum', 'silver.x:vacuum', 'silver.x:commit'],
+  );
+  assert.deepEqual(
+    vacuum.slice(1, 4).map((p) => p.files.length),
+    [3, 2, 1],
+    'each passage after one more file is gone',
+  );
   assert.equal(readFileSync(join(dir, '_delta_log', `${String(result.endVersion).padStart(20, '0')}.json`), 'utf8').includes('VACUUM END'), true);
 });

@@ -58,7 +58,12 @@ async function main(): Promise<void> {
   }
   const kind = (values.target ?? 'embedded') as TargetKind;
   if (!TARGET_KINDS.includes(kind)) fail(`--target must be one of ${TARGET_KINDS.join(', ')}, got ${JSON.stringify(values.target)}`);
-  const sources = values.sources ? values.sources.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const sources = values.sources
+    ? values.sources
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
   const ddlAfterText = values['ddl-after'];
   const ddlAfter = ddlAfterText !== undefined ? Number(ddlAfterText) : values.ddl ? Math.floor((count ?? 200) / 2) : undefined;

@@ -12,7 +12,10 @@ const CUSTOMER_COLUMNS = ['CustomerID', 'Name', 'Email', 'Tier', 'CreditLimit', 
 const AGENT_COLUMNS = ['AgentID', 'DisplayName', 'Team', 'Level', 'Active', 'HiredOn', 'UpdatedAt'] as const;
 
 function upsertSql(table: string, columns: readonly string[], key: string): string {
-  const set = columns.filter((c) => c !== key && c !== 'CreatedAt').map((c) => `${c} = excluded.${c}`).join(', ');
+  const set = columns
+    .filter((c) => c !== key && c !== 'CreatedAt')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${key}) DO UPDATE SET ${set}`;
 }
 
@@ -47,7 +50,19 @@ export class EmbeddedTarget implements GeneratorTarget {
   }
 
   async insert(row: NewTicket): Promise<number> {
-    const result = this.#insert.get(row.Title, row.Description, row.Status, row.Priority, row.Category, row.CustomerID, row.AssignedTo, row.EstimatedCost, row.CreatedAt, row.UpdatedAt, row.ResolvedAt) as { TicketID: number };
+    const result = this.#insert.get(
+      row.Title,
+      row.Description,
+      row.Status,
+      row.Priority,
+      row.Category,
+      row.CustomerID,
+      row.AssignedTo,
+      row.EstimatedCost,
+      row.CreatedAt,
+      row.UpdatedAt,
+      row.ResolvedAt,
+    ) as { TicketID: number };
     return Number(result.TicketID);
   }
 

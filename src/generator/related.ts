@@ -49,9 +49,7 @@ export const DDL_DESCRIPTIONS: Record<DdlStep, string> = {
 };
 
 export type RelatedOperation =
-  | { kind: 'upsert-customer'; row: CustomerRow }
-  | { kind: 'delete-customer'; customerId: number }
-  | { kind: 'upsert-agent'; row: AgentRow };
+  { kind: 'upsert-customer'; row: CustomerRow } | { kind: 'delete-customer'; customerId: number } | { kind: 'upsert-agent'; row: AgentRow };
 
 export class RelatedWorkload {
   readonly #random: () => number;

@@ -8,11 +8,7 @@ import type { AgentRow, CustomerRow, DdlStep } from './related.ts';
 const CUSTOMER_COLUMNS = ['CustomerID', 'Name', 'Email', 'Tier', 'CreditLimit', 'CreatedAt', 'UpdatedAt'];
 const AGENT_COLUMNS = ['AgentID', 'DisplayName', 'Team', 'Level', 'Active', 'HiredOn', 'UpdatedAt'];
 
-const quote: Record<SqlDialect, (ident: string) => string> = {
-  postgres: (i) => `"${i}"`,
-  mariadb: (i) => `\`${i}\``,
-  sqlserver: (i) => `[${i}]`,
-};
+const quote: Record<SqlDialect, (ident: string) => string> = { postgres: (i) => `"${i}"`, mariadb: (i) => `\`${i}\``, sqlserver: (i) => `[${i}]` };
 const param: Record<SqlDialect, (n: number) => string> = { postgres: (n) => `$${n}`, mariadb: () => '?', sqlserver: (n) => `@p${n}` };
 const tableName: Record<SqlDialect, (t: string) => string> = { postgres: (t) => `public."${t}"`, mariadb: (t) => t, sqlserver: (t) => `dbo.${t}` };
 
@@ -77,11 +73,15 @@ export function ddl(dialect: SqlDialect, step: DdlStep): string | null {
   const pg = dialect === 'postgres';
   switch (step) {
     case 'add-column':
-      return pg ? 'ALTER TABLE public."Customers" ADD COLUMN IF NOT EXISTS "Phone" varchar(40)' : 'ALTER TABLE Customers ADD COLUMN IF NOT EXISTS Phone VARCHAR(40) NULL';
+      return pg
+        ? 'ALTER TABLE public."Customers" ADD COLUMN IF NOT EXISTS "Phone" varchar(40)'
+        : 'ALTER TABLE Customers ADD COLUMN IF NOT EXISTS Phone VARCHAR(40) NULL';
     case 'widen-int':
       return pg ? 'ALTER TABLE public."Agents" ALTER COLUMN "Level" TYPE bigint' : 'ALTER TABLE Agents MODIFY Level BIGINT NOT NULL';
     case 'widen-decimal':
-      return pg ? 'ALTER TABLE public."Customers" ALTER COLUMN "CreditLimit" TYPE numeric(14,2)' : 'ALTER TABLE Customers MODIFY CreditLimit DECIMAL(14,2) NOT NULL';
+      return pg
+        ? 'ALTER TABLE public."Customers" ALTER COLUMN "CreditLimit" TYPE numeric(14,2)'
+        : 'ALTER TABLE Customers MODIFY CreditLimit DECIMAL(14,2) NOT NULL';
     case 'widen-varchar':
       return pg ? 'ALTER TABLE public."Customers" ALTER COLUMN "Name" TYPE varchar(400)' : 'ALTER TABLE Customers MODIFY Name VARCHAR(400) NOT NULL';
   }

@@ -16,7 +16,19 @@ export interface SqlClient {
 }
 
 const UPDATABLE = ['Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'UpdatedAt', 'ResolvedAt'] as const;
-const INSERT_COLUMNS = ['Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'] as const;
+const INSERT_COLUMNS = [
+  'Title',
+  'Description',
+  'Status',
+  'Priority',
+  'Category',
+  'CustomerID',
+  'AssignedTo',
+  'EstimatedCost',
+  'CreatedAt',
+  'UpdatedAt',
+  'ResolvedAt',
+] as const;
 
 interface Dialect {
   table: string;
@@ -161,10 +173,7 @@ export async function postgresClient(url: string): Promise<SqlClient> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  return {
-    query: async (sql, values) => (await client.query(sql, values)).rows,
-    close: () => client.end(),
-  };
+  return { query: async (sql, values) => (await client.query(sql, values)).rows, close: () => client.end() };
 }
 
 export async function mariadbClient(url: string): Promise<SqlClient> {

@@ -13,13 +13,26 @@ export async function createTargets(kind: TargetKind, config: Config, sources?: 
     case 'embedded':
       return (sources ?? config.EMBEDDED_SOURCES).map((name) => new EmbeddedTarget(config.DATA_DIR, name));
     case 'postgres':
-      return Promise.all(config.GENERATOR_POSTGRES_URLS.map(async (url, i) => new SqlTarget(sources?.[i] ?? `shoripg${i === 0 ? '' : `_${i + 1}`}`, 'postgres', await postgresClient(url))));
+      return Promise.all(
+        config.GENERATOR_POSTGRES_URLS.map(
+          async (url, i) => new SqlTarget(sources?.[i] ?? `shoripg${i === 0 ? '' : `_${i + 1}`}`, 'postgres', await postgresClient(url)),
+        ),
+      );
     case 'mariadb':
-      return Promise.all(config.GENERATOR_MARIADB_URLS.map(async (url, i) => new SqlTarget(sources?.[i] ?? `shorimaria${i === 0 ? '' : `_${i + 1}`}`, 'mariadb', await mariadbClient(url))));
+      return Promise.all(
+        config.GENERATOR_MARIADB_URLS.map(
+          async (url, i) => new SqlTarget(sources?.[i] ?? `shorimaria${i === 0 ? '' : `_${i + 1}`}`, 'mariadb', await mariadbClient(url)),
+        ),
+      );
     case 'sqlserver':
       return Promise.all(
-        config.GENERATOR_SQLSERVER_URLS.map(async (url, i) =>
-          new SqlTarget(sources?.[i] ?? `shorisql_${i + 1}`, 'sqlserver', await sqlserverClient(url.replace('${SQLSERVER_SA_PASSWORD}', config.SQLSERVER_SA_PASSWORD))),
+        config.GENERATOR_SQLSERVER_URLS.map(
+          async (url, i) =>
+            new SqlTarget(
+              sources?.[i] ?? `shorisql_${i + 1}`,
+              'sqlserver',
+              await sqlserverClient(url.replace('${SQLSERVER_SA_PASSWORD}', config.SQLSERVER_SA_PASSWORD)),
+            ),
         ),
       );
   }

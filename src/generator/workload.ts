@@ -13,10 +13,7 @@ export interface WorkloadMix {
 export type NewTicket = Omit<TicketRow, 'TicketID'>;
 export type TicketChange = Partial<Omit<TicketRow, 'TicketID' | 'CreatedAt'>>;
 
-export type Operation =
-  | { kind: 'insert'; row: NewTicket }
-  | { kind: 'update'; ticketId: number; change: TicketChange }
-  | { kind: 'delete'; ticketId: number };
+export type Operation = { kind: 'insert'; row: NewTicket } | { kind: 'update'; ticketId: number; change: TicketChange } | { kind: 'delete'; ticketId: number };
 
 const CATEGORIES = ['Billing', 'Network', 'Hardware', 'Software', 'Access', 'Email', 'Database', 'Security'];
 const AGENTS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', null];

@@ -20,7 +20,10 @@ const answered = new Set<string>();
 
 let t: TestApp;
 before(async () => {
-  t = await buildTestApp({ PORT: '8000', ADMIN_TOKEN: ADMIN, METRICS_TOKEN: METRICS, TABLE_API_MAX_PAGE_SIZE: '50', SSE_MAX_CLIENTS: '2', SSE_MAX_CLIENTS_PER_IP: '2' }, { rows: 30 });
+  t = await buildTestApp(
+    { PORT: '8000', ADMIN_TOKEN: ADMIN, METRICS_TOKEN: METRICS, TABLE_API_MAX_PAGE_SIZE: '50', SSE_MAX_CLIENTS: '2', SSE_MAX_CLIENTS_PER_IP: '2' },
+    { rows: 30 },
+  );
 });
 after(async () => t?.close());
 
@@ -74,7 +77,11 @@ test('GET /api/tables and /api/tables/:layer/:name: catalogue, stable pages, the
     TableRowsResponseSchema.parse((await call(route, 200, { url: `/api/tables/silver/tickets?limit=${limit}&offset=${offset}` })).json());
   const pages = [await page(0, 12), await page(12, 12), await page(24, 12)];
   const ids = pages.flatMap((p) => p.rows.map((r) => Number(r.TicketID)));
-  assert.deepEqual(ids, Array.from({ length: 30 }, (_, i) => i + 1), 'pages in key order: no overlap, no gap');
+  assert.deepEqual(
+    ids,
+    Array.from({ length: 30 }, (_, i) => i + 1),
+    'pages in key order: no overlap, no gap',
+  );
   assert.deepEqual(pages[0].order_by, ['source', 'TicketID']);
   assert.equal(pages[0].total, 30);
   await call(route, 400, { url: '/api/tables/silver/tickets?limit=51' });
@@ -91,7 +98,10 @@ test('a table query over its statement timeout is stopped: 503 with Retry-After'
     // A Gold table of 5 million rows: its last page sorts them all (ORDER BY ALL), far beyond 50 ms.
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    const big = await DeltaTable.createIfAbsent(join(slow.dataDir, 'datalake/gold/big'), { schema: { type: 'struct', fields: [{ name: 'n', type: 'long', nullable: true, metadata: {} }] }, name: 'big' });
+    const big = await DeltaTable.createIfAbsent(join(slow.dataDir, 'datalake/gold/big'), {
+      schema: { type: 'struct', fields: [{ name: 'n', type: 'long', nullable: true, metadata: {} }] },
+      name: 'big',
+    });
     await big.overwrite(conn, 'SELECT (range * 7919 % 5000000)::BIGINT AS n FROM range(5000000)');
     conn.closeSync();
     db.closeSync();
@@ -110,8 +120,11 @@ test('a table query over its memory limit is stopped with a clear 503', async ()
   try {
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    const wide = await DeltaTable.createIfAbsent(join(small.dataDir, 'datalake/gold/wide'), { schema: { type: 'struct', fields: [{ name: 's', type: 'string', nullable: true, metadata: {} }] }, name: 'wide' });
-    await wide.overwrite(conn, "SELECT repeat(md5(range::VARCHAR), 8) AS s FROM range(100000)");
+    const wide = await DeltaTable.createIfAbsent(join(small.dataDir, 'datalake/gold/wide'), {
+      schema: { type: 'struct', fields: [{ name: 's', type: 'string', nullable: true, metadata: {} }] },
+      name: 'wide',
+    });
+    await wide.overwrite(conn, 'SELECT repeat(md5(range::VARCHAR), 8) AS s FROM range(100000)');
     conn.closeSync();
     db.closeSync();
     const res = await small.app.inject({ url: '/api/tables/gold/wide?limit=5&offset=99990', headers: { host: HOST } });
@@ -142,7 +155,12 @@ test('POST /api/lakehouse/restart: token, JSON only, cross-site refused, 409 whe
 });
 
 test('any mutating method on any URL meets the admin guard, a route added later included', async () => {
-  for (const [method, url] of [['DELETE', '/api/tables/silver/tickets'], ['PUT', '/api/lakehouse/restart'], ['POST', '/api/anything'], ['PATCH', '/']] as const) {
+  for (const [method, url] of [
+    ['DELETE', '/api/tables/silver/tickets'],
+    ['PUT', '/api/lakehouse/restart'],
+    ['POST', '/api/anything'],
+    ['PATCH', '/'],
+  ] as const) {
     const plain = await t.app.inject({ method, url, headers: { host: HOST, 'content-type': 'text/plain' }, payload: 'x' });
     assert.equal(plain.statusCode, 415, `${method} ${url}`);
     const noToken = await t.app.inject({ method, url, headers: { host: HOST, ...json }, payload: '{}' });
@@ -156,9 +174,13 @@ test('GET /metrics takes METRICS_TOKEN; GET /api/contracts serves every contract
   await call('GET /metrics', 401, { url: '/metrics' });
   const metrics = await call('GET /metrics', 200, { url: '/metrics', headers: bearer(METRICS) });
   assert.match(metrics.body, /^shori_sse_clients_refused_total \d+$/m);
-  const contracts = z.array(z.object({ method: z.string(), url: z.string(), access: z.string(), responses: z.record(z.string(), z.unknown()) }))
+  const contracts = z
+    .array(z.object({ method: z.string(), url: z.string(), access: z.string(), responses: z.record(z.string(), z.unknown()) }))
     .parse((await call('GET /api/contracts', 200, { url: '/api/contracts' })).json());
-  assert.deepEqual(contracts.map((c) => `${c.method} ${c.url}`), ROUTE_CONTRACTS.map((c) => `${c.method} ${c.url}`));
+  assert.deepEqual(
+    contracts.map((c) => `${c.method} ${c.url}`),
+    ROUTE_CONTRACTS.map((c) => `${c.method} ${c.url}`),
+  );
   const rows = contracts.find((c) => c.url === '/api/tables/:layer/:name')!;
   assert.deepEqual(Object.keys(rows.responses), ['200', '400', '403', '404', '421', '503']);
 });
@@ -182,7 +204,10 @@ test('GET /api/stream: a listed origin reads it; beyond SSE_MAX_CLIENTS a new st
   const third = await open();
   assert.equal(third.statusCode, 503);
   assert.equal(third.headers['retry-after'], '5');
-  const body = await new Promise<string>((resolve) => { let s = ''; third.on('data', (d) => (s += d)).on('end', () => resolve(s)); });
+  const body = await new Promise<string>((resolve) => {
+    let s = '';
+    third.on('data', (d) => (s += d)).on('end', () => resolve(s));
+  });
   assert.match(ErrorResponseSchema.parse(JSON.parse(body)).error, /SSE_MAX_CLIENTS/);
   answered.add('GET /api/stream 503');
   assert.equal(t.context.broadcaster.clientCount, 2);
@@ -198,7 +223,9 @@ test('SSE_MAX_CLIENTS_PER_IP counts the client behind a proxy listed in TRUST_PR
       const port = (proxied.app.server.address() as AddressInfo).port;
       const open = (forwardedFor: string) =>
         new Promise<http.IncomingMessage>((resolve, reject) => {
-          http.get({ port, host: '127.0.0.1', path: '/api/stream', headers: { host: `localhost:${port}`, 'x-forwarded-for': forwardedFor } }, resolve).on('error', reject);
+          http
+            .get({ port, host: '127.0.0.1', path: '/api/stream', headers: { host: `localhost:${port}`, 'x-forwarded-for': forwardedFor } }, resolve)
+            .on('error', reject);
         });
       const a = await open('203.0.113.7');
       const b = await open('203.0.113.8');

@@ -92,7 +92,11 @@ export async function buildApp(context: ServiceContext, logger: Logger, options:
     });
   } else {
     app.get('/', async (_request, reply) =>
-      reply.type('text/html').send('<!doctype html><title>shori-realtime</title><p>The dashboard is not built: run <code>npm run build</code>. The API is at <a href="/api/health">/api/health</a>.</p>'),
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>shori-realtime</title><p>The dashboard is not built: run <code>npm run build</code>. The API is at <a href="/api/health">/api/health</a>.</p>',
+        ),
     );
   }
   return app;

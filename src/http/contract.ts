@@ -41,7 +41,11 @@ export function useZodCompilers(app: FastifyInstance): void {
     if (result.success) return { value: result.data };
     return { error: new Error(issuesText(result.error, httpPart ?? 'request')) };
   });
-  app.setSerializerCompiler(({ schema }) => (data: unknown) => JSON.stringify((schema as unknown as z.ZodType).parse(data)));
+  app.setSerializerCompiler(
+    ({ schema }) =>
+      (data: unknown) =>
+        JSON.stringify((schema as unknown as z.ZodType).parse(data)),
+  );
   // The validator's message as is (Fastify would prefix it with the part once more).
   app.setSchemaErrorFormatter((errors) => new Error(errors.map((e) => e.message).join('; ')));
 }
@@ -88,7 +92,10 @@ export function describeContracts(contracts: RouteContract[]): Array<Record<stri
     ...(c.querystring ? { querystring: jsonSchema(c.querystring, 'input') } : {}),
     ...(c.body ? { body: jsonSchema(c.body, 'input') } : {}),
     responses: Object.fromEntries(
-      Object.entries(c.responses).map(([status, body]) => [status, typeof body === 'string' ? { mediaType: body } : { mediaType: 'application/json', schema: jsonSchema(body, 'output') }]),
+      Object.entries(c.responses).map(([status, body]) => [
+        status,
+        typeof body === 'string' ? { mediaType: body } : { mediaType: 'application/json', schema: jsonSchema(body, 'output') },
+      ]),
     ),
   }));
 }

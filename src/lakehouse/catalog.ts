@@ -122,7 +122,9 @@ export class TableCatalog {
     } catch (cause) {
       const message = (cause as Error).message ?? '';
       if (timedOut || /interrupt/i.test(message)) {
-        throw new ShoriError('SHORI_QUERY_LIMIT', `the query took longer than ${this.#limits.queryTimeoutSec}s (TABLE_API_QUERY_TIMEOUT_SEC) and was stopped`, { cause });
+        throw new ShoriError('SHORI_QUERY_LIMIT', `the query took longer than ${this.#limits.queryTimeoutSec}s (TABLE_API_QUERY_TIMEOUT_SEC) and was stopped`, {
+          cause,
+        });
       }
       if (/out of memory/i.test(message)) {
         throw new ShoriError('SHORI_QUERY_LIMIT', `the query needed more than ${this.#limits.memoryLimit} (TABLE_API_MEMORY_LIMIT)`, { cause });
@@ -178,7 +180,9 @@ export class TableCatalog {
     let snapshot = table.snapshot;
     if (options.version !== undefined) {
       if (options.version > snapshot.version) {
-        throw new ShoriError('SHORI_HTTP_BAD_REQUEST', `version ${options.version} does not exist; the latest is ${snapshot.version}`, { context: { version: options.version } });
+        throw new ShoriError('SHORI_HTTP_BAD_REQUEST', `version ${options.version} does not exist; the latest is ${snapshot.version}`, {
+          context: { version: options.version },
+        });
       }
       snapshot = await table.snapshotAt(options.version);
     }

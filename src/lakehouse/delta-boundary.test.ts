@@ -23,10 +23,14 @@ test('the service imports @shori/delta only as "@shori/delta"', async () => {
       if (!e.isFile() || !/\.(ts|tsx|js|mjs)$/.test(e.name) || e.parentPath.includes('node_modules')) continue;
       const file = path.join(e.parentPath, e.name);
       for (const spec of specifiers(await readFile(file, 'utf8'))) {
-        if (spec === '@shori/delta') { users++; continue; }
-        const intoPackage = spec.startsWith('@shori/delta/')
-          || (spec.startsWith('.') && path.resolve(path.dirname(file), spec).startsWith(packageDir + path.sep))
-          || spec.includes('lakehouse/delta/');
+        if (spec === '@shori/delta') {
+          users++;
+          continue;
+        }
+        const intoPackage =
+          spec.startsWith('@shori/delta/') ||
+          (spec.startsWith('.') && path.resolve(path.dirname(file), spec).startsWith(packageDir + path.sep)) ||
+          spec.includes('lakehouse/delta/');
         if (intoPackage) offending.push(`${path.relative(repo, file)}: ${spec}`);
       }
     }

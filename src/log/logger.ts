@@ -10,8 +10,6 @@ export function createLogger(options: { level: string; format: 'json' | 'pretty'
     name: options.name ?? 'shori',
     level: options.level,
     redact: { paths: ['password', '*.password', 'SQLSERVER_SA_PASSWORD', '*.SQLSERVER_SA_PASSWORD'], censor: '<secret>' },
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
-      : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
 }

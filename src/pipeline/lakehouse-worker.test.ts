@@ -20,7 +20,10 @@ class ScriptedFeed implements Feed, FeedSubscription {
   readonly kind = 'embedded' as const;
   queue: FeedRecord[] = [];
   readonly commits: PartitionPosition[][] = [];
-  held: StreamPartition[] = [{ stream: STREAM, partition: 0 }, { stream: STREAM, partition: 1 }];
+  held: StreamPartition[] = [
+    { stream: STREAM, partition: 0 },
+    { stream: STREAM, partition: 1 },
+  ];
   options: SubscribeOptions | null = null;
   /** Called after a poll returned records (to act between a poll and the flush). */
   afterPoll: (() => Promise<void>) | null = null;
@@ -68,10 +71,21 @@ async function setup(flushIntervalSec = 0.05) {
   const state = new PipelineState();
   const broadcaster = new RecordingBroadcaster({ queueSize: 10, overflowLimit: 10 });
   const worker = new LakehouseWorker({
-    feed, group: 'g', medallion, gold: new GoldRefresher(dataDir, []), broadcaster, state,
+    feed,
+    group: 'g',
+    medallion,
+    gold: new GoldRefresher(dataDir, []),
+    broadcaster,
+    state,
     logger: createLogger({ level: 'fatal', format: 'json' }),
-    flushIntervalSec, maxBatchSize: 100, maxBatchBytes: 1 << 20, goldRefreshIntervalSec: 3600,
-    optimizeEveryBatches: 0, vacuumIntervalHours: 0, retryBackoffSec: 0.01, maxAttempts: 3,
+    flushIntervalSec,
+    maxBatchSize: 100,
+    maxBatchBytes: 1 << 20,
+    goldRefreshIntervalSec: 3600,
+    optimizeEveryBatches: 0,
+    vacuumIntervalHours: 0,
+    retryBackoffSec: 0.01,
+    maxAttempts: 3,
   });
   const until = async (what: string, probe: () => boolean | Promise<boolean>) => {
     const deadline = Date.now() + 30_000;
@@ -102,7 +116,10 @@ test('a failed attempt degrades health; the next success restores ok and keeps t
     assert.equal(state.lastError, 'injected Silver failure', 'the last error stays visible');
     assert.match(state.lastErrorAt ?? '', /^\d{4}-\d{2}-\d{2}T/);
     assert.equal(state.batchesFailed, 1);
-    assert.ok(broadcaster.seen.some((e) => e.type === 'pipeline_error' && e.data.cleared === true), 'the recovery is announced');
+    assert.ok(
+      broadcaster.seen.some((e) => e.type === 'pipeline_error' && e.data.cleared === true),
+      'the recovery is announced',
+    );
     assert.equal(await count(medallion, medallion.silver), 2);
     // Positions were committed once, after Bronze (the retry re-ran only the catch-up).
     assert.deepEqual(feed.commits, [[{ stream: STREAM, partition: 0, next: 2 }]]);

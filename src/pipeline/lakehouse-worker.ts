@@ -91,7 +91,10 @@ export class LakehouseWorker {
     const gone = new Set(partitions.map(partitionId));
     const kept = this.#buffer.filter((r) => !gone.has(partitionId(r)));
     if (kept.length === this.#buffer.length) return;
-    this.#o.logger.info({ partitions: [...gone], dropped: this.#buffer.length - kept.length }, 'partitions revoked: their buffered records are left to the new owner');
+    this.#o.logger.info(
+      { partitions: [...gone], dropped: this.#buffer.length - kept.length },
+      'partitions revoked: their buffered records are left to the new owner',
+    );
     this.#buffer = kept;
     this.#bufferBytes = kept.reduce((n, r) => n + (r.value?.length ?? 0) + (r.key?.length ?? 0), 0);
   }
@@ -115,7 +118,9 @@ export class LakehouseWorker {
       }
       const waitMs = this.#buffer.length === 0 ? 500 : Math.max(1, this.#firstAt + flushIntervalSec * 1000 - Date.now());
       this.#take(await this.#subscription.poll(Math.max(1, maxBatchSize - this.#buffer.length), Math.min(waitMs, 500)));
-      const due = this.#buffer.length > 0 && (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - this.#firstAt >= flushIntervalSec * 1000);
+      const due =
+        this.#buffer.length > 0 &&
+        (this.#buffer.length >= maxBatchSize || this.#bufferBytes >= maxBatchBytes || Date.now() - this.#firstAt >= flushIntervalSec * 1000);
       if (due) {
         const batch = this.#buffer;
         this.#buffer = [];
@@ -147,7 +152,10 @@ export class LakehouseWorker {
   async #overlap(work: Promise<unknown>): Promise<void> {
     const { medallion, maxBatchSize } = this.#o;
     let settled = false;
-    void work.then(() => (settled = true), () => (settled = true));
+    void work.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     let ahead = 0;
     while (!settled && !this.#stopping && this.#subscription) {
       if (ahead < this.#buffer.length) {
@@ -228,7 +236,13 @@ export class LakehouseWorker {
     if (result.rejected > 0) {
       const first = result.rejects[0];
       const message = `${result.rejected} event(s) could not be applied and were quarantined in silver/_rejected (first: ${first.topic}/${first.partition}/${first.offset}: ${first.reason})`;
-      logger.warn({ rejected: result.rejected, rejects: result.rejects.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason })) }, 'events quarantined');
+      logger.warn(
+        {
+          rejected: result.rejected,
+          rejects: result.rejects.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason })),
+        },
+        'events quarantined',
+      );
       broadcaster.publish('pipeline_error', { message, fatal: false, code: 'SHORI_BAD_RECORD' });
     }
     for (const message of result.tablesDiscovered) logger.info({ table: message }, 'captured table');
@@ -253,7 +267,10 @@ export class LakehouseWorker {
     });
     const records = batch?.records ?? result.changes;
     const summary = `${records} records, ${result.changes} changes, ${result.silverRowsChanged} Silver rows changed${batch ? ` in ${batch.ms} ms` : ' (caught up from Bronze)'}`;
-    logger.info({ records, changes: result.changes, rejected: result.rejected, redelivered: result.redelivered, versions: result.versions, ms: batch?.ms }, 'batch committed');
+    logger.info(
+      { records, changes: result.changes, rejected: result.rejected, redelivered: result.redelivered, versions: result.versions, ms: batch?.ms },
+      'batch committed',
+    );
     broadcaster.publish('lakehouse_update', {
       summary,
       processed: records - result.rejected,

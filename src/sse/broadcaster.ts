@@ -59,7 +59,8 @@ export class Broadcaster {
   publish<T extends SseEventType>(type: T, data: SseData[T]): void {
     if (this.#clients.size === 0) return;
     const scrub = this.#options.scrub;
-    if (scrub && type === 'pipeline_error') data = { ...(data as SseData['pipeline_error']), message: scrub((data as SseData['pipeline_error']).message) } as SseData[T];
+    if (scrub && type === 'pipeline_error')
+      data = { ...(data as SseData['pipeline_error']), message: scrub((data as SseData['pipeline_error']).message) } as SseData[T];
     const chunk = serializeEvent(type, data);
     for (const client of this.#clients.values()) client.queue.push(chunk);
   }

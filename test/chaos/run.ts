@@ -52,11 +52,24 @@ function options() {
 }
 
 function startGenerator(dataDir: string, rate: number, seed: number) {
-  const child = spawn(process.execPath, [join(REPO, 'src/generator/cli.ts'), '--rate', String(rate), '--key-changes', '0.03', '--bursts', '0.15', '--mix', '50,35,15', '--seed', String(seed), '--quiet'], {
-    cwd: REPO,
-    env: { ...process.env, DATA_DIR: dataDir },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO, 'src/generator/cli.ts'),
+      '--rate',
+      String(rate),
+      '--key-changes',
+      '0.03',
+      '--bursts',
+      '0.15',
+      '--mix',
+      '50,35,15',
+      '--seed',
+      String(seed),
+      '--quiet',
+    ],
+    { cwd: REPO, env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let errors = '';
   child.stderr!.on('data', (d) => (errors += d));
   const orphan = () => child.kill('SIGKILL');
@@ -85,7 +98,9 @@ async function main(): Promise<number> {
   for (let trial = 1; trial <= o.trials; trial++) {
     const tables = deltaTables(o.dataDir).map((t) => t.replace('/', '.'));
     // `_rejected` receives no data from a clean workload: its data point would never come.
-    const points = [...tables.flatMap((t) => TABLE_POINTS.map((k) => `${t}:${k}`)), ...MAINTENANCE_POINTS, ...WORKER_POINTS].filter((p) => p !== 'silver._rejected:parquet-written');
+    const points = [...tables.flatMap((t) => TABLE_POINTS.map((k) => `${t}:${k}`)), ...MAINTENANCE_POINTS, ...WORKER_POINTS].filter(
+      (p) => p !== 'silver._rejected:parquet-written',
+    );
     const fault = trial > 1 && random() < 0.5 ? `${points[Math.floor(random() * points.length)]}:${1 + Math.floor(random() * 3)}` : undefined;
     const batch = BATCH_SIZES[Math.floor(random() * BATCH_SIZES.length)];
     const env = { ...BUSY_ENV, LAKEHOUSE_MAX_BATCH_SIZE: batch, ...(fault ? { SHORI_FAULT: fault } : {}) };
@@ -94,7 +109,8 @@ async function main(): Promise<number> {
     const ms = fault ? 10_000 : blind ? 300 + Math.floor(random() * 3000) : Math.floor(random() * 3000);
     const death = await runUntilDeath(env, o.dataDir, port, ms, undefined, !blind);
     if (death.fault) faultKills++;
-    if (!death.killedByUs && !death.fault) throw new Error(`trial ${trial}: the service died on its own (code ${death.code}, signal ${death.signal}):\n${death.output.slice(-3000)}`);
+    if (!death.killedByUs && !death.fault)
+      throw new Error(`trial ${trial}: the service died on its own (code ${death.code}, signal ${death.signal}):\n${death.output.slice(-3000)}`);
     if (random() < 0.3) {
       const source = EMBEDDED_SOURCES[Math.floor(random() * EMBEDDED_SOURCES.length)];
       if (republishDeletedCreate(o.dataDir, source, (n) => Math.floor(random() * n))) republished++;

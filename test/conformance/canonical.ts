@@ -26,7 +26,10 @@ export function fmtMicros(micros: bigint, utc: boolean): string {
   const DAY = 86_400_000_000n;
   let days = micros / DAY;
   let rem = micros % DAY;
-  if (rem < 0n) { rem += DAY; days -= 1n; }
+  if (rem < 0n) {
+    rem += DAY;
+    days -= 1n;
+  }
   const date = fmtDays(Number(days));
   const us = Number(rem);
   const secs = Math.floor(us / 1e6);
@@ -46,20 +49,34 @@ function fmtDecimal(value: bigint, scale: number): string {
 }
 
 // Structural access to @duckdb/node-api value classes.
-interface AnyValue { [k: string]: unknown }
+interface AnyValue {
+  [k: string]: unknown;
+}
 
 export function canon(value: unknown, type: DeltaType): Canon {
   if (value === null || value === undefined) return null;
   if (typeof type === 'string') {
     switch (type) {
-      case 'integer': case 'long': case 'short': case 'byte': return String(value);
-      case 'float': case 'double': return fmtFloat(Number(value));
-      case 'boolean': return Boolean(value);
-      case 'string': return String(value);
-      case 'binary': return Buffer.from((value as { bytes: Uint8Array }).bytes).toString('hex');
-      case 'date': return fmtDays((value as { days: number }).days);
-      case 'timestamp': return fmtMicros(BigInt((value as { micros: bigint }).micros), true);
-      case 'timestamp_ntz': return fmtMicros(BigInt((value as { micros: bigint }).micros), false);
+      case 'integer':
+      case 'long':
+      case 'short':
+      case 'byte':
+        return String(value);
+      case 'float':
+      case 'double':
+        return fmtFloat(Number(value));
+      case 'boolean':
+        return Boolean(value);
+      case 'string':
+        return String(value);
+      case 'binary':
+        return Buffer.from((value as { bytes: Uint8Array }).bytes).toString('hex');
+      case 'date':
+        return fmtDays((value as { days: number }).days);
+      case 'timestamp':
+        return fmtMicros(BigInt((value as { micros: bigint }).micros), true);
+      case 'timestamp_ntz':
+        return fmtMicros(BigInt((value as { micros: bigint }).micros), false);
       default: {
         const dec = parseDecimal(type);
         if (!dec) throw new Error(`no canonical form for ${type}`);
@@ -74,14 +91,16 @@ export function canon(value: unknown, type: DeltaType): Canon {
     return out;
   }
   if (type.type === 'array') return (value as { items: unknown[] }).items.map((v) => canon(v, type.elementType));
-  const pairs = (value as { entries: Array<{ key: unknown; value: unknown }> }).entries
-    .map((e) => [canon(e.key, type.keyType), canon(e.value, type.valueType)] as Canon[]);
+  const pairs = (value as { entries: Array<{ key: unknown; value: unknown }> }).entries.map(
+    (e) => [canon(e.key, type.keyType), canon(e.value, type.valueType)] as Canon[],
+  );
   return pairs.sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
 }
 
 function cmp(a: string, b: string): number {
   // Python sorts str by code point; compare the same way (not UTF-16 units).
-  const A = [...a]; const B = [...b];
+  const A = [...a];
+  const B = [...b];
   for (let i = 0; i < Math.min(A.length, B.length); i++) {
     const d = A[i].codePointAt(0)! - B[i].codePointAt(0)!;
     if (d !== 0) return d;

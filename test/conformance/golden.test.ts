@@ -30,17 +30,30 @@ const shared = corpus.skip ? corpus.dir : realpathSync(corpus.dir);
 const COLLECTIONS = ['delta-golden', 'delta-rs-tables'];
 const NOT_TABLES = new Set(['log-store-read', 'log-store-listFrom']); // plain files for listing tests
 
-interface TableRef { name: string; dir: string; collection: string }
+interface TableRef {
+  name: string;
+  dir: string;
+  collection: string;
+}
 
 async function discoverTables(): Promise<TableRef[]> {
   const out: TableRef[] = [];
   for (const collection of COLLECTIONS) {
     const root = path.join(shared, collection);
-    for (const entry of (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+    for (const entry of (await readdir(root, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort()) {
       if (NOT_TABLES.has(entry)) continue;
       const dir = path.join(root, entry);
-      if (existsSync(path.join(dir, '_delta_log')) || BROKEN.has(entry)) { out.push({ name: entry, dir, collection }); continue; }
-      for (const sub of (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
+      if (existsSync(path.join(dir, '_delta_log')) || BROKEN.has(entry)) {
+        out.push({ name: entry, dir, collection });
+        continue;
+      }
+      for (const sub of (await readdir(dir, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()) {
         if (existsSync(path.join(dir, sub, '_delta_log'))) out.push({ name: `${entry}/${sub}`, dir: path.join(dir, sub), collection });
       }
     }
@@ -48,7 +61,14 @@ async function discoverTables(): Promise<TableRef[]> {
   return out;
 }
 
-interface OracleResult { version: number | null; files?: string[]; columns?: string[]; rows?: string[]; error?: string; via?: 'to_pyarrow_table' | 'querybuilder' }
+interface OracleResult {
+  version: number | null;
+  files?: string[];
+  columns?: string[];
+  rows?: string[];
+  error?: string;
+  via?: 'to_pyarrow_table' | 'querybuilder';
+}
 
 async function pythonPath(): Promise<string | undefined> {
   try {
@@ -64,8 +84,12 @@ async function runOracle(py: string, tables: TableRef[]): Promise<Map<string, Ma
   const child = spawn(py, [path.join(repo, 'test/conformance/delta-rs-oracle.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   child.stdin.end(tables.map((t) => t.dir).join('\n') + '\n');
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`delta-rs oracle exited with ${code}: ${stderr.slice(-2000)}`);
@@ -79,7 +103,14 @@ async function runOracle(py: string, tables: TableRef[]): Promise<Map<string, Ma
   return out;
 }
 
-interface Ours { files: string[]; columns: string[]; rows?: string[]; numRows: number | null; error?: unknown; loadError?: unknown }
+interface Ours {
+  files: string[];
+  columns: string[];
+  rows?: string[];
+  numRows: number | null;
+  error?: unknown;
+  loadError?: unknown;
+}
 
 async function readOurs(conn: DuckDBConnection, table: DeltaTable, version: number, logOnly: boolean): Promise<Ours> {
   let snap: Snapshot;
@@ -106,7 +137,11 @@ function multisetDiff(a: string[], b: string[]): string | undefined {
   const extra = [...counts].filter(([, n]) => n > 0).map(([k]) => k);
   const missing = [...counts].filter(([, n]) => n < 0).map(([k]) => k);
   if (!extra.length && !missing.length) return undefined;
-  const show = (xs: string[]) => xs.slice(0, 3).map((x) => x.slice(0, 160)).join(' | ');
+  const show = (xs: string[]) =>
+    xs
+      .slice(0, 3)
+      .map((x) => x.slice(0, 160))
+      .join(' | ');
   return `ours has ${a.length} rows, reference ${b.length}; only ours: ${show(extra)}; only reference: ${show(missing)}`;
 }
 
@@ -122,18 +157,21 @@ type Verdict = { kind: 'equal' } | { kind: 'refused'; why: string } | { kind: 'w
 
 test('conformance: every table reads as delta-rs reads it, or is refused with a reason', { skip: corpus.skip, timeout: 900_000 }, async (t) => {
   const py = await pythonPath();
-  if (!py) { t.skip('deltalake (delta-rs) is not installable here'); return; }
+  if (!py) {
+    t.skip('deltalake (delta-rs) is not installable here');
+    return;
+  }
   const tables = await discoverTables();
   assert.ok(tables.length >= 115, `found only ${tables.length} tables`);
   const oracle = await runOracle(py, tables);
-  const derived = new Map([
-    ...parseDerived(path.join(shared, 'delta-golden/EXPECTED.md')),
-    ...parseDerived(path.join(shared, 'delta-rs-tables/EXPECTED.md')),
-  ]);
+  const derived = new Map([...parseDerived(path.join(shared, 'delta-golden/EXPECTED.md')), ...parseDerived(path.join(shared, 'delta-rs-tables/EXPECTED.md'))]);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
-  t.after(() => { conn.closeSync(); instance.closeSync(); });
+  t.after(() => {
+    conn.closeSync();
+    instance.closeSync();
+  });
 
   const verdicts = new Map<string, Verdict>();
   const notes: string[] = [];
@@ -155,7 +193,10 @@ test('conformance: every table reads as delta-rs reads it, or is refused with a 
       }
       continue;
     }
-    if (BROKEN.has(ref.name)) { verdicts.set(label, { kind: 'wrong', why: 'broken table was read' }); continue; }
+    if (BROKEN.has(ref.name)) {
+      verdicts.set(label, { kind: 'wrong', why: 'broken table was read' });
+      continue;
+    }
     const sectionName = derived.has(ref.name) ? ref.name : ref.name.split('/')[0];
     const counts = derived.get(sectionName);
     const latest = table.snapshot.version;
@@ -262,9 +303,19 @@ const commit = (v: number) => `${String(v).padStart(20, '0')}.json`;
 test('timestamp time travel: time-travel-start-start20-start40 (commit file mtimes, SA-TT)', { skip: corpus.skip }, async (t) => {
   const start = 1540415658000;
   const min = 60_000;
-  const dir = await copyWithMtimes(t, path.join(shared, 'delta-golden/time-travel-start-start20-start40'), { [commit(0)]: start, [commit(1)]: start + 20 * min, [commit(2)]: start + 40 * min });
+  const dir = await copyWithMtimes(t, path.join(shared, 'delta-golden/time-travel-start-start20-start40'), {
+    [commit(0)]: start,
+    [commit(1)]: start + 20 * min,
+    [commit(2)]: start + 40 * min,
+  });
   const table = await DeltaTable.open(dir);
-  for (const [offset, version] of [[0, 0], [10, 0], [20, 1], [30, 1], [40, 2]]) {
+  for (const [offset, version] of [
+    [0, 0],
+    [10, 0],
+    [20, 1],
+    [30, 1],
+    [40, 2],
+  ]) {
     assert.equal((await table.snapshotAtTimestamp(new Date(start + offset * min))).version, version, `start+${offset}min`);
   }
   await assert.rejects(table.snapshotAtTimestamp(new Date(start - 1)), (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /before the earliest/.test(e.message));
@@ -273,32 +324,57 @@ test('timestamp time travel: time-travel-start-start20-start40 (commit file mtim
 test('timestamp time travel: simple_table ignores the uncommitted .tmp commit (delta-rs time_travel_by_ds)', { skip: corpus.skip }, async (t) => {
   const day = (d: number) => `2020-05-0${d}T22:47:31-07:00`;
   const dir = await copyWithMtimes(t, path.join(shared, 'delta-rs-tables/simple_table'), {
-    [commit(0)]: day(1), [commit(1)]: day(2), [commit(2)]: day(3), [commit(3)]: day(4), [commit(4)]: day(5), [`.tmp/${commit(5)}`]: day(6),
+    [commit(0)]: day(1),
+    [commit(1)]: day(2),
+    [commit(2)]: day(3),
+    [commit(3)]: day(4),
+    [commit(4)]: day(5),
+    [`.tmp/${commit(5)}`]: day(6),
   });
   const table = await DeltaTable.open(dir);
   const cases: Array<[string, number]> = [
-    ['2020-05-02T22:47:31-07:00', 1], ['2020-05-02T23:47:31-07:00', 1], ['2020-05-03T22:47:31-07:00', 2], ['2020-05-04T22:47:31-07:00', 3],
-    ['2020-05-05T21:47:31-07:00', 3], ['2020-05-05T22:47:31-07:00', 4], ['2020-05-25T22:47:31-07:00', 4],
+    ['2020-05-02T22:47:31-07:00', 1],
+    ['2020-05-02T23:47:31-07:00', 1],
+    ['2020-05-03T22:47:31-07:00', 2],
+    ['2020-05-04T22:47:31-07:00', 3],
+    ['2020-05-05T21:47:31-07:00', 3],
+    ['2020-05-05T22:47:31-07:00', 4],
+    ['2020-05-25T22:47:31-07:00', 4],
   ];
   for (const [when, version] of cases) assert.equal((await table.snapshotAtTimestamp(new Date(when))).version, version, when);
 });
 
-test('timestamp time travel: checkpoints_vacuumed starts at its oldest checkpoint (delta-rs time_travel_by_ds_checkpoint_vacuumed)', { skip: corpus.skip }, async (t) => {
-  const at = (d: string) => `2020-05-${d}T22:47:31-07:00`;
-  const dir = await copyWithMtimes(t, path.join(shared, 'delta-rs-tables/checkpoints_vacuumed'), {
-    '00000000000000000005.checkpoint.parquet': at('01'), [commit(5)]: at('02'), [commit(6)]: at('03'), [commit(7)]: at('04'), [commit(8)]: at('05'),
-    [commit(9)]: at('06'), '00000000000000000010.checkpoint.parquet': at('06'), [commit(10)]: at('08'), [commit(11)]: at('09'), [commit(12)]: at('10'),
-  });
-  const table = await DeltaTable.open(dir);
-  assert.equal(table.snapshot.version, 12);
-  assert.equal((await table.snapshotAtTimestamp(new Date('2020-05-02T00:47:31-07:00'))).version, 5);
-  assert.equal((await table.snapshotAtTimestamp(new Date('2020-05-09T00:47:31-07:00'))).version, 10);
-});
+test(
+  'timestamp time travel: checkpoints_vacuumed starts at its oldest checkpoint (delta-rs time_travel_by_ds_checkpoint_vacuumed)',
+  { skip: corpus.skip },
+  async (t) => {
+    const at = (d: string) => `2020-05-${d}T22:47:31-07:00`;
+    const dir = await copyWithMtimes(t, path.join(shared, 'delta-rs-tables/checkpoints_vacuumed'), {
+      '00000000000000000005.checkpoint.parquet': at('01'),
+      [commit(5)]: at('02'),
+      [commit(6)]: at('03'),
+      [commit(7)]: at('04'),
+      [commit(8)]: at('05'),
+      [commit(9)]: at('06'),
+      '00000000000000000010.checkpoint.parquet': at('06'),
+      [commit(10)]: at('08'),
+      [commit(11)]: at('09'),
+      [commit(12)]: at('10'),
+    });
+    const table = await DeltaTable.open(dir);
+    assert.equal(table.snapshot.version, 12);
+    assert.equal((await table.snapshotAtTimestamp(new Date('2020-05-02T00:47:31-07:00'))).version, 5);
+    assert.equal((await table.snapshotAtTimestamp(new Date('2020-05-09T00:47:31-07:00'))).version, 10);
+  },
+);
 
 test('timestamp time travel: cdc_ict_table uses inCommitTimestamp, not file mtimes', { skip: corpus.skip }, async (t) => {
   // mtimes deliberately contradict the ICT values; v1's ICT (2023) is far before the others (2026).
   const dir = await copyWithMtimes(t, path.join(shared, 'delta-rs-tables/cdc_ict_table'), {
-    [commit(0)]: 4_000_000_000_000, [commit(1)]: 4_000_000_000_000, [commit(2)]: 1000, [commit(3)]: 1000,
+    [commit(0)]: 4_000_000_000_000,
+    [commit(1)]: 4_000_000_000_000,
+    [commit(2)]: 1000,
+    [commit(3)]: 1000,
   });
   const table = await DeltaTable.open(dir);
   assert.equal((await table.snapshotAtTimestamp(new Date(1783874212175))).version, 2);

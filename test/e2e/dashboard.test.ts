@@ -16,13 +16,16 @@ import { formatDuration } from '../../dashboard/src/lib/format.ts';
 
 const SOURCES = ['shorisql_1', 'shorisql_2'];
 const SCREENSHOTS = join(REPO, 'screenshots');
-const ENV = {
-  LAKEHOUSE_FLUSH_INTERVAL_SEC: '1',
-  GOLD_REFRESH_INTERVAL_SEC: '1',
-  SSE_CDC_STATS_INTERVAL_SEC: '1',
-  SSE_EMIT_CDC_RAW: 'true',
-};
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ENV = { LAKEHOUSE_FLUSH_INTERVAL_SEC: '1', GOLD_REFRESH_INTERVAL_SEC: '1', SSE_CDC_STATS_INTERVAL_SEC: '1', SSE_EMIT_CDC_RAW: 'true' };
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 /** What Chromium logs on its own while the service is down: expected during the restart test only. */
 const NETWORK_NOISE = /net::ERR_|Failed to load resource|EventSource/;
 
@@ -48,7 +51,10 @@ function newestMtime(dir: string): number {
 function ensureDashboardBuilt(): void {
   const index = join(REPO, 'dist/dashboard/index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(REPO, 'dashboard/src'))) return;
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `dashboard build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -87,7 +93,11 @@ function kpisFromSources(): { total: number; open: number; mttrSec: number | nul
   for (const source of SOURCES) {
     const db = new DatabaseSync(join(dataDir, 'sources', `${source}.db`), { readOnly: true });
     try {
-      for (const row of db.prepare('SELECT Status, CreatedAt, ResolvedAt FROM Tickets').all() as Array<{ Status: string; CreatedAt: string; ResolvedAt: string | null }>) {
+      for (const row of db.prepare('SELECT Status, CreatedAt, ResolvedAt FROM Tickets').all() as Array<{
+        Status: string;
+        CreatedAt: string;
+        ResolvedAt: string | null;
+      }>) {
         total++;
         if (row.Status === 'Open' || row.Status === 'InProgress') open++;
         if (row.ResolvedAt !== null) {
@@ -162,7 +172,9 @@ test('counters, per-source counts, the chart and the lakehouse move while the ge
 
   for (const source of SOURCES) await page.getByTestId('per-source').getByText(source, { exact: true }).waitFor();
 
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="batches-ok"]')?.textContent?.replace(/,/g, '')) > 0, undefined, { timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="batches-ok"]')?.textContent?.replace(/,/g, '')) > 0, undefined, {
+    timeout: 30_000,
+  });
   await page.getByTestId('kpi-total-tickets').filter({ hasText: /^\d/ }).waitFor({ timeout: 30_000 });
 
   // Raw feed: pick an event and read its JSON; pausing freezes the list.
@@ -174,7 +186,10 @@ test('counters, per-source counts, the chart and the lakehouse move while the ge
   assert.equal(typeof json.offset, 'number');
   await page.getByTestId('raw-pause').click();
   const frozen = await page.getByTestId('raw-list').locator('button').allTextContents();
-  await page.getByTestId('raw-missed').filter({ hasText: /^[1-9]/ }).waitFor({ timeout: 20_000 });
+  await page
+    .getByTestId('raw-missed')
+    .filter({ hasText: /^[1-9]/ })
+    .waitFor({ timeout: 20_000 });
   assert.deepEqual(await page.getByTestId('raw-list').locator('button').allTextContents(), frozen);
   await page.getByTestId('raw-pause').click();
 
@@ -183,16 +198,26 @@ test('counters, per-source counts, the chart and the lakehouse move while the ge
 
 test('the table browser pages through a table and travels back in time', async () => {
   type Catalogue = { tables: Array<{ layer: string; name: string; num_rows: number }> };
-  const bronzeRowsNow = async () => ((await (await fetch(`${service.url}/api/tables`)).json()) as Catalogue).tables.find((t) => t.layer === 'bronze' && t.name === 'cdc_events')?.num_rows ?? 0;
+  const bronzeRowsNow = async () =>
+    ((await (await fetch(`${service.url}/api/tables`)).json()) as Catalogue).tables.find((t) => t.layer === 'bronze' && t.name === 'cdc_events')?.num_rows ?? 0;
   // Two full pages at least, so paging has somewhere to go.
   await waitFor('Bronze to hold more than 40 rows', async () => (await bronzeRowsNow()) > 40, 60_000, 500);
   const panel = page.getByTestId('panel-tables');
   await panel.getByTestId('table-select').selectOption('bronze.cdc_events');
-  await panel.getByTestId('table-position').filter({ hasText: /rows 1–20 of/ }).waitFor({ timeout: 20_000 });
+  await panel
+    .getByTestId('table-position')
+    .filter({ hasText: /rows 1–20 of/ })
+    .waitFor({ timeout: 20_000 });
   await panel.getByTestId('table-next').click();
-  await panel.getByTestId('table-position').filter({ hasText: /rows 21–40 of/ }).waitFor();
+  await panel
+    .getByTestId('table-position')
+    .filter({ hasText: /rows 21–40 of/ })
+    .waitFor();
   await panel.getByTestId('table-version').fill('0');
-  await panel.getByTestId('table-position').filter({ hasText: /^v0 · / }).waitFor();
+  await panel
+    .getByTestId('table-position')
+    .filter({ hasText: /^v0 · / })
+    .waitFor();
   const v0Text = (await panel.getByTestId('table-position').textContent()) ?? '';
   const atV0 = v0Text.includes('no rows') ? 0 : Number(/of ([\d,]+)/.exec(v0Text)![1].replace(/,/g, ''));
   const bronzeRows = await bronzeRowsNow();
@@ -204,11 +229,16 @@ test('every Silver table is listed with its rows and schema version, and any of 
   await panel.getByRole('button', { name: 'Refresh' }).click();
   const list = panel.getByTestId('silver-tables');
   // The built-in workload writes Customers and Agents too: their Silver tables appear at run time.
-  await waitFor('customers and agents in the list', async () => {
-    await panel.getByRole('button', { name: 'Refresh' }).click();
-    const text = (await list.textContent().catch(() => '')) ?? '';
-    return /customers [\d,]+ rows · schema v\d+/.test(text) && /agents_history [\d,]+ rows · schema v\d+/.test(text);
-  }, 60_000, 1_000);
+  await waitFor(
+    'customers and agents in the list',
+    async () => {
+      await panel.getByRole('button', { name: 'Refresh' }).click();
+      const text = (await list.textContent().catch(() => '')) ?? '';
+      return /customers [\d,]+ rows · schema v\d+/.test(text) && /agents_history [\d,]+ rows · schema v\d+/.test(text);
+    },
+    60_000,
+    1_000,
+  );
   await list.getByRole('button', { name: /^agents \d/ }).click();
   await panel.getByTestId('table-rows').locator('th', { hasText: 'AgentID' }).waitFor({ timeout: 20_000 });
   assert.equal(await panel.getByTestId('table-select').inputValue(), 'silver.agents');
@@ -230,7 +260,9 @@ test('screenshots in light and dark, on a laptop and a phone', async () => {
       await p.goto(service.url);
       await p.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
       await p.getByTestId('kpi-total-tickets').filter({ hasText: /^\d/ }).waitFor({ timeout: 30_000 });
-      await p.waitForFunction(() => Number(document.querySelector('[data-testid="events-chart"]')?.getAttribute('data-points')) >= 3, undefined, { timeout: 30_000 });
+      await p.waitForFunction(() => Number(document.querySelector('[data-testid="events-chart"]')?.getAttribute('data-points')) >= 3, undefined, {
+        timeout: 30_000,
+      });
       await p.getByTestId('raw-list').locator('button').first().click();
       backgrounds[`${device}-${scheme}`] = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
       // Nothing may overflow the viewport sideways (a phone must not scroll horizontally).
@@ -290,10 +322,14 @@ test('the Gold KPIs shown equal the values computed directly from the sources', 
     throw new Error(`${error.message}: page shows ${await shownInt(page, 'kpi-total-tickets')}, sources have ${expected.total}`);
   });
   assert.equal(shownTotal, expected.total);
-  await page.waitForFunction((n) => document.querySelector('[data-testid="kpi-open-backlog"]')?.textContent?.replace(/,/g, '') === String(n), expected.open, { timeout: 30_000 });
+  await page.waitForFunction((n) => document.querySelector('[data-testid="kpi-open-backlog"]')?.textContent?.replace(/,/g, '') === String(n), expected.open, {
+    timeout: 30_000,
+  });
   assert.equal(await shownInt(page, 'kpi-open-backlog'), expected.open);
   if (expected.mttrSec !== null) {
-    await page.waitForFunction((text) => document.querySelector('[data-testid="kpi-mttr"]')?.textContent === text, formatDuration(expected.mttrSec * 1000), { timeout: 30_000 });
+    await page.waitForFunction((text) => document.querySelector('[data-testid="kpi-mttr"]')?.textContent === text, formatDuration(expected.mttrSec * 1000), {
+      timeout: 30_000,
+    });
   }
 });
 

@@ -18,9 +18,17 @@ const ADMIN_TOKEN = 'e2e-admin-token-6f1d2c9a';
 /** A password with every URL delimiter, raw, as a user would paste it. */
 const PASSWORD = 'p@ss:w/rd%41@x';
 const SSE_LIMIT = 500;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
   // DNS rebinding, simulated: an attacker's name that resolves to the machine running the service.
-  '--host-resolver-rules=MAP rebind.test 127.0.0.1'];
+  '--host-resolver-rules=MAP rebind.test 127.0.0.1',
+];
 
 let service: ServiceProcess;
 let browser: Browser;
@@ -103,12 +111,26 @@ async function pageAt(origin: string): Promise<Page> {
 /** Reads /api/health and the first cdc_stats of the stream from the page's own origin. */
 function readFromPage(page: Page, api: string): Promise<{ health: string; stream: string }> {
   return page.evaluate(async (base) => {
-    const health = await fetch(`${base}/api/health`).then(async (r) => `${r.status} ${(await r.json()).status}`, (e: Error) => `blocked: ${e.name}`);
+    const health = await fetch(`${base}/api/health`).then(
+      async (r) => `${r.status} ${(await r.json()).status}`,
+      (e: Error) => `blocked: ${e.name}`,
+    );
     const stream = await new Promise<string>((resolve) => {
       const es = new EventSource(`${base}/api/stream`);
-      const timer = setTimeout(() => { es.close(); resolve('timeout'); }, 10_000);
-      es.addEventListener('cdc_stats', (e) => { clearTimeout(timer); es.close(); resolve(`cdc_stats ${JSON.parse((e as MessageEvent).data).data.total_received >= 0}`); });
-      es.onerror = () => { clearTimeout(timer); es.close(); resolve('error'); };
+      const timer = setTimeout(() => {
+        es.close();
+        resolve('timeout');
+      }, 10_000);
+      es.addEventListener('cdc_stats', (e) => {
+        clearTimeout(timer);
+        es.close();
+        resolve(`cdc_stats ${JSON.parse((e as MessageEvent).data).data.total_received >= 0}`);
+      });
+      es.onerror = () => {
+        clearTimeout(timer);
+        es.close();
+        resolve('error');
+      };
     });
     return { health, stream };
   }, api);
@@ -130,10 +152,12 @@ test('a password with @ : / and % never appears in /api/health or in the logs, n
 
 test('a foreign Host is refused before routing: a raw request, and a DNS-rebinding name in the browser', async () => {
   const raw = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: service.port, path: '/api/health', headers: { host: `evil.example:${service.port}` } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port: service.port, path: '/api/health', headers: { host: `evil.example:${service.port}` } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
   });
   assert.equal(raw.status, 421);
   assert.match(raw.body, /ALLOWED_HOSTS/);
@@ -158,11 +182,11 @@ test('a page on an allowed origin reads /api/health and the stream; the same pag
 
 test('the Vite dev server with VITE_API_BASE_URL pointing at the service shows live numbers', async () => {
   let out = '';
-  vite = spawn(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), '--config', 'dashboard/vite.config.ts', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'], {
-    cwd: REPO,
-    env: { ...process.env, VITE_API_BASE_URL: service.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  vite = spawn(
+    process.execPath,
+    [join(REPO, 'node_modules/vite/bin/vite.js'), '--config', 'dashboard/vite.config.ts', '--host', '127.0.0.1', '--port', String(vitePort), '--strictPort'],
+    { cwd: REPO, env: { ...process.env, VITE_API_BASE_URL: service.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   vite.stdout!.on('data', (d) => (out += d));
   vite.stderr!.on('data', (d) => (out += d));
   await waitFor(`vite on ${vitePort}`, async () => (await fetch(`http://127.0.0.1:${vitePort}/`)).ok, 60_000).catch((e: Error) => {
@@ -176,7 +200,9 @@ test('the Vite dev server with VITE_API_BASE_URL pointing at the service shows l
   const shown = async () => Number(((await page.getByTestId('events-received').textContent()) ?? '').replace(/,/g, ''));
   await page.getByTestId('events-received').filter({ hasText: /^\d/ }).waitFor({ timeout: 30_000 });
   const first = await shown();
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="events-received"]')?.textContent?.replace(/,/g, '')) > n, first, { timeout: 30_000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="events-received"]')?.textContent?.replace(/,/g, '')) > n, first, {
+    timeout: 30_000,
+  });
   assert.ok((await shown()) > first, 'the number moves');
   await page.getByTestId('kpi-total-tickets').filter({ hasText: /^\d/ }).waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(SCREENSHOTS, 'security-vite-dev-server.png') });
@@ -252,9 +278,15 @@ test('a cross-origin POST from a page on another port is refused and changes not
     const url = `${api}/api/lakehouse/restart`;
     const out: string[] = [];
     // A simple request (no preflight): text/plain, opaque answer.
-    await fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then((r) => out.push(`no-cors ${r.type}`), (e: Error) => out.push(`no-cors ${e.name}`));
+    await fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' }).then(
+      (r) => out.push(`no-cors ${r.type}`),
+      (e: Error) => out.push(`no-cors ${e.name}`),
+    );
     // JSON needs a preflight, which a foreign origin does not pass.
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => out.push(`cors ${r.status}`), (e: Error) => out.push(`cors ${e.name}`));
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+      (r) => out.push(`cors ${r.status}`),
+      (e: Error) => out.push(`cors ${e.name}`),
+    );
     return out;
   }, service.url);
   assert.deepEqual(attempts, ['no-cors opaque', 'cors TypeError']);
@@ -272,7 +304,11 @@ test('a cross-origin POST from a page on another port is refused and changes not
   // The operator, with the token, from no browser at all: it restarts.
   const noToken = await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(noToken.status, 401);
-  const ok = await fetch(`${service.url}/api/lakehouse/restart`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{}' });
+  const ok = await fetch(`${service.url}/api/lakehouse/restart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
+    body: '{}',
+  });
   assert.equal(ok.status, 200);
   await waitFor('the worker to run again', async () => (await service.health()).lakehouse_running, 30_000);
 });

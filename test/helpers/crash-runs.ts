@@ -54,7 +54,14 @@ async function upAt(port: number, child: ChildProcess): Promise<void> {
  * start, or from the moment it answers /api/health when `afterUp`. `ms` undefined: wait for the
  * fault switch only, failing after `timeoutMs` if the process has not died.
  */
-export async function runUntilDeath(env: Record<string, string>, dataDir: string, port: number, ms?: number, timeoutMs = 90_000, afterUp = false): Promise<Death> {
+export async function runUntilDeath(
+  env: Record<string, string>,
+  dataDir: string,
+  port: number,
+  ms?: number,
+  timeoutMs = 90_000,
+  afterUp = false,
+): Promise<Death> {
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
     env: { ...process.env, LOG_FORMAT: 'json', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
@@ -65,7 +72,9 @@ export async function runUntilDeath(env: Record<string, string>, dataDir: string
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   let killedByUs = false;
   const limit = ms ?? timeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -79,7 +88,8 @@ export async function runUntilDeath(env: Record<string, string>, dataDir: string
   else arm();
   const { code, signal } = await exited;
   clearTimeout(timer);
-  if (ms === undefined && killedByUs) throw new Error(`the fault point was not reached within ${timeoutMs} ms (SHORI_FAULT=${env.SHORI_FAULT}):\n${output.slice(-3000)}`);
+  if (ms === undefined && killedByUs)
+    throw new Error(`the fault point was not reached within ${timeoutMs} ms (SHORI_FAULT=${env.SHORI_FAULT}):\n${output.slice(-3000)}`);
   const fault = /SHORI_FAULT: .*/.exec(output)?.[0] ?? null;
   return { fault, signal, code, killedByUs, output };
 }

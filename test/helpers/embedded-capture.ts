@@ -52,14 +52,20 @@ export interface Republished {
 export function republishDeletedCreate(dataDir: string, source: string, pick: (n: number) => number = () => 0): Republished | undefined {
   const db = new DatabaseSync(sourceDbPath(dataDir, source), { timeout: 5000 });
   try {
-    const candidates = db.prepare(`
+    const candidates = db
+      .prepare(
+        `
       SELECT max(c.lsn) AS lsn, json_extract(c.after, '$.TicketID') AS id FROM cdc_changes c
       WHERE c.tbl = 'Tickets' AND c.op = 'c' AND c.origin_lsn IS NULL AND json_extract(c.after, '$.TicketID') NOT IN (SELECT TicketID FROM Tickets)
-      GROUP BY id ORDER BY id`).all() as Array<{ lsn: number; id: number }>;
+      GROUP BY id ORDER BY id`,
+      )
+      .all() as Array<{ lsn: number; id: number }>;
     if (candidates.length === 0) return undefined;
     const chosen = candidates[pick(candidates.length) % candidates.length];
     const inserted = db
-      .prepare('INSERT INTO cdc_changes (op, tbl, before, after, commit_ts, origin_lsn) SELECT op, tbl, before, after, commit_ts, lsn FROM cdc_changes WHERE lsn = ?')
+      .prepare(
+        'INSERT INTO cdc_changes (op, tbl, before, after, commit_ts, origin_lsn) SELECT op, tbl, before, after, commit_ts, lsn FROM cdc_changes WHERE lsn = ?',
+      )
       .run(chosen.lsn);
     return { source, ticketId: Number(chosen.id), originLsn: chosen.lsn, lsn: Number(inserted.lastInsertRowid) };
   } finally {

@@ -117,13 +117,19 @@ async function verifyWith(conn: DuckDBConnection, dataDir: string, sources: stri
     return { lost: 0, duplicated: 0, resurrected: 0, quarantined: 0, problems, seen: { records: records.length, changes: expectedChanges.size, tickets: 0 } };
   }
 
-  const bronze = await queryOn(conn, lake(dataDir, 'bronze', 'cdc_events'), (scan) =>
-    `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
+  const bronze = await queryOn(
+    conn,
+    lake(dataDir, 'bronze', 'cdc_events'),
+    (scan) => `SELECT topic || '/' || "partition" || '/' || "offset" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`,
+  );
   const [bronzeLost, bronzeDup, bronzeEx] = compareCounts(expectedRecords, countsOf(bronze));
   for (const e of bronzeEx) problems.push(`bronze: ${e}`);
 
-  const history = await queryOn(conn, lake(dataDir, 'silver', 'tickets_history'), (scan) =>
-    `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`);
+  const history = await queryOn(
+    conn,
+    lake(dataDir, 'silver', 'tickets_history'),
+    (scan) => `SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${scan} AS t GROUP BY ALL`,
+  );
   const [historyLost, historyDup, historyEx] = compareCounts(expectedChanges, countsOf(history));
   for (const e of historyEx) problems.push(`history: ${e}`);
 
@@ -165,7 +171,14 @@ export async function verifyConverged(dataDir: string, sources: string[], timeou
     try {
       verdict = await verifyLake(dataDir, sources);
     } catch (error) {
-      verdict = { lost: 0, duplicated: 0, resurrected: 0, quarantined: 0, problems: [`verification failed: ${(error as Error).message}`], seen: { records: 0, changes: 0, tickets: 0 } };
+      verdict = {
+        lost: 0,
+        duplicated: 0,
+        resurrected: 0,
+        quarantined: 0,
+        problems: [`verification failed: ${(error as Error).message}`],
+        seen: { records: 0, changes: 0, tickets: 0 },
+      };
     }
     if (isClean(verdict) || Date.now() >= deadline) return verdict;
     await new Promise((r) => setTimeout(r, 1000));

@@ -56,7 +56,10 @@ export function expectedGold(dataDir: string, sources: string[]): Record<string,
     tickets_by_status: lines(tally(rows, (r) => String(r.Status))),
     tickets_by_priority: lines(tally(rows, (r) => String(r.Priority))),
     tickets_by_source: [...bySource].map(([k, v]) => `${k}|${v.tickets}|${v.open}`).sort(),
-    open_backlog: [...bySource].filter(([, v]) => v.open > 0).map(([k, v]) => `${k}|${v.open}|${money(v.openCents)}`).sort(),
+    open_backlog: [...bySource]
+      .filter(([, v]) => v.open > 0)
+      .map(([k, v]) => `${k}|${v.open}|${money(v.openCents)}`)
+      .sort(),
     tickets_per_minute: minutes,
   };
 }

@@ -33,12 +33,26 @@ export function ticketRecords(source: string, count: number): FeedRecord[] {
   const topic = embeddedTopic(source);
   return Array.from({ length: count }, (_, i) => {
     const after = {
-      TicketID: i + 1, Title: `t${i}`, Description: null, Status: (i % 3 === 0 ? 'Open' : 'Closed') as 'Open' | 'Closed', Priority: 'High' as const, Category: 'c', CustomerID: 1, AssignedTo: null,
-      EstimatedCost: '1.25', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z', ResolvedAt: null,
+      TicketID: i + 1,
+      Title: `t${i}`,
+      Description: null,
+      Status: (i % 3 === 0 ? 'Open' : 'Closed') as 'Open' | 'Closed',
+      Priority: 'High' as const,
+      Category: 'c',
+      CustomerID: 1,
+      AssignedTo: null,
+      EstimatedCost: '1.25',
+      CreatedAt: '2026-01-01T00:00:00.000000Z',
+      UpdatedAt: '2026-01-01T00:00:00.000000Z',
+      ResolvedAt: null,
     };
     return {
-      stream: topic, partition: 0, position: i, key: encodeKey(source, i + 1),
-      value: encodeValue({ source, op: 'c', before: null, after, position: i, lsn: i, eventSerialNo: 1, commitTsMs: 0 }), timestamp: 0,
+      stream: topic,
+      partition: 0,
+      position: i,
+      key: encodeKey(source, i + 1),
+      value: encodeValue({ source, op: 'c', before: null, after, position: i, lsn: i, eventSerialNo: 1, commitTsMs: 0 }),
+      timestamp: 0,
     };
   });
 }
@@ -52,12 +66,25 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
   const logs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
   const scrub = createScrubber(dataDir);
-  const broadcaster = new Broadcaster({ queueSize: 100, overflowLimit: 5, maxClients: config.SSE_MAX_CLIENTS, maxClientsPerIp: config.SSE_MAX_CLIENTS_PER_IP, scrub });
+  const broadcaster = new Broadcaster({
+    queueSize: 100,
+    overflowLimit: 5,
+    maxClients: config.SSE_MAX_CLIENTS,
+    maxClientsPerIp: config.SSE_MAX_CLIENTS_PER_IP,
+    scrub,
+  });
   const feed = await createFeed(config);
-  const catalog = new TableCatalog(dataDir, options.goldNames ?? ['tickets_by_status'], { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT });
+  const catalog = new TableCatalog(dataDir, options.goldNames ?? ['tickets_by_status'], {
+    queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC,
+    memoryLimit: config.TABLE_API_MEMORY_LIMIT,
+  });
   const workerStopped = { value: false };
   const context: ServiceContext = {
-    config, feed, state: new PipelineState(), broadcaster, catalog,
+    config,
+    feed,
+    state: new PipelineState(),
+    broadcaster,
+    catalog,
     lakehouseSubscription: () => null,
     restartLakehouse: () => {
       if (!workerStopped.value) return false;
@@ -68,7 +95,12 @@ export async function buildTestApp(env: Record<string, string> = {}, options: { 
   };
   const app = await buildApp(context, logger);
   return {
-    app, context, config, dataDir, workerStopped, logs,
+    app,
+    context,
+    config,
+    dataDir,
+    workerStopped,
+    logs,
     async close() {
       broadcaster.closeAll();
       await app.close();

@@ -24,13 +24,28 @@ export async function tableAt(lake: LakeRef, layer: string, name: string): Promi
   return (await opened).table(layer, name);
 }
 
-export const TICKET_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
+export const TICKET_COLUMNS = [
+  'TicketID',
+  'Title',
+  'Description',
+  'Status',
+  'Priority',
+  'Category',
+  'CustomerID',
+  'AssignedTo',
+  'EstimatedCost',
+  'CreatedAt',
+  'UpdatedAt',
+  'ResolvedAt',
+];
 
 export type TextRow = Record<string, string | null>;
 
 export async function queryDelta(table: string | Storage, select: (scan: string) => string): Promise<TextRow[]>;
 export async function queryDelta(lake: LakeRef, layer: string, name: string, select: (scan: string) => string): Promise<TextRow[]>;
-export async function queryDelta(...args: [string | Storage, (scan: string) => string] | [LakeRef, string, string, (scan: string) => string]): Promise<TextRow[]> {
+export async function queryDelta(
+  ...args: [string | Storage, (scan: string) => string] | [LakeRef, string, string, (scan: string) => string]
+): Promise<TextRow[]> {
   const location = args.length === 2 ? args[0] : await tableAt(args[0], args[1], args[2]);
   const select = args.length === 2 ? args[1] : args[3];
   const table = await DeltaTable.open(location);
@@ -50,8 +65,12 @@ const ts = (c: string) => `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%fZ') AS "${c}"`;
 
 /** Silver tickets as text rows keyed `source/TicketID`. */
 export async function silverTickets(lake: LakeRef): Promise<Map<string, TextRow>> {
-  const rows = await queryDelta(lake, 'silver', 'tickets', (scan) =>
-    `SELECT "source", CAST("TicketID" AS VARCHAR) AS "TicketID", "Title", "Description", "Status", "Priority", "Category",
+  const rows = await queryDelta(
+    lake,
+    'silver',
+    'tickets',
+    (scan) =>
+      `SELECT "source", CAST("TicketID" AS VARCHAR) AS "TicketID", "Title", "Description", "Status", "Priority", "Category",
             CAST("CustomerID" AS VARCHAR) AS "CustomerID", "AssignedTo", CAST("EstimatedCost" AS VARCHAR) AS "EstimatedCost",
             ${ts('CreatedAt')}, ${ts('UpdatedAt')}, ${ts('ResolvedAt')}
      FROM ${scan} AS t`,

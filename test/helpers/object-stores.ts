@@ -33,7 +33,12 @@ let tools: Record<string, string> | undefined;
 function ensureTools(): Record<string, string> {
   if (tools) return tools;
   const out = execFileSync('bash', [join(REPO, 'scripts/ensure-objectstores.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  tools = Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+  tools = Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
   return tools;
 }
 
@@ -48,8 +53,12 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 function collect(child: ChildProcess): () => string {
   let text = '';
-  child.stdout?.on('data', (d) => { text = (text + String(d)).slice(-20_000); });
-  child.stderr?.on('data', (d) => { text = (text + String(d)).slice(-20_000); });
+  child.stdout?.on('data', (d) => {
+    text = (text + String(d)).slice(-20_000);
+  });
+  child.stderr?.on('data', (d) => {
+    text = (text + String(d)).slice(-20_000);
+  });
   return () => text;
 }
 
@@ -65,21 +74,23 @@ async function httpUp(url: string): Promise<boolean> {
 export async function startMotoS3(): Promise<StoreServer> {
   const port = await freePort();
   // One request at a time: see moto_s3_server.py (moto's threaded server is not atomic under races).
-  const child = spawn(ensureTools().MOTO_PYTHON, [join(REPO, 'test/helpers/moto_s3_server.py'), '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ensureTools().MOTO_PYTHON, [join(REPO, 'test/helpers/moto_s3_server.py'), '127.0.0.1', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = collect(child);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(`moto S3 server on ${endpoint}: ${output()}`, () => httpUp(`${endpoint}/moto-api/`), 60_000);
-  const env = {
-    AWS_ACCESS_KEY_ID: 'shori-test', AWS_SECRET_ACCESS_KEY: 'shori-test-secret', AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_S3: endpoint,
-  };
+  const env = { AWS_ACCESS_KEY_ID: 'shori-test', AWS_SECRET_ACCESS_KEY: 'shori-test-secret', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_S3: endpoint };
   return {
     kind: 's3',
     env,
     deltaRs: {
       options: {
-        AWS_ENDPOINT_URL: endpoint, AWS_ALLOW_HTTP: 'true', AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ALLOW_HTTP: 'true',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
         // delta-rs commits with If-None-Match too (no unsafe rename, no lock table).
         conditional_put: 'etag',
       },
@@ -98,9 +109,11 @@ export async function startMotoS3(): Promise<StoreServer> {
 export async function startAzurite(): Promise<StoreServer> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), 'shori-azurite-'));
-  const child = spawn(ensureTools().AZURITE, ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--skipApiVersionCheck', '--silent'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    ensureTools().AZURITE,
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', location, '--skipApiVersionCheck', '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const output = collect(child);
   const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   await waitFor(`Azurite on ${endpoint}: ${output()}`, () => httpUp(endpoint), 60_000);
@@ -147,7 +160,10 @@ export async function startHeaderStrippingProxy(target: string): Promise<{ url: 
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
-    forward.on('error', () => { res.writeHead(502); res.end(); });
+    forward.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
     req.pipe(forward);
   });
   const port = await freePort();
@@ -155,6 +171,10 @@ export async function startHeaderStrippingProxy(target: string): Promise<{ url: 
   return {
     url: `http://127.0.0.1:${port}`,
     stripped: () => stripped,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

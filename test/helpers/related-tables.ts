@@ -43,7 +43,11 @@ async function silverRows(conn: DuckDBConnection, dir: string, key: string): Pro
   const fields = table.snapshot.schema.fields.filter((f) => !CONTROL.has(f.name));
   const select = fields.map((f) => {
     const type = String(f.type);
-    const expr = type.startsWith('timestamp') ? `strftime("${f.name}", '%Y-%m-%dT%H:%M:%S.%fZ')` : type === 'boolean' ? `CASE WHEN "${f.name}" THEN '1' ELSE '0' END` : `CAST("${f.name}" AS VARCHAR)`;
+    const expr = type.startsWith('timestamp')
+      ? `strftime("${f.name}", '%Y-%m-%dT%H:%M:%S.%fZ')`
+      : type === 'boolean'
+        ? `CASE WHEN "${f.name}" THEN '1' ELSE '0' END`
+        : `CAST("${f.name}" AS VARCHAR)`;
     return `${expr} AS "${f.name}"`;
   });
   const rows = (await conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${table.scanSql()} AS t`)).getRowObjectsJson() as TextRow[];
@@ -82,7 +86,9 @@ export async function verifyRelated(conn: DuckDBConnection, dataDir: string, sou
       continue;
     }
     const history = await DeltaTable.open(historyDir);
-    const held = (await conn.runAndReadAll(`SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${history.scanSql()} AS t GROUP BY ALL`)).getRowObjectsJson() as Array<{ k: string; n: number }>;
+    const held = (
+      await conn.runAndReadAll(`SELECT "source" || '/' || "_seq" AS k, count(*)::INT AS n FROM ${history.scanSql()} AS t GROUP BY ALL`)
+    ).getRowObjectsJson() as Array<{ k: string; n: number }>;
     const counts = new Map(held.map((r) => [r.k, Number(r.n)]));
     for (const k of expected) {
       if (counts.has(k)) continue;

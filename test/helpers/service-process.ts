@@ -26,7 +26,12 @@ export function tempDataDir(prefix = 'shori-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -101,7 +106,10 @@ export async function startService(env: Record<string, string>, options: { dataD
  * Runs the generator CLI to completion and returns its counts. Tickets only unless the arguments say
  * `--related F`: the counts of tickets' events are then exact, which tests compare with Bronze.
  */
-export async function generate(dataDir: string, args: string[]): Promise<{ operations: number; inserts: number; updates: number; deletes: number; keyChanges: number; related: number }> {
+export async function generate(
+  dataDir: string,
+  args: string[],
+): Promise<{ operations: number; inserts: number; updates: number; deletes: number; keyChanges: number; related: number }> {
   const related = args.includes('--related') ? [] : ['--related', '0'];
   const child = spawn(process.execPath, [join(REPO, 'src/generator/cli.ts'), '--json', ...related, ...args], {
     cwd: REPO,

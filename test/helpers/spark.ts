@@ -12,9 +12,17 @@ const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOOL = path.join(repo, 'test/interop/spark_tool.py');
 
-export interface CanonicalRows { columns: string[]; rows: string[] }
+export interface CanonicalRows {
+  columns: string[];
+  rows: string[];
+}
 
-interface Reply { id: number; ok: boolean; result?: unknown; error?: string }
+interface Reply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
 
 export class Spark {
   readonly version: string;
@@ -40,7 +48,10 @@ export class Spark {
     }
     const child = spawn(python, [TOOL], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYSPARK_PYTHON: python, SPARK_LOCAL_IP: '127.0.0.1' } });
     const stderr: string[] = [];
-    child.stderr.on('data', (chunk: Buffer) => { stderr.push(chunk.toString()); if (stderr.length > 200) stderr.shift(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.push(chunk.toString());
+      if (stderr.length > 200) stderr.shift();
+    });
     const lines = createInterface({ input: child.stdout });
     const first = await new Promise<Reply>((resolve, reject) => {
       lines.once('line', (line) => resolve(JSON.parse(line) as Reply));
@@ -73,12 +84,22 @@ export class Spark {
     });
   }
 
-  sql<T = Record<string, unknown>>(sql: string): Promise<T[]> { return this.send({ op: 'sql', sql }); }
-  read(path: string, at: { version?: number; timestamp?: string } = {}): Promise<CanonicalRows> { return this.send({ op: 'read', path, ...at }); }
-  changes(path: string, start: number, end?: number): Promise<CanonicalRows> { return this.send({ op: 'changes', path, start, ...(end === undefined ? {} : { end }) }); }
-  stream(path: string, cdf = false): Promise<CanonicalRows> { return this.send({ op: 'stream', path, cdf }); }
+  sql<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    return this.send({ op: 'sql', sql });
+  }
+  read(path: string, at: { version?: number; timestamp?: string } = {}): Promise<CanonicalRows> {
+    return this.send({ op: 'read', path, ...at });
+  }
+  changes(path: string, start: number, end?: number): Promise<CanonicalRows> {
+    return this.send({ op: 'changes', path, start, ...(end === undefined ? {} : { end }) });
+  }
+  stream(path: string, cdf = false): Promise<CanonicalRows> {
+    return this.send({ op: 'stream', path, cdf });
+  }
   /** Runs Python with `spark`, `F` and `vars` in scope; answers its `result`. */
-  exec<T = unknown>(code: string, vars: Record<string, unknown> = {}): Promise<T> { return this.send({ op: 'exec', code, vars }); }
+  exec<T = unknown>(code: string, vars: Record<string, unknown> = {}): Promise<T> {
+    return this.send({ op: 'exec', code, vars });
+  }
 
   async stop(): Promise<void> {
     if (this.#child.exitCode !== null) return;

@@ -50,11 +50,24 @@ const ENV = { ...BUSY_ENV, LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: '1' };
 
 /** Points the run must include (the reference run must reach each). */
 const REQUIRED = [
-  'bronze.cdc_events:parquet-written:2', 'bronze.cdc_events:commit:3', 'bronze.cdc_events:checkpoint:1', 'bronze.cdc_events:optimize:1',
-  'silver._tickets_deleted:commit:3', 'silver.tickets:parquet-written:2', 'silver.tickets:commit:3', 'silver.tickets:checkpoint:1', 'silver.tickets:optimize:1',
-  'silver.tickets_history:parquet-written:2', 'silver.tickets_history:commit:3',
-  'silver.customers:commit:3', 'silver.customers_history:commit:3', 'silver.agents:commit:3', 'silver.agents_history:commit:3',
-  'silver.tickets:vacuum:1', 'feed:before-commit:3', 'feed:after-commit:3',
+  'bronze.cdc_events:parquet-written:2',
+  'bronze.cdc_events:commit:3',
+  'bronze.cdc_events:checkpoint:1',
+  'bronze.cdc_events:optimize:1',
+  'silver._tickets_deleted:commit:3',
+  'silver.tickets:parquet-written:2',
+  'silver.tickets:commit:3',
+  'silver.tickets:checkpoint:1',
+  'silver.tickets:optimize:1',
+  'silver.tickets_history:parquet-written:2',
+  'silver.tickets_history:commit:3',
+  'silver.customers:commit:3',
+  'silver.customers_history:commit:3',
+  'silver.agents:commit:3',
+  'silver.agents_history:commit:3',
+  'silver.tickets:vacuum:1',
+  'feed:before-commit:3',
+  'feed:after-commit:3',
 ];
 
 /** What one table's log shows a run reached: data commits, commits, checkpoints, OPTIMIZE. */
@@ -94,7 +107,9 @@ function plantOldLeftovers(dataDir: string, table: string, count: number): strin
 function touchTicket(dataDir: string, source: string): void {
   const db = new DatabaseSync(sourceDbPath(dataDir, source), { timeout: 5000 });
   try {
-    db.prepare("UPDATE Tickets SET Title = Title || ' (touched)', UpdatedAt = strftime('%Y-%m-%dT%H:%M:%f000Z', 'now') WHERE TicketID = (SELECT max(TicketID) FROM Tickets)").run();
+    db.prepare(
+      "UPDATE Tickets SET Title = Title || ' (touched)', UpdatedAt = strftime('%Y-%m-%dT%H:%M:%f000Z', 'now') WHERE TicketID = (SELECT max(TicketID) FROM Tickets)",
+    ).run();
   } finally {
     db.close();
   }
@@ -105,7 +120,22 @@ before(async () => {
   dirs.push(template);
   holdCapture(template, EMBEDDED_SOURCES);
   // Tickets (updates, deletes, key changes, bursts) and, after 30% of its operations, one of Customers or Agents.
-  const counts = await generate(template, ['--count', '240', '--rate', '0', '--mix', '50,35,15', '--key-changes', '0.05', '--bursts', '0.2', '--related', '0.3', '--seed', '8']);
+  const counts = await generate(template, [
+    '--count',
+    '240',
+    '--rate',
+    '0',
+    '--mix',
+    '50,35,15',
+    '--key-changes',
+    '0.05',
+    '--bursts',
+    '0.2',
+    '--related',
+    '0.3',
+    '--seed',
+    '8',
+  ]);
   assert.ok(counts.updates > 0 && counts.deletes > 0 && counts.keyChanges > 0 && counts.related > 0, `a mixed workload: ${JSON.stringify(counts)}`);
   // Then inserts only: each batch's merge touches no Silver file and adds one, so Silver gathers the
   // small files OPTIMIZE compacts (a merge of updates rewrites the files it touches into one).
@@ -138,7 +168,10 @@ before(async () => {
 test('the workload reaches every required point', () => {
   const missing = REQUIRED.filter((p) => !points.includes(p));
   assert.deepEqual(missing, [], `points reached: ${points.join(' ')}`);
-  assert.ok(points.some((p) => p.startsWith('gold.') && p.endsWith(':commit:3')), 'a Gold table commits');
+  assert.ok(
+    points.some((p) => p.startsWith('gold.') && p.endsWith(':commit:3')),
+    'a Gold table commits',
+  );
 });
 
 test('crash at every point, restart, finish: exactly once, nothing resurrected', async (t) => {
@@ -177,7 +210,11 @@ test('crash at every point, restart, finish: exactly once, nothing resurrected',
       await waitLagZero(service);
       const verdict = await verifyConverged(dataDir, EMBEDDED_SOURCES, 60_000);
       lap('re-published and verified');
-      assert.deepEqual(summary(verdict), clean, `after re-publishing the create of deleted ticket ${republished.ticketId} (lsn ${republished.originLsn} again at ${republished.lsn})`);
+      assert.deepEqual(
+        summary(verdict),
+        clean,
+        `after re-publishing the create of deleted ticket ${republished.ticketId} (lsn ${republished.originLsn} again at ${republished.lsn})`,
+      );
       // The crash came mid-deletion; the restarted service's VACUUM removed the rest.
       if (vacuum) await waitFor('VACUUM to remove the leftovers', () => leftovers.every((f) => !existsSync(f)));
       assert.equal(await service.stop(), 0);

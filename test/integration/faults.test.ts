@@ -103,7 +103,14 @@ test('SSE backpressure: a client that never reads is trimmed then disconnected; 
 test('bad configuration stops start-up with a clear message and a non-zero exit', async () => {
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, PORT: 'eighty', SSE_CLIENT_QUEUE_SIZE: '0', SSE_EMIT_CDC_RAW: 'sometimes', SQLSERVER_SA_PASSWORD: 'Pa55word!', DATA_DIR: '/nonexistent/never-created' },
+    env: {
+      ...process.env,
+      PORT: 'eighty',
+      SSE_CLIENT_QUEUE_SIZE: '0',
+      SSE_EMIT_CDC_RAW: 'sometimes',
+      SQLSERVER_SA_PASSWORD: 'Pa55word!',
+      DATA_DIR: '/nonexistent/never-created',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

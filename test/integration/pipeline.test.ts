@@ -109,7 +109,12 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   await waitFor('Gold to reflect the last Silver version', async () => {
     const lastUpdate = sse.ofType('lakehouse_update').at(-1);
     const h = await service.health();
-    return lastUpdate !== undefined && totalLag(h) === 0 && !h.lakehouse_pending && sse.ofType('lakehouse_update').some((u) => u.data.gold_recomputed && u.ts >= (h.counters.last_batch_at ?? ''));
+    return (
+      lastUpdate !== undefined &&
+      totalLag(h) === 0 &&
+      !h.lakehouse_pending &&
+      sse.ofType('lakehouse_update').some((u) => u.data.gold_recomputed && u.ts >= (h.counters.last_batch_at ?? ''))
+    );
   });
 
   // Silver equals the sources, row for row, every column exact.
@@ -119,8 +124,10 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   assert.deepEqual(diffRows(sources, silver), []);
 
   // Bronze holds each change exactly once.
-  const [bronze] = await queryDelta(join(service.dataDir, 'datalake/bronze/cdc_events'), (scan) =>
-    `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records,
+  const [bronze] = await queryDelta(
+    join(service.dataDir, 'datalake/bronze/cdc_events'),
+    (scan) =>
+      `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records,
             count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes, count(*) FILTER (WHERE payload IS NULL)::INT AS tombstones,
             count(*) FILTER (WHERE decode_error IS NOT NULL)::INT AS errors FROM ${scan} AS t`,
   );
@@ -182,7 +189,7 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   assert.equal(h.counters.batches_failed, 0);
   assert.equal(h.counters.last_error, null);
   assert.equal(h.counters.decode_errors, 0);
-  assert.deepEqual(h.warnings, [], 'the embedded sources match Silver\'s schema');
+  assert.deepEqual(h.warnings, [], "the embedded sources match Silver's schema");
   assert.equal(h.counters.batches_ok, sse.ofType('lakehouse_update').filter((u) => u.data.batch_size > 0).length);
   assert.ok(h.counters.batches_ok >= 2);
   assert.match(h.counters.last_batch_at ?? '', TS_MICROS);
@@ -194,7 +201,8 @@ test('embedded end to end: Silver equals sources, Bronze exactly once, Gold matc
   const metrics = await (await fetch(`${service.url}/metrics`)).text();
   assert.match(metrics, new RegExp(`^shori_events_received_total ${expectedEvents}$`, 'm'));
   assert.match(metrics, /^shori_lakehouse_running 1$/m);
-  for (const source of SOURCES) assert.match(metrics, new RegExp(`^shori_consumer_lag\\{stream="${source}\\.TicketsDb\\.dbo\\.Tickets",partition="0"\\} 0$`, 'm'));
+  for (const source of SOURCES)
+    assert.match(metrics, new RegExp(`^shori_consumer_lag\\{stream="${source}\\.TicketsDb\\.dbo\\.Tickets",partition="0"\\} 0$`, 'm'));
 
   sse.close();
   assert.equal(await service.stop(), 0, 'SIGTERM exits 0');
@@ -219,8 +227,10 @@ test('SIGKILL mid-run and restart: still exactly once, Silver still equals the s
   await waitCaughtUp(third);
 
   const expectedEvents = counts.inserts + counts.updates + counts.deletes + counts.keyChanges;
-  const [bronze] = await queryDelta(join(dataDir, 'datalake/bronze/cdc_events'), (scan) =>
-    `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records,
+  const [bronze] = await queryDelta(
+    join(dataDir, 'datalake/bronze/cdc_events'),
+    (scan) =>
+      `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records,
             count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes FROM ${scan} AS t`,
   );
   assert.equal(Number(bronze.records), Number(bronze.distinct_records), 'no duplicate in Bronze after two SIGKILLs');

@@ -21,8 +21,18 @@ after(async () => {
 });
 
 const ticket = (id: unknown, cost = '10.00', description: string | null = null) => ({
-  TicketID: id, Title: 'poison', Description: description, Status: 'Open', Priority: 'High', Category: 'Network', CustomerID: 1, AssignedTo: null,
-  EstimatedCost: cost, CreatedAt: '2026-01-01T00:00:00.000001Z', UpdatedAt: '2026-01-01T00:00:00.000002Z', ResolvedAt: null,
+  TicketID: id,
+  Title: 'poison',
+  Description: description,
+  Status: 'Open',
+  Priority: 'High',
+  Category: 'Network',
+  CustomerID: 1,
+  AssignedTo: null,
+  EstimatedCost: cost,
+  CreatedAt: '2026-01-01T00:00:00.000001Z',
+  UpdatedAt: '2026-01-01T00:00:00.000002Z',
+  ResolvedAt: null,
 });
 
 /** Writes change rows straight into a source's change table, as a broken capture would. */
@@ -69,12 +79,18 @@ test('embedded feed: bad rows are quarantined and counted, good ones before and 
   assert.equal(health.counters.events_rejected, 3);
   assert.equal(health.lakehouse_running, true);
   assert.equal(health.status, 'ok', 'quarantined rows do not degrade the pipeline');
-  const rejected = await queryDelta(join(service.dataDir, 'datalake/silver/_rejected'), (scan) => `SELECT topic, "offset", "table", reason FROM ${scan} AS t ORDER BY "offset"`);
+  const rejected = await queryDelta(
+    join(service.dataDir, 'datalake/silver/_rejected'),
+    (scan) => `SELECT topic, "offset", "table", reason FROM ${scan} AS t ORDER BY "offset"`,
+  );
   assert.equal(rejected.length, 3);
   assert.ok(rejected.every((r) => r.topic === 'shorisql_1.TicketsDb.dbo.Tickets'));
   assert.match(rejected.map((r) => r.reason).join('\n'), /EstimatedCost: 123456789012\.00 is not a valid decimal\(10,2\)/);
-  const [bronze] = await queryDelta(join(service.dataDir, 'datalake/bronze/cdc_events'), (scan) =>
-    `SELECT count(*) FILTER (WHERE "offset" IN (${rejected.map((r) => Number(r.offset)).join(', ')}))::INT AS n FROM ${scan} AS t WHERE topic = 'shorisql_1.TicketsDb.dbo.Tickets'`);
+  const [bronze] = await queryDelta(
+    join(service.dataDir, 'datalake/bronze/cdc_events'),
+    (scan) =>
+      `SELECT count(*) FILTER (WHERE "offset" IN (${rejected.map((r) => Number(r.offset)).join(', ')}))::INT AS n FROM ${scan} AS t WHERE topic = 'shorisql_1.TicketsDb.dbo.Tickets'`,
+  );
   assert.equal(Number(bronze.n), 3, 'the bad rows are in Bronze');
   // Every real change landed: Silver equals the sources (the bad rows never existed there), the 5 MB one included.
   const silver = await silverTickets(service.dataDir);

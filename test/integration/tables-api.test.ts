@@ -21,9 +21,11 @@ test('GET /api/tables and /api/tables/:layer/:name with paging, time travel and 
     return body.tables.some((t) => t.layer === 'gold') ? body : false;
   });
   const names = catalogue.tables.map((t) => `${t.layer}.${t.name}`);
-  for (const n of ['bronze.cdc_events', 'silver.tickets', 'silver.tickets_history', 'gold.tickets_by_status', 'gold.open_backlog']) assert.ok(names.includes(n), n);
+  for (const n of ['bronze.cdc_events', 'silver.tickets', 'silver.tickets_history', 'gold.tickets_by_status', 'gold.open_backlog'])
+    assert.ok(names.includes(n), n);
   // Every captured table is listed, found at run time; any of them can be browsed.
-  for (const n of ['silver.customers', 'silver.customers_history', 'silver.agents', 'silver.agents_history']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  for (const n of ['silver.customers', 'silver.customers_history', 'silver.agents', 'silver.agents_history'])
+    assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
   const agents = (await (await fetch(`${url}/api/tables/silver/agents?limit=3`)).json()) as TableRowsResponse;
   assert.ok(agents.total > 0 && agents.rows.length === Math.min(3, agents.total));
   assert.ok(agents.columns.some((c) => c.name === 'HiredOn' && c.type === 'date'));

@@ -61,21 +61,28 @@ const sortRows = (list: Row[]): Row[] => [...list].sort((a, b) => (canonical(a) 
 
 /** Every column as text, as the Python side normalises: timestamps UTC with microseconds. */
 function textColumns(fields: Array<{ name: string; type: unknown }>): string {
-  return fields.map((f) => {
-    const col = quoteIdent(f.name);
-    if (f.type === 'timestamp') return `strftime(${col} AT TIME ZONE 'UTC', '${TS_FORMAT}') AS ${col}`;
-    return `CAST(${col} AS VARCHAR) AS ${col}`;
-  }).join(', ');
+  return fields
+    .map((f) => {
+      const col = quoteIdent(f.name);
+      if (f.type === 'timestamp') return `strftime(${col} AT TIME ZONE 'UTC', '${TS_FORMAT}') AS ${col}`;
+      return `CAST(${col} AS VARCHAR) AS ${col}`;
+    })
+    .join(', ');
 }
 
 async function ourRows(conn: DuckDBConnection, table: DeltaTable, snapshot?: Snapshot): Promise<Row[]> {
   const snap = snapshot ?? table.snapshot;
-  return sortRows(await rows(conn, `SELECT ${textColumns(snap.schema.fields)} FROM ${table.scanSql(snap)}`) as Row[]);
+  return sortRows((await rows(conn, `SELECT ${textColumns(snap.schema.fields)} FROM ${table.scanSql(snap)}`)) as Row[]);
 }
 
 async function ourChanges(conn: DuckDBConnection, table: DeltaTable, from: number, to?: number): Promise<Row[]> {
-  const fields = [...table.snapshot.schema.fields, { name: '_change_type', type: 'string' }, { name: '_commit_version', type: 'long' }, { name: '_commit_timestamp', type: 'timestamp' }];
-  return sortRows(await rows(conn, `SELECT ${textColumns(fields)} FROM ${await table.changesSql(from, to)}`) as Row[]);
+  const fields = [
+    ...table.snapshot.schema.fields,
+    { name: '_change_type', type: 'string' },
+    { name: '_commit_version', type: 'long' },
+    { name: '_commit_timestamp', type: 'timestamp' },
+  ];
+  return sortRows((await rows(conn, `SELECT ${textColumns(fields)} FROM ${await table.changesSql(from, to)}`)) as Row[]);
 }
 
 /**
@@ -117,7 +124,12 @@ function tickets(first: number, last: number, status = 'Open'): string {
     FROM range(${first}, ${last + 1}) AS r(i)`;
 }
 
-const upsert = (sourceSql: string) => ({ sourceSql, on: ['source', 'TicketID'], whenMatched: [{ action: 'update' as const }], whenNotMatched: [{ action: 'insert' as const }] });
+const upsert = (sourceSql: string) => ({
+  sourceSql,
+  on: ['source', 'TicketID'],
+  whenMatched: [{ action: 'update' as const }],
+  whenNotMatched: [{ action: 'insert' as const }],
+});
 
 async function assertSameAsDeltaRs(py: string, conn: DuckDBConnection, table: DeltaTable, label: string): Promise<TheirRead> {
   const theirs = await tool<TheirRead>(py, 'read', table.location);
@@ -135,7 +147,9 @@ test('delta-rs reads our partitioned CDF tickets table identically through merge
   const dir = await tempDir(t, 'interop-ours-');
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, {
-    schema: SILVER_TICKETS_SCHEMA, name: 'tickets', partitionColumns: ['source'],
+    schema: SILVER_TICKETS_SCHEMA,
+    name: 'tickets',
+    partitionColumns: ['source'],
     properties: { 'delta.enableChangeDataFeed': 'true', 'delta.checkpointInterval': '3' },
   });
   await table.append(conn, tickets(1, 40), { txns: [{ appId: 'app-a', version: 1 }] }); // v1
@@ -153,7 +167,17 @@ test('delta-rs reads our partitioned CDF tickets table identically through merge
   const before = await assertSameAsDeltaRs(py, conn, table, 'after optimize');
   assert.deepEqual(before.protocol, { minReaderVersion: 1, minWriterVersion: 4 });
   assert.deepEqual(before.history, await ourHistory(table));
-  assert.deepEqual(before.history.map((h) => h.operation).reverse(), ['CREATE TABLE', 'WRITE', 'MERGE', 'DELETE', 'UPDATE', 'WRITE', 'MERGE', 'WRITE', 'OPTIMIZE']);
+  assert.deepEqual(before.history.map((h) => h.operation).reverse(), [
+    'CREATE TABLE',
+    'WRITE',
+    'MERGE',
+    'DELETE',
+    'UPDATE',
+    'WRITE',
+    'MERGE',
+    'WRITE',
+    'OPTIMIZE',
+  ]);
   // time travel: an old version reads the same in both
   const v2 = await tool<TheirRead>(py, 'read', dir, '2');
   assert.deepEqual(sortRows(v2.rows), await ourRows(conn, table, await table.snapshotAt(2)));
@@ -170,7 +194,10 @@ test('delta-rs reads our partitioned CDF tickets table identically through merge
   const vacuumed = await table.vacuum({ retentionHours: 0, force: true });
   assert.ok(vacuumed.files.length > 0 && vacuumed.files.some((f) => f.path.startsWith('_change_data/')));
   const after = await assertSameAsDeltaRs(py, conn, table, 'after vacuum');
-  assert.deepEqual(after.history.slice(0, 2).map((h) => h.operation), ['VACUUM END', 'VACUUM START']);
+  assert.deepEqual(
+    after.history.slice(0, 2).map((h) => h.operation),
+    ['VACUUM END', 'VACUUM START'],
+  );
 
   // our checkpoint alone (commits before it removed, as log cleanup would) is enough for delta-rs
   const cp = await table.checkpoint();
@@ -225,8 +252,12 @@ test('we read what delta-rs writes (append, merge, delete, update, checkpoint, o
   assertSameChanges(await ourChanges(conn, table, 0), await tool<Row[]>(py, 'cdf', dir, '0'), 'their change feed 0..latest');
 
   // we write to their table (it has the feed: our merge writes cdc files) and delta-rs reads it
-  await table.merge(conn, upsert(`SELECT 'sqlserver' AS source, 6 AS "TicketID", 'six' AS "Title", 'Closed' AS "Status", 6.60 AS "EstimatedCost", TIMESTAMPTZ '2026-12-01 00:00:00.000007+00' AS "UpdatedAt"
-    UNION ALL SELECT 'postgres', 99, NULL, 'Open', NULL, NULL`), { txns: [{ appId: 'job', version: 3 }] });
+  await table.merge(
+    conn,
+    upsert(`SELECT 'sqlserver' AS source, 6 AS "TicketID", 'six' AS "Title", 'Closed' AS "Status", 6.60 AS "EstimatedCost", TIMESTAMPTZ '2026-12-01 00:00:00.000007+00' AS "UpdatedAt"
+    UNION ALL SELECT 'postgres', 99, NULL, 'Open', NULL, NULL`),
+    { txns: [{ appId: 'job', version: 3 }] },
+  );
   await table.delete(conn, `"TicketID" = 7`);
   await assertSameAsDeltaRs(py, conn, table, 'after our writes');
   assertSameChanges(await ourChanges(conn, table, 5), await tool<Row[]>(py, 'cdf', dir, '5'), 'change feed after our writes');
@@ -238,7 +269,10 @@ test('we read what delta-rs writes (append, merge, delete, update, checkpoint, o
   await tool(py, 'checkpoint', dir);
   await table.refresh();
   const last = await assertSameAsDeltaRs(py, conn, table, 'after delta-rs optimize + vacuum');
-  assert.deepEqual(last.history.slice(0, 3).map((h) => h.operation), ['VACUUM END', 'VACUUM START', 'OPTIMIZE']);
+  assert.deepEqual(
+    last.history.slice(0, 3).map((h) => h.operation),
+    ['VACUUM END', 'VACUUM START', 'OPTIMIZE'],
+  );
   // and from its checkpoint alone
   for (const name of await readdir(path.join(dir, '_delta_log'))) {
     if (name.endsWith('.json') && Number(name.slice(0, 20)) <= table.snapshot.version) await rm(path.join(dir, '_delta_log', name));
@@ -255,7 +289,9 @@ test('delta-rs reads our deletion-vector tickets table (merge, delete, update, c
   const dir = await tempDir(t, 'interop-dv-');
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, {
-    schema: SILVER_TICKETS_SCHEMA, name: 'tickets', partitionColumns: ['source'],
+    schema: SILVER_TICKETS_SCHEMA,
+    name: 'tickets',
+    partitionColumns: ['source'],
     properties: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true', 'delta.checkpointInterval': '4' },
   });
   await table.append(conn, tickets(1, 60)); // v1
@@ -263,13 +299,20 @@ test('delta-rs reads our deletion-vector tickets table (merge, delete, update, c
   assert.deepEqual([merged.rowsUpdated, merged.rowsInserted, merged.deletionVectors, merged.filesRemoved], [11, 10, 2, 0]);
   await table.delete(conn, `"TicketID" IN (2, 3, 10, 55)`); // v3: vectors only, no change-data file
   await table.update(conn, { set: { Status: `'Pending'` }, where: `t."TicketID" % 7 = 0` }); // v4 + checkpoint
-  await table.merge(conn, { sourceSql: `SELECT 'postgres' AS source, 51 AS "TicketID" UNION ALL SELECT 'sqlserver', 20`, on: ['source', 'TicketID'], whenMatched: [{ action: 'delete' }] }); // v5
+  await table.merge(conn, {
+    sourceSql: `SELECT 'postgres' AS source, 51 AS "TicketID" UNION ALL SELECT 'sqlserver', 20`,
+    on: ['source', 'TicketID'],
+    whenMatched: [{ action: 'delete' }],
+  }); // v5
   assert.ok(table.snapshot.files.some((f) => f.deletionVector) && (await readdir(dir)).some((n) => n.startsWith('deletion_vector_')));
   const theirs = await assertSameAsDeltaRs(py, conn, table, 'deletion vectors');
   assert.deepEqual(theirs.protocol, { minReaderVersion: 3, minWriterVersion: 7 });
   assert.deepEqual(theirs.history, await ourHistory(table));
   const versions = await tool<Array<{ version: number; rows: Row[] }>>(py, 'versions', dir);
-  assert.deepEqual(versions.map((v) => v.version), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    versions.map((v) => v.version),
+    [0, 1, 2, 3, 4, 5],
+  );
   for (const { version, rows: at } of versions) {
     assert.deepEqual(sortRows(at), await ourRows(conn, table, await table.snapshotAt(version)), `version ${version}`);
   }
@@ -280,6 +323,10 @@ test('delta-rs reads our deletion-vector tickets table (merge, delete, update, c
   const optimized = await table.optimize(conn, { minFiles: 2 }); // v6: purges the vectors (more than 5% of each file)
   assert.ok(optimized.committed && !table.snapshot.files.some((f) => f.deletionVector));
   await table.vacuum({ retentionHours: 0, force: true });
-  assert.equal((await readdir(dir)).some((n) => n.startsWith('deletion_vector_')), false, 'vacuum deleted the vector files no version needs');
+  assert.equal(
+    (await readdir(dir)).some((n) => n.startsWith('deletion_vector_')),
+    false,
+    'vacuum deleted the vector files no version needs',
+  );
   await assertSameAsDeltaRs(py, conn, table, 'after optimize and vacuum');
 });

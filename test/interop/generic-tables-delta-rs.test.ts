@@ -45,7 +45,15 @@ test('delta-rs reads every generic Silver and history table at every version, ac
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   const step = async (count: number, seed: number, ddlAfter?: number) => {
-    await runWorkload({ targets, rate: 0, count, mix: { insert: 5, update: 4, delete: 1 }, seed, relatedFraction: 1, ...(ddlAfter === undefined ? {} : { ddlAfter }) });
+    await runWorkload({
+      targets,
+      rate: 0,
+      count,
+      mix: { insert: 5, update: 4, delete: 1 },
+      seed,
+      relatedFraction: 1,
+      ...(ddlAfter === undefined ? {} : { ddlAfter }),
+    });
     for (;;) {
       const records = await sub.poll(100, 200);
       if (records.length === 0) break;
@@ -57,14 +65,23 @@ test('delta-rs reads every generic Silver and history table at every version, ac
   // A keyless table (append-only history) with a binary column, and a TRUNCATE of Customers on
   // src1 (history intervals end at it).
   const db = openSourceDb(dataDir, 'src1');
-  createCapturedTable(db, { name: 'AuditLog', key: [], columns: [{ name: 'Actor', type: 'nvarchar(20)', nullable: true }, { name: 'Sig', type: 'varbinary(16)', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (Actor TEXT, Sig TEXT)' });
+  createCapturedTable(db, {
+    name: 'AuditLog',
+    key: [],
+    columns: [
+      { name: 'Actor', type: 'nvarchar(20)', nullable: true },
+      { name: 'Sig', type: 'varbinary(16)', nullable: true },
+    ],
+    ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (Actor TEXT, Sig TEXT)',
+  });
   db.prepare('INSERT INTO AuditLog (Actor, Sig) VALUES (?, ?)').run('ann', '00ff10fe');
   truncateTable(db, 'Customers');
   db.close();
   await step(80, 3);
   for (const name of ['customers', 'customers_history', 'agents', 'agents_history', 'auditlog_history']) {
     const spec = m.specTables.find((s) => s.spec.name === name.replace(/_history$/, ''));
-    const table = name === 'auditlog_history' ? m.appendOnly.find((s) => s.spec.name === 'auditlog')!.history : name.endsWith('_history') ? spec!.history : spec!.silver;
+    const table =
+      name === 'auditlog_history' ? m.appendOnly.find((s) => s.spec.name === 'auditlog')!.history : name.endsWith('_history') ? spec!.history : spec!.silver;
     await table.refresh();
     const ops = (await table.history()).map((h) => h.operation);
     // One change set (a column added and types widened) is one CHANGE COLUMN commit.
@@ -75,11 +92,18 @@ test('delta-rs reads every generic Silver and history table at every version, ac
       const theirs = JSON.parse(stdout.trim().split('\n').pop()!) as { rows: unknown[]; schema: Array<{ name: string; type: string }> };
       assert.equal(theirs.rows.length, ours, `${name} v${v}: delta-rs and ours count the same rows`);
       if (v === table.snapshot.version && name === 'customers') {
-        assert.ok(theirs.schema.some((f) => f.name === 'Phone'), 'delta-rs sees the added column');
+        assert.ok(
+          theirs.schema.some((f) => f.name === 'Phone'),
+          'delta-rs sees the added column',
+        );
         assert.equal(theirs.schema.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
       }
       if (v === table.snapshot.version && name === 'auditlog_history') {
-        assert.deepEqual((theirs.rows as Array<Record<string, string | null>>).map((r) => [r._op, r.Actor, r.Sig]), [['c', 'ann', "b'\\x00\\xff\\x10\\xfe'"]], 'delta-rs reads the bytes');
+        assert.deepEqual(
+          (theirs.rows as Array<Record<string, string | null>>).map((r) => [r._op, r.Actor, r.Sig]),
+          [['c', 'ann', "b'\\x00\\xff\\x10\\xfe'"]],
+          'delta-rs reads the bytes',
+        );
       }
     }
   }

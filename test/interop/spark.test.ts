@@ -16,7 +16,16 @@ import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { COMMIT_TIMESTAMP_COLUMN, COMMIT_VERSION_COLUMN, CHANGE_TYPE_COLUMN, DeltaTable, isDeltaError, type DeltaField, type DeltaSchema, type Snapshot } from '@shori/delta';
+import {
+  COMMIT_TIMESTAMP_COLUMN,
+  COMMIT_VERSION_COLUMN,
+  CHANGE_TYPE_COLUMN,
+  DeltaTable,
+  isDeltaError,
+  type DeltaField,
+  type DeltaSchema,
+  type Snapshot,
+} from '@shori/delta';
 import { canonicalRow } from '../conformance/canonical.ts';
 import { Spark, type CanonicalRows } from '../helpers/spark.ts';
 import { tempDir } from '../helpers/duck.ts';
@@ -28,7 +37,10 @@ after(() => spark?.stop());
 const db = await DuckDBInstance.create(':memory:');
 const conn: DuckDBConnection = await db.connect();
 await conn.run("SET TimeZone = 'UTC'");
-after(() => { conn.closeSync(); db.closeSync(); });
+after(() => {
+  conn.closeSync();
+  db.closeSync();
+});
 
 const sorted = (rows: string[]) => [...rows].sort();
 const commitFile = (dir: string, v: number) => path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`);
@@ -54,8 +66,16 @@ async function ourChanges(table: DeltaTable, from: number, to?: number): Promise
 /** Spark's rows with their columns put in our order (Spark puts the feed columns last too). */
 function reorder(theirs: CanonicalRows, columns: string[]): string[] {
   const index = columns.map((c) => theirs.columns.indexOf(c));
-  assert.ok(index.every((i) => i >= 0), `Spark columns ${theirs.columns.join(',')} lack some of ${columns.join(',')}`);
-  return sorted(theirs.rows.map((r) => { const values = JSON.parse(r) as unknown[]; return JSON.stringify(index.map((i) => values[i])); }));
+  assert.ok(
+    index.every((i) => i >= 0),
+    `Spark columns ${theirs.columns.join(',')} lack some of ${columns.join(',')}`,
+  );
+  return sorted(
+    theirs.rows.map((r) => {
+      const values = JSON.parse(r) as unknown[];
+      return JSON.stringify(index.map((i) => values[i]));
+    }),
+  );
 }
 
 async function assertEveryVersionEqual(table: DeltaTable, from = 0): Promise<void> {
@@ -92,12 +112,20 @@ function ourRows(first: number, count: number, tag: string): string {
 
 test('Spark reads every version, history, detail and change feed of a table we write', { skip: SKIP, timeout: 2_400_000 }, async (t) => {
   const dir = await tempDir(t, 'spark-ours-');
-  const table = await DeltaTable.createIfAbsent(dir, { schema: OUR_SCHEMA, partitionColumns: ['region'], properties: { 'delta.enableChangeDataFeed': 'true', 'delta.checkpointInterval': '3' } });
+  const table = await DeltaTable.createIfAbsent(dir, {
+    schema: OUR_SCHEMA,
+    partitionColumns: ['region'],
+    properties: { 'delta.enableChangeDataFeed': 'true', 'delta.checkpointInterval': '3' },
+  });
   await table.append(conn, ourRows(0, 30, 'first')); // v1
-  await table.merge(conn, { // v2: conditional update, delete, insert
+  await table.merge(conn, {
+    // v2: conditional update, delete, insert
     sourceSql: `SELECT * REPLACE ('merged ' || id AS name) FROM (${ourRows(25, 10, 'src')})`,
     on: ['id'],
-    whenMatched: [{ action: 'delete', condition: 's.id = 25' }, { action: 'update', condition: 't.small <> 3' }],
+    whenMatched: [
+      { action: 'delete', condition: 's.id = 25' },
+      { action: 'update', condition: 't.small <> 3' },
+    ],
     whenNotMatched: [{ action: 'insert' }],
   });
   await table.delete(conn, 'id % 5 = 1'); // v3 (checkpoint)
@@ -113,12 +141,22 @@ test('Spark reads every version, history, detail and change feed of a table we w
     const at = new Date((await stat(commitFile(dir, v))).mtimeMs).toISOString();
     const ours = await table.snapshotAtTimestamp(new Date(at));
     const theirs = await spark!.read(dir, { timestamp: at });
-    assert.deepEqual(reorder(theirs, OUR_SCHEMA.fields.map((f) => f.name)), sorted((await oursAt(table, ours)).rows), `timestampAsOf ${at} (ours: v${ours.version})`);
+    assert.deepEqual(
+      reorder(
+        theirs,
+        OUR_SCHEMA.fields.map((f) => f.name),
+      ),
+      sorted((await oursAt(table, ours)).rows),
+      `timestampAsOf ${at} (ours: v${ours.version})`,
+    );
   }
 
   const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
   const ourHistory = await table.history();
-  assert.deepEqual(history.map((h) => [Number(h.version), h.operation]), ourHistory.map((h) => [h.version, h.operation]));
+  assert.deepEqual(
+    history.map((h) => [Number(h.version), h.operation]),
+    ourHistory.map((h) => [h.version, h.operation]),
+  );
   const [detail] = await spark!.sql<{ numFiles: number; partitionColumns: string[]; format: string }>(`DESCRIBE DETAIL delta.\`${dir}\``);
   assert.equal(detail.format, 'delta');
   assert.equal(Number(detail.numFiles), table.snapshot.files.length);
@@ -139,41 +177,69 @@ test('Spark reads every version, history, detail and change feed of a table we w
   assert.equal((await spark!.sql(`DESCRIBE HISTORY delta.\`${dir}\``)).length, table.snapshot.version + 1);
 });
 
-test('Spark reads every version and the change feed of a table we write with deletion vectors, and writes to it', { skip: SKIP, timeout: 2_400_000 }, async (t) => {
-  const dir = await tempDir(t, 'spark-ours-dv-');
-  const table = await DeltaTable.createIfAbsent(dir, {
-    schema: OUR_SCHEMA, partitionColumns: ['region'],
-    properties: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true', 'delta.checkpointInterval': '3' },
-  });
-  await table.append(conn, ourRows(0, 60, 'first')); // v1
-  const merged = await table.merge(conn, { // v2: conditional delete and update on old files, inserts
-    sourceSql: `SELECT * REPLACE ('merged ' || id AS name) FROM (${ourRows(50, 20, 'src')})`,
-    on: ['id'],
-    whenMatched: [{ action: 'delete', condition: 's.id = 55' }, { action: 'update', condition: 't.small <> 3' }],
-    whenNotMatched: [{ action: 'insert' }],
-  });
-  assert.ok((merged.deletionVectors ?? 0) > 0 && merged.filesRemoved === 0, 'the merge wrote deletion vectors');
-  await table.delete(conn, 'id % 5 = 1'); // v3 (checkpoint): vectors, no change data
-  await table.update(conn, { set: { name: 'upper(t.name)' }, where: 't.id < 10' }); // v4
-  await table.merge(conn, { sourceSql: ourRows(20, 3, 'again'), on: ['id'], whenMatched: [{ action: 'update' }] }); // v5: vectors updated
-  await table.optimize(conn, { minFiles: 2 }); // v6 (checkpoint): purges the vectors
-  assert.equal(table.snapshot.files.some((f) => f.deletionVector), false);
-  await assertEveryVersionEqual(table);
-  const columns = [...OUR_SCHEMA.fields, ...FEED_FIELDS].map((f) => f.name);
-  assert.deepEqual(reorder(await spark!.changes(dir, 0), columns), await ourChanges(table, 0), 'change feed 0..latest');
-  const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
-  assert.deepEqual(history.map((h) => [Number(h.version), h.operation]), (await table.history()).map((h) => [h.version, h.operation]));
+test(
+  'Spark reads every version and the change feed of a table we write with deletion vectors, and writes to it',
+  { skip: SKIP, timeout: 2_400_000 },
+  async (t) => {
+    const dir = await tempDir(t, 'spark-ours-dv-');
+    const table = await DeltaTable.createIfAbsent(dir, {
+      schema: OUR_SCHEMA,
+      partitionColumns: ['region'],
+      properties: { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true', 'delta.checkpointInterval': '3' },
+    });
+    await table.append(conn, ourRows(0, 60, 'first')); // v1
+    const merged = await table.merge(conn, {
+      // v2: conditional delete and update on old files, inserts
+      sourceSql: `SELECT * REPLACE ('merged ' || id AS name) FROM (${ourRows(50, 20, 'src')})`,
+      on: ['id'],
+      whenMatched: [
+        { action: 'delete', condition: 's.id = 55' },
+        { action: 'update', condition: 't.small <> 3' },
+      ],
+      whenNotMatched: [{ action: 'insert' }],
+    });
+    assert.ok((merged.deletionVectors ?? 0) > 0 && merged.filesRemoved === 0, 'the merge wrote deletion vectors');
+    await table.delete(conn, 'id % 5 = 1'); // v3 (checkpoint): vectors, no change data
+    await table.update(conn, { set: { name: 'upper(t.name)' }, where: 't.id < 10' }); // v4
+    await table.merge(conn, { sourceSql: ourRows(20, 3, 'again'), on: ['id'], whenMatched: [{ action: 'update' }] }); // v5: vectors updated
+    await table.optimize(conn, { minFiles: 2 }); // v6 (checkpoint): purges the vectors
+    assert.equal(
+      table.snapshot.files.some((f) => f.deletionVector),
+      false,
+    );
+    await assertEveryVersionEqual(table);
+    const columns = [...OUR_SCHEMA.fields, ...FEED_FIELDS].map((f) => f.name);
+    assert.deepEqual(reorder(await spark!.changes(dir, 0), columns), await ourChanges(table, 0), 'change feed 0..latest');
+    const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
+    assert.deepEqual(
+      history.map((h) => [Number(h.version), h.operation]),
+      (await table.history()).map((h) => [h.version, h.operation]),
+    );
 
-  // Spark writes to our table: a DELETE on a file that carries our deletion vector (back at v5)
-  // must combine with it; we read Spark's commit and its feed equal to Spark's.
-  await spark!.exec('spark.sql(f"RESTORE TABLE delta.`{path}` TO VERSION AS OF 5")\nspark.sql(f"DELETE FROM delta.`{path}` WHERE id IN (21, 40)")\nresult = True', { path: dir });
-  await table.refresh();
-  assert.ok(table.snapshot.files.some((f) => f.deletionVector), 'Spark kept vectors on the restored files');
-  await assertEveryVersionEqual(table, 7);
-  assert.deepEqual(reorder(await spark!.changes(dir, 7), columns), await ourChanges(table, 7), 'change feed of Spark\'s commits');
-  await table.vacuum({ retentionHours: 0, force: true });
-  assert.deepEqual(reorder(await spark!.read(dir), OUR_SCHEMA.fields.map((f) => f.name)), sorted((await oursAt(table, table.snapshot)).rows), 'after our vacuum');
-});
+    // Spark writes to our table: a DELETE on a file that carries our deletion vector (back at v5)
+    // must combine with it; we read Spark's commit and its feed equal to Spark's.
+    await spark!.exec(
+      'spark.sql(f"RESTORE TABLE delta.`{path}` TO VERSION AS OF 5")\nspark.sql(f"DELETE FROM delta.`{path}` WHERE id IN (21, 40)")\nresult = True',
+      { path: dir },
+    );
+    await table.refresh();
+    assert.ok(
+      table.snapshot.files.some((f) => f.deletionVector),
+      'Spark kept vectors on the restored files',
+    );
+    await assertEveryVersionEqual(table, 7);
+    assert.deepEqual(reorder(await spark!.changes(dir, 7), columns), await ourChanges(table, 7), "change feed of Spark's commits");
+    await table.vacuum({ retentionHours: 0, force: true });
+    assert.deepEqual(
+      reorder(
+        await spark!.read(dir),
+        OUR_SCHEMA.fields.map((f) => f.name),
+      ),
+      sorted((await oursAt(table, table.snapshot)).rows),
+      'after our vacuum',
+    );
+  },
+);
 
 test('Spark streams an append-only table we write', { skip: SKIP, timeout: 1_200_000 }, async (t) => {
   const dir = await tempDir(t, 'spark-stream-');
@@ -207,31 +273,46 @@ spark.sql(f"INSERT INTO delta.\`{p}\` " + rows_sql.format(lo=100, hi=104))
 result = [r["version"] for r in rows(spark.sql(f"DESCRIBE HISTORY delta.\`{p}\`"))]
 `;
 
-test('ours reads every version and the change feed of a Spark table (types, partitions, merge, deletion vectors), maintains it, Spark reads back', { skip: SKIP, timeout: 2_400_000 }, async (t) => {
-  const dir = await tempDir(t, 'spark-theirs-');
-  await spark!.exec(SPARK_TYPES_TABLE, { path: dir });
-  const table = await DeltaTable.open(dir);
-  assert.ok(table.snapshot.version >= 5);
-  assert.ok(table.snapshot.files.some((f) => f.deletionVector), 'Spark wrote deletion vectors');
-  await assertEveryVersionEqual(table);
-  const columns = [...table.snapshot.schema.fields, ...FEED_FIELDS].map((f) => f.name);
-  assert.deepEqual(await ourChanges(table, 0), reorder(await spark!.changes(dir, 0), columns), 'change feed 0..latest');
+test(
+  'ours reads every version and the change feed of a Spark table (types, partitions, merge, deletion vectors), maintains it, Spark reads back',
+  { skip: SKIP, timeout: 2_400_000 },
+  async (t) => {
+    const dir = await tempDir(t, 'spark-theirs-');
+    await spark!.exec(SPARK_TYPES_TABLE, { path: dir });
+    const table = await DeltaTable.open(dir);
+    assert.ok(table.snapshot.version >= 5);
+    assert.ok(
+      table.snapshot.files.some((f) => f.deletionVector),
+      'Spark wrote deletion vectors',
+    );
+    await assertEveryVersionEqual(table);
+    const columns = [...table.snapshot.schema.fields, ...FEED_FIELDS].map((f) => f.name);
+    assert.deepEqual(await ourChanges(table, 0), reorder(await spark!.changes(dir, 0), columns), 'change feed 0..latest');
 
-  // We maintain Spark's table: optimize (purging deletion vectors), checkpoint, vacuum; Spark reads it.
-  const before = await oursAt(table, table.snapshot);
-  const optimized = await table.optimize(conn, { minFiles: 2 });
-  assert.equal(optimized.committed, true);
-  assert.equal(table.snapshot.files.some((f) => f.deletionVector), false, 'optimize purged the deletion vectors');
-  await table.checkpoint();
-  await table.vacuum({ retentionHours: 0, force: true });
-  await table.append(conn, `SELECT * REPLACE (CAST(999 AS BIGINT) AS id) FROM ${table.scanSql()} LIMIT 1`);
-  const after = await oursAt(table, table.snapshot);
-  assert.equal(after.rows.length, before.rows.length + 1);
-  assert.deepEqual(reorder(await spark!.read(dir), after.columns), sorted(after.rows), 'Spark reads our maintenance of its table');
-  const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
-  assert.equal(history.length, table.snapshot.version + 1);
-  assert.deepEqual(reorder(await spark!.changes(dir, table.snapshot.version), columns), await ourChanges(table, table.snapshot.version), 'our append in Spark\'s feed');
-});
+    // We maintain Spark's table: optimize (purging deletion vectors), checkpoint, vacuum; Spark reads it.
+    const before = await oursAt(table, table.snapshot);
+    const optimized = await table.optimize(conn, { minFiles: 2 });
+    assert.equal(optimized.committed, true);
+    assert.equal(
+      table.snapshot.files.some((f) => f.deletionVector),
+      false,
+      'optimize purged the deletion vectors',
+    );
+    await table.checkpoint();
+    await table.vacuum({ retentionHours: 0, force: true });
+    await table.append(conn, `SELECT * REPLACE (CAST(999 AS BIGINT) AS id) FROM ${table.scanSql()} LIMIT 1`);
+    const after = await oursAt(table, table.snapshot);
+    assert.equal(after.rows.length, before.rows.length + 1);
+    assert.deepEqual(reorder(await spark!.read(dir), after.columns), sorted(after.rows), 'Spark reads our maintenance of its table');
+    const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${dir}\``);
+    assert.equal(history.length, table.snapshot.version + 1);
+    assert.deepEqual(
+      reorder(await spark!.changes(dir, table.snapshot.version), columns),
+      await ourChanges(table, table.snapshot.version),
+      "our append in Spark's feed",
+    );
+  },
+);
 
 const SPARK_COLUMN_MAPPING_TABLE = `
 p = path
@@ -248,15 +329,28 @@ spark.sql(f"DELETE FROM delta.\`{p}\` WHERE id = 3")
 result = True
 `;
 
-test('ours reads every version of a Spark table with column mapping (rename, drop, re-add) and v2 checkpoints; refuses to write it by name', { skip: SKIP, timeout: 2_400_000 }, async (t) => {
-  const dir = await tempDir(t, 'spark-cm-');
-  await spark!.exec(SPARK_COLUMN_MAPPING_TABLE, { path: dir });
-  const table = await DeltaTable.open(dir);
-  assert.equal(table.snapshot.properties['delta.columnMapping.mode'], 'name');
-  assert.deepEqual(table.snapshot.schema.fields.map((f) => f.name), ['id', 'a_renamed', 'c', 'b']);
-  await assertEveryVersionEqual(table);
-  const latest = await oursAt(table, table.snapshot);
-  assert.ok(latest.rows.some((r) => r.endsWith(',"-11"]')), 'the re-added column holds its new values');
-  assert.ok(latest.rows.some((r) => r.startsWith('["1",') && r.endsWith(',null]')), 'older rows read NULL in the re-added column');
-  await assert.rejects(table.optimize(conn, { minFiles: 2 }), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /columnMapping/.test(e.message));
-});
+test(
+  'ours reads every version of a Spark table with column mapping (rename, drop, re-add) and v2 checkpoints; refuses to write it by name',
+  { skip: SKIP, timeout: 2_400_000 },
+  async (t) => {
+    const dir = await tempDir(t, 'spark-cm-');
+    await spark!.exec(SPARK_COLUMN_MAPPING_TABLE, { path: dir });
+    const table = await DeltaTable.open(dir);
+    assert.equal(table.snapshot.properties['delta.columnMapping.mode'], 'name');
+    assert.deepEqual(
+      table.snapshot.schema.fields.map((f) => f.name),
+      ['id', 'a_renamed', 'c', 'b'],
+    );
+    await assertEveryVersionEqual(table);
+    const latest = await oursAt(table, table.snapshot);
+    assert.ok(
+      latest.rows.some((r) => r.endsWith(',"-11"]')),
+      'the re-added column holds its new values',
+    );
+    assert.ok(
+      latest.rows.some((r) => r.startsWith('["1",') && r.endsWith(',null]')),
+      'older rows read NULL in the re-added column',
+    );
+    await assert.rejects(table.optimize(conn, { minFiles: 2 }), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /columnMapping/.test(e.message));
+  },
+);

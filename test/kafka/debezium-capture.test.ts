@@ -30,10 +30,7 @@ after(async () => {
 });
 
 async function connectorState(name: string): Promise<string[]> {
-  const status = (await (await fetch(`${CONNECT_URL}/connectors/${name}/status`)).json()) as {
-    connector: { state: string };
-    tasks: Array<{ state: string }>;
-  };
+  const status = (await (await fetch(`${CONNECT_URL}/connectors/${name}/status`)).json()) as { connector: { state: string }; tasks: Array<{ state: string }> };
   return [status.connector.state, ...status.tasks.map((t) => t.state)];
 }
 
@@ -95,7 +92,10 @@ async function keep(source: string, messages: Captured[]): Promise<void> {
   const names = ['create', 'update', 'delete', 'tombstone'];
   for (let i = 0; i < names.length; i++) {
     const file = new URL(`${source}-${names[i]}.json`, FIXTURES);
-    const exists = await access(file).then(() => true, () => false);
+    const exists = await access(file).then(
+      () => true,
+      () => false,
+    );
     if (exists && process.env.SHORI_CAPTURE_FIXTURES !== '1') continue;
     await writeFile(file, JSON.stringify(messages[i], null, 2) + '\n');
   }
@@ -142,7 +142,9 @@ test('PostgreSQL: insert, update, delete of a ticket arrive as Debezium c/u/d + 
       [title],
     );
     id = inserted.rows[0].TicketID;
-    await client.query(`UPDATE "Tickets" SET "Status" = 'InProgress', "AssignedTo" = 'ana', "UpdatedAt" = '2026-11-24 08:05:00.654321' WHERE "TicketID" = $1`, [id]);
+    await client.query(`UPDATE "Tickets" SET "Status" = 'InProgress', "AssignedTo" = 'ana', "UpdatedAt" = '2026-11-24 08:05:00.654321' WHERE "TicketID" = $1`, [
+      id,
+    ]);
     await client.query(`DELETE FROM "Tickets" WHERE "TicketID" = $1`, [id]);
   } finally {
     await client.end();

@@ -7,7 +7,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { acquireStack, requireStack, type StackLease } from './stack-fixture.ts';
 import { startService, tempDataDir, waitFor, type ServiceProcess } from '../helpers/service-process.ts';
-import { bronzeDuplicates, generate, historyDuplicates, republishedSince, serviceEnv, silverAppliedTwice, stack, twoInstancesOneLake, waitConverged } from './pipeline-fixture.ts';
+import {
+  bronzeDuplicates,
+  generate,
+  historyDuplicates,
+  republishedSince,
+  serviceEnv,
+  silverAppliedTwice,
+  stack,
+  twoInstancesOneLake,
+  waitConverged,
+} from './pipeline-fixture.ts';
 
 let lease: StackLease | undefined;
 const running: ServiceProcess[] = [];
@@ -62,10 +72,15 @@ test('a Connect worker SIGKILLed mid-stream: Debezium re-publishes, and nothing 
   running.push(service);
 
   // Where the Tickets topics end now: records from there on are this test's (the topics keep earlier runs').
-  const ends = await waitFor('the consumer to see both Tickets topics', async () => {
-    const lag = (await service.health()).lag.filter((p) => /\.tickets$/i.test(p.stream));
-    return new Set(lag.map((p) => p.stream)).size >= 2 ? lag.map(({ stream, partition, end }) => ({ stream, partition, end })) : false;
-  }, 120_000, 200);
+  const ends = await waitFor(
+    'the consumer to see both Tickets topics',
+    async () => {
+      const lag = (await service.health()).lag.filter((p) => /\.tickets$/i.test(p.stream));
+      return new Set(lag.map((p) => p.stream)).size >= 2 ? lag.map(({ stream, partition, end }) => ({ stream, partition, end })) : false;
+    },
+    120_000,
+    200,
+  );
 
   // A Connect worker dies mid-stream, without committing its latest source offsets; Debezium replays
   // from the last ones it committed, at new Kafka offsets.
@@ -97,7 +112,9 @@ test('a Connect worker SIGKILLed mid-stream: Debezium re-publishes, and nothing 
   assert.equal(health.counters.decode_errors, 0);
   assert.equal(health.counters.events_rejected, 0);
   assert.ok(health.counters.events_redelivered >= republished, `re-published changes recognised (${health.counters.events_redelivered})`);
-  t.diagnostic(`events re-published by Debezium in this run: ${republished} (all runs' topics: ${bronze.changes - bronze.distinctEvents}); recognised and skipped by history: ${health.counters.events_redelivered}; Silver applied ${silver.applied} changes, none twice`);
+  t.diagnostic(
+    `events re-published by Debezium in this run: ${republished} (all runs' topics: ${bronze.changes - bronze.distinctEvents}); recognised and skipped by history: ${health.counters.events_redelivered}; Silver applied ${silver.applied} changes, none twice`,
+  );
   assert.equal(await service.stop(), 0);
 });
 

@@ -55,11 +55,16 @@ test('PostgreSQL + MariaDB → Debezium → Kafka → service → Delta: Silver 
   const sources = await sourceRows();
   assert.ok([...sources.values()].filter((r) => r.source === 'shoripg').length > 300, 'PostgreSQL holds tickets');
   assert.ok([...sources.values()].filter((r) => r.source === 'shorimaria').length > 300, 'MariaDB holds tickets');
-  await waitFor('Gold to catch up', async () => {
-    const gold = await queryDelta(join(dataDir, 'datalake/gold/tickets_by_source'), (scan) => `SELECT * FROM ${scan} AS t`);
-    const bySource = new Map(gold.map((r) => [r.source, Number(r.tickets)]));
-    return ['shoripg', 'shorimaria'].every((s) => bySource.get(s) === [...sources.values()].filter((r) => r.source === s).length);
-  }, 60_000, 1_000);
+  await waitFor(
+    'Gold to catch up',
+    async () => {
+      const gold = await queryDelta(join(dataDir, 'datalake/gold/tickets_by_source'), (scan) => `SELECT * FROM ${scan} AS t`);
+      const bySource = new Map(gold.map((r) => [r.source, Number(r.tickets)]));
+      return ['shoripg', 'shorimaria'].every((s) => bySource.get(s) === [...sources.values()].filter((r) => r.source === s).length);
+    },
+    60_000,
+    1_000,
+  );
   // The other Gold tables against the same aggregates computed from the source rows.
   const rows = [...sources.values()];
   const byStatus = new Map<string, number>();

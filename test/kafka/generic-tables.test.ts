@@ -63,7 +63,9 @@ test('three tables created while the service runs, with DDL, a PK update, a 5,00
     // A 5,000-row transaction.
     await p.query(`INSERT INTO ${c} SELECT g, 'bulk' || g, g / 100.0 FROM generate_series(2001, 7000) AS g`);
     await m.query('SET SESSION max_recursive_iterations = 10000');
-    await m.query(`INSERT INTO ${c} WITH RECURSIVE s(g) AS (SELECT 2001 UNION ALL SELECT g + 1 FROM s WHERE g < 7000) SELECT g, CONCAT('bulk', g), g / 100.0 FROM s`);
+    await m.query(
+      `INSERT INTO ${c} WITH RECURSIVE s(g) AS (SELECT 2001 UNION ALL SELECT g + 1 FROM s WHERE g < 7000) SELECT g, CONCAT('bulk', g), g / 100.0 FROM s`,
+    );
     // A table without a primary key (REPLICA IDENTITY FULL gives PostgreSQL's updates a before image).
     await both(`CREATE TABLE ${d} (n integer NOT NULL, what varchar(20))`);
     await p.query(`ALTER TABLE ${d} REPLICA IDENTITY FULL`);
@@ -81,36 +83,53 @@ test('three tables created while the service runs, with DDL, a PK update, a 5,00
     const expected = async (table: string): Promise<Map<string, TextRow>> => {
       const out = new Map<string, TextRow>();
       const cols = table === a ? ['id', 'name', 'amount', 'note'] : ['id', 'name', 'amount'];
-      for (const r of (await p.query(`SELECT ${cols.map((x) => `CAST(${x} AS text) AS ${x}`).join(', ')} FROM ${table}`)).rows as TextRow[]) out.set(`shoripg/${r.id}`, { source: 'shoripg', ...r });
+      for (const r of (await p.query(`SELECT ${cols.map((x) => `CAST(${x} AS text) AS ${x}`).join(', ')} FROM ${table}`)).rows as TextRow[])
+        out.set(`shoripg/${r.id}`, { source: 'shoripg', ...r });
       const [rows] = await m.query(`SELECT ${cols.map((x) => `CAST(${x} AS CHAR) AS ${x}`).join(', ')} FROM ${table}`);
       for (const r of rows as TextRow[]) out.set(`shorimaria/${r.id}`, { source: 'shorimaria', ...r });
       return out;
     };
     const actual = async (table: string): Promise<Map<string, TextRow>> => {
       const cols = table === a ? ['id', 'name', 'amount', 'note'] : ['id', 'name', 'amount'];
-      const rows = await queryDelta(join(dataDir, 'datalake/silver', table), (scan) => `SELECT "source", ${cols.map((x) => `CAST(${x} AS VARCHAR) AS ${x}`).join(', ')} FROM ${scan} AS t`).catch(() => []);
+      const rows = await queryDelta(
+        join(dataDir, 'datalake/silver', table),
+        (scan) => `SELECT "source", ${cols.map((x) => `CAST(${x} AS VARCHAR) AS ${x}`).join(', ')} FROM ${scan} AS t`,
+      ).catch(() => []);
       return new Map(rows.map((r) => [`${r.source}/${r.id}`, r]));
     };
     const keyless = async (): Promise<string> => {
-      const rows = await queryDelta(join(dataDir, 'datalake/silver', `${d}_history`), (scan) => `SELECT "source", string_agg(_op || ':' || "n" || ':' || coalesce(what, '-'), ' ' ORDER BY _seq) AS ops FROM ${scan} AS h GROUP BY 1 ORDER BY 1`).catch(() => []);
+      const rows = await queryDelta(
+        join(dataDir, 'datalake/silver', `${d}_history`),
+        (scan) =>
+          `SELECT "source", string_agg(_op || ':' || "n" || ':' || coalesce(what, '-'), ' ' ORDER BY _seq) AS ops FROM ${scan} AS h GROUP BY 1 ORDER BY 1`,
+      ).catch(() => []);
       return rows.map((r) => `${r.source} ${r.ops}`).join('; ');
     };
     const changes = 'c:1:x c:2:y c:3:z u:2:w d:3:z';
     let last: string[] = [];
-    await waitFor('Silver to equal both sources for the three tables, and the keyless history', async () => {
-      last = [];
-      for (const table of [a, b, c]) last.push(...diffRows(await expected(table), await actual(table), 5).map((x) => `${table}: ${x}`));
-      const held = await keyless();
-      if (held !== `shorimaria ${changes}; shoripg ${changes}`) last.push(`${d}_history: ${held}`);
-      return last.length === 0;
-    }, 300_000, 2_000).catch((error: Error) => {
+    await waitFor(
+      'Silver to equal both sources for the three tables, and the keyless history',
+      async () => {
+        last = [];
+        for (const table of [a, b, c]) last.push(...diffRows(await expected(table), await actual(table), 5).map((x) => `${table}: ${x}`));
+        const held = await keyless();
+        if (held !== `shorimaria ${changes}; shoripg ${changes}`) last.push(`${d}_history: ${held}`);
+        return last.length === 0;
+      },
+      300_000,
+      2_000,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}; differences: ${last.join('; ')}`);
     });
     const [types] = await queryDelta(join(dataDir, 'datalake/silver', b), (scan) => `SELECT typeof(amount) AS t FROM ${scan} AS x LIMIT 1`);
     assert.equal(types.t, 'DECIMAL(14,2)', 'the widened column');
     assert.equal(existsSync(join(dataDir, 'datalake/silver', d)), false, 'a keyless table has no current state');
     // The TRUNCATE ended every interval it removed: the current versions are the rows written after it.
-    const [scd] = await queryDelta(join(dataDir, 'datalake/silver', `${b}_history`), (scan) => `SELECT count(*) FILTER (WHERE __is_current) AS cur, count(*) FILTER (WHERE NOT __is_current AND _op <> 'd' AND __valid_to IS NULL) AS open FROM ${scan} AS h`);
+    const [scd] = await queryDelta(
+      join(dataDir, 'datalake/silver', `${b}_history`),
+      (scan) =>
+        `SELECT count(*) FILTER (WHERE __is_current) AS cur, count(*) FILTER (WHERE NOT __is_current AND _op <> 'd' AND __valid_to IS NULL) AS open FROM ${scan} AS h`,
+    );
     assert.deepEqual(scd, { cur: '2', open: '0' }, 'one current row per source (id 7, after the truncate)');
     assert.equal((await second.health()).counters.events_rejected ?? 0, 0);
   } finally {

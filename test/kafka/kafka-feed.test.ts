@@ -60,7 +60,14 @@ async function produce(topic: string, messages: Array<{ partition?: number; key:
 }
 
 function feed(topics: KafkaFeedOptions['topics'], extra: Partial<KafkaFeedOptions> = {}): KafkaFeed {
-  const f = new KafkaFeed({ bootstrapServers: [KAFKA_BOOTSTRAP], topics, clientId: 'shori-feed-test', heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, ...extra });
+  const f = new KafkaFeed({
+    bootstrapServers: [KAFKA_BOOTSTRAP],
+    topics,
+    clientId: 'shori-feed-test',
+    heartbeatIntervalMs: 500,
+    sessionTimeoutMs: 10_000,
+    ...extra,
+  });
   feeds.push(f);
   return f;
 }
@@ -87,11 +94,17 @@ test('records arrive in order with keys, values and tombstones; a reopened group
   const first = await f.subscribe(options);
   assert.deepEqual(sortParts(first.assignments()), [`${topic}/0`]);
   const records = await pollUntil(first, 10);
-  assert.deepEqual(records.map((r) => r.position), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  assert.deepEqual(records.slice(0, 2).map((r) => [r.stream, r.partition, text(r.key), text(r.value)]), [
-    [topic, 0, 'k0', 'v0'],
-    [topic, 0, 'k1', 'v1'],
-  ]);
+  assert.deepEqual(
+    records.map((r) => r.position),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
+  assert.deepEqual(
+    records.slice(0, 2).map((r) => [r.stream, r.partition, text(r.key), text(r.value)]),
+    [
+      [topic, 0, 'k0', 'v0'],
+      [topic, 0, 'k1', 'v1'],
+    ],
+  );
   assert.equal(records[9].value, null, 'a null value is a tombstone');
   assert.ok(records[0].timestamp > 1_600_000_000_000);
   assert.deepEqual(await first.lag(), [{ stream: topic, partition: 0, next: 10, end: 10, lag: 0 }]);
@@ -102,7 +115,10 @@ test('records arrive in order with keys, values and tombstones; a reopened group
   const second = await f.subscribe(options);
   assert.deepEqual(await second.lag(), [{ stream: topic, partition: 0, next: 6, end: 10, lag: 4 }]);
   const resumed = await pollUntil(second, 4);
-  assert.deepEqual(resumed.map((r) => r.position), [6, 7, 8, 9]);
+  assert.deepEqual(
+    resumed.map((r) => r.position),
+    [6, 7, 8, 9],
+  );
   await second.close();
   await f.close();
 });
@@ -117,7 +133,10 @@ test('initial "latest" skips what was there before the group existed', async (t)
   assert.deepEqual(await sub.poll(10, 300), []);
   await produce(topic, [{ key: 'new', value: 'new' }]);
   const got = await pollUntil(sub, 1);
-  assert.deepEqual(got.map((r) => [r.position, text(r.key)]), [[1, 'new']]);
+  assert.deepEqual(
+    got.map((r) => [r.position, text(r.key)]),
+    [[1, 'new']],
+  );
   await f.close();
 });
 
@@ -125,8 +144,14 @@ test('onAssigned runs before any record of its partitions and a returned positio
   if (!requireStack(t, lease)) return;
   const topic = `${RUN}.seek`;
   await createTopic(topic, 2);
-  await produce(topic, Array.from({ length: 10 }, (_, i) => ({ partition: 0, key: `a${i}`, value: `a${i}` })));
-  await produce(topic, Array.from({ length: 3 }, (_, i) => ({ partition: 1, key: `b${i}`, value: `b${i}` })));
+  await produce(
+    topic,
+    Array.from({ length: 10 }, (_, i) => ({ partition: 0, key: `a${i}`, value: `a${i}` })),
+  );
+  await produce(
+    topic,
+    Array.from({ length: 3 }, (_, i) => ({ partition: 1, key: `b${i}`, value: `b${i}` })),
+  );
   const f = feed([topic]);
   const seen: StreamPartition[][] = [];
   const sub = await f.subscribe({
@@ -150,7 +175,10 @@ test('two members of one group share a 4-partition topic, and the survivor takes
   if (!requireStack(t, lease)) return;
   const topic = `${RUN}.shared`;
   await createTopic(topic, 4);
-  await produce(topic, Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, key: `k${i}`, value: `v${i}` })));
+  await produce(
+    topic,
+    Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, key: `k${i}`, value: `v${i}` })),
+  );
   const ends = await admin.listOffsets({ topics: [{ name: topic, partitions: [0, 1, 2, 3].map((partitionIndex) => ({ partitionIndex, timestamp: -1n })) }] });
   assert.deepEqual(ends[0].partitions.map((p) => Number(p.offset)).sort(), [10, 10, 10, 10], 'ten records in each partition');
   const f = feed([topic]);
@@ -180,7 +208,10 @@ test('two members of one group share a 4-partition topic, and the survivor takes
   const heldByB = sortParts(b.assignments());
   assert.equal(heldByA.length, 2);
   assert.equal(heldByB.length, 2);
-  assert.deepEqual([...heldByA, ...heldByB].sort(), [0, 1, 2, 3].map((p) => `${topic}/${p}`));
+  assert.deepEqual(
+    [...heldByA, ...heldByB].sort(),
+    [0, 1, 2, 3].map((p) => `${topic}/${p}`),
+  );
   assert.deepEqual(sortParts(revokedFromA), heldByB, 'A was told which partitions moved to B');
 
   const [fromA, fromB] = await Promise.all([pollUntil(a, 20), pollUntil(b, 20)]);
@@ -209,12 +240,18 @@ test('a pattern subscription picks up a topic created later', async (t) => {
   const f = feed(new RegExp(`^${prefix.replace(/[.]/g, '\\.')}\\.`), { topicRefreshSec: 1 });
   const sub = await f.subscribe({ group: `${RUN}-pattern`, initial: 'earliest' });
   const first = await pollUntil(sub, 1);
-  assert.deepEqual(first.map((r) => r.stream), [`${prefix}.one`]);
+  assert.deepEqual(
+    first.map((r) => r.stream),
+    [`${prefix}.one`],
+  );
   await sub.commit([{ stream: `${prefix}.one`, partition: 0, next: 1 }]);
   await createTopic(`${prefix}.two`, 1);
   await produce(`${prefix}.two`, [{ key: 'two', value: '2' }]);
   const second = await pollUntil(sub, 1);
-  assert.deepEqual(second.map((r) => [r.stream, text(r.key)]), [[`${prefix}.two`, 'two']]);
+  assert.deepEqual(
+    second.map((r) => [r.stream, text(r.key)]),
+    [[`${prefix}.two`, 'two']],
+  );
   assert.deepEqual(sortParts(sub.assignments()), [`${prefix}.one/0`, `${prefix}.two/0`]);
   await f.close();
 });
@@ -231,7 +268,10 @@ test('a member that holds no partition for unassignedRestartSec is restarted', a
   const deadline = Date.now() + PATIENCE_MS;
   // Exactly one of them is idle; polling drives its idle check.
   while (subs.every((s) => s.restarts === 0) && Date.now() < deadline) await Promise.all(subs.map((s) => s.poll(1, 200)));
-  assert.ok(subs.some((s) => s.restarts > 0), 'the idle member was replaced by a fresh consumer');
+  assert.ok(
+    subs.some((s) => s.restarts > 0),
+    'the idle member was replaced by a fresh consumer',
+  );
   await f.close();
 });
 
@@ -239,7 +279,10 @@ test('a committed position that retention has removed is a fatal SHORI_FEED_GAP,
   if (!requireStack(t, lease)) return;
   const topic = `${RUN}.gap`;
   await createTopic(topic, 1);
-  await produce(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+  await produce(
+    topic,
+    Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  );
   const f = feed([topic]);
   const options: SubscribeOptions = { group: `${RUN}-gap`, initial: 'earliest' };
   const first = await f.subscribe(options);
@@ -269,7 +312,10 @@ test('with a read-ahead in flight while the caller works, every record is handed
   const value = 'v'.repeat(16 * 1024);
   // Many small record batches, so that one fetch (maxBytes 128 KiB) holds only a few of them.
   for (let i = 0; i < 60; i++) {
-    await produce(topic, [0, 1, 2, 3].map((j) => ({ partition: j % 2, key: `k${i * 4 + j}`, value: `${i * 4 + j}:${value}` })));
+    await produce(
+      topic,
+      [0, 1, 2, 3].map((j) => ({ partition: j % 2, key: `k${i * 4 + j}`, value: `${i * 4 + j}:${value}` })),
+    );
   }
   const sub = await feed([topic], { maxBytes: 128 * 1024 }).subscribe({ group: `${RUN}-readahead-g`, initial: 'earliest' });
   const got: FeedRecord[] = [];
@@ -287,7 +333,11 @@ test('with a read-ahead in flight while the caller works, every record is handed
   assert.equal(got.length, 240);
   for (const partition of [0, 1]) {
     const positions = got.filter((r) => r.partition === partition).map((r) => r.position);
-    assert.deepEqual(positions, Array.from({ length: 120 }, (_, i) => i), `partition ${partition}: each position once, in order`);
+    assert.deepEqual(
+      positions,
+      Array.from({ length: 120 }, (_, i) => i),
+      `partition ${partition}: each position once, in order`,
+    );
   }
   assert.deepEqual(new Set(got.map((r) => text(r.key))).size, 240);
   assert.ok((sub as unknown as { readAheads: number }).readAheads > 0, 'records came from read-ahead fetches');

@@ -23,15 +23,15 @@ export const PG_URL = `postgres://${POSTGRES.user}:${POSTGRES.password}@${POSTGR
 export const MARIA_URL = `mysql://${MARIADB.user}:${MARIADB.password}@${MARIADB.host}:${MARIADB.port}/${MARIADB.database}`;
 
 /** Both source tables in the text form Silver is compared in (keys `shoripg/<id>`, `shorimaria/<id>`). */
-export async function sourceRows(labels: { postgres: string[]; mariadb: string[] } = { postgres: ['shoripg'], mariadb: ['shorimaria'] }): Promise<Map<string, TextRow>> {
+export async function sourceRows(
+  labels: { postgres: string[]; mariadb: string[] } = { postgres: ['shoripg'], mariadb: ['shorimaria'] },
+): Promise<Map<string, TextRow>> {
   const out = new Map<string, TextRow>();
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
     const cols = TICKET_COLUMNS.map((c) =>
-      ['CreatedAt', 'UpdatedAt', 'ResolvedAt'].includes(c)
-        ? `to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "${c}"`
-        : `CAST("${c}" AS text) AS "${c}"`,
+      ['CreatedAt', 'UpdatedAt', 'ResolvedAt'].includes(c) ? `to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "${c}"` : `CAST("${c}" AS text) AS "${c}"`,
     );
     for (const row of (await client.query(`SELECT ${cols.join(', ')} FROM public."Tickets"`)).rows as TextRow[]) {
       for (const label of labels.postgres) out.set(`${label}/${row.TicketID}`, { source: label, ...row });
@@ -63,7 +63,9 @@ export function generate(target: 'postgres' | 'mariadb', args: string[]): Promis
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator (${target}) exited ${code}: ${out}`)))));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`generator (${target}) exited ${code}: ${out}`)))),
+  );
 }
 
 /** Waits until Silver equals both sources (Debezium and the batches take a few seconds). */
@@ -101,15 +103,23 @@ export function serviceEnv(run: string): Record<string, string> {
 }
 
 export async function bronzeDuplicates(dataDir: LakeRef): Promise<{ changes: number; distinctOffsets: number; records: number; distinctEvents: number }> {
-  const [row] = await queryDelta(dataDir, 'bronze', 'cdc_events', (scan) =>
-    `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS "distinctOffsets",
+  const [row] = await queryDelta(
+    dataDir,
+    'bronze',
+    'cdc_events',
+    (scan) =>
+      `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS "distinctOffsets",
             count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes,
             count(DISTINCT (source_name, seq, op, key)) FILTER (WHERE op IS NOT NULL)::INT AS "distinctEvents"
      FROM ${scan} AS t`,
   );
-  return { records: Number(row.records), distinctOffsets: Number(row.distinctOffsets), changes: Number(row.changes), distinctEvents: Number(row.distinctEvents) };
+  return {
+    records: Number(row.records),
+    distinctOffsets: Number(row.distinctOffsets),
+    changes: Number(row.changes),
+    distinctEvents: Number(row.distinctEvents),
+  };
 }
-
 
 /** Where each partition of the streams ended at some moment (health `lag[].end`): records from there on are newer. */
 export type StreamEnds = Array<{ stream: string; partition: number; end: number }>;
@@ -120,8 +130,12 @@ export type StreamEnds = Array<{ stream: string; partition: number; end: number 
  */
 export async function republishedSince(dataDir: string, since: StreamEnds): Promise<number> {
   const starts = since.map((e) => `(${quoteLiteral(e.stream)}, ${e.partition}, ${e.end})`).join(', ');
-  const [row] = await queryDelta(dataDir, 'bronze', 'cdc_events', (scan) =>
-    `WITH starts(topic, "partition", start) AS (VALUES ${starts}),
+  const [row] = await queryDelta(
+    dataDir,
+    'bronze',
+    'cdc_events',
+    (scan) =>
+      `WITH starts(topic, "partition", start) AS (VALUES ${starts}),
      events AS (SELECT source_name, seq, op, key, count(*) AS n, bool_or(s.start IS NOT NULL AND b."offset" >= s.start) AS recent
                 FROM ${scan} AS b LEFT JOIN starts AS s ON s.topic = b.topic AND s."partition" = b."partition"
                 WHERE b.op IS NOT NULL GROUP BY ALL)
@@ -139,8 +153,10 @@ export async function silverAppliedTwice(dataDir: string): Promise<{ applied: nu
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const [row] = (await conn.runAndReadAll(`SELECT count(*)::INT AS applied, (count(*) - count(DISTINCT ("source", "TicketID", _seq)))::INT AS twice
-      FROM ${await table.changesSql(0)} AS c WHERE _change_type IN ('insert', 'update_postimage')`)).getRowObjectsJson();
+    const [row] = (
+      await conn.runAndReadAll(`SELECT count(*)::INT AS applied, (count(*) - count(DISTINCT ("source", "TicketID", _seq)))::INT AS twice
+      FROM ${await table.changesSql(0)} AS c WHERE _change_type IN ('insert', 'update_postimage')`)
+    ).getRowObjectsJson();
     return { applied: Number(row.applied), twice: Number(row.twice) };
   } finally {
     conn.closeSync();
@@ -150,8 +166,11 @@ export async function silverAppliedTwice(dataDir: string): Promise<{ applied: nu
 
 /** Changes history holds more than once (by source, position, key and op): must be 0. */
 export async function historyDuplicates(dataDir: LakeRef): Promise<{ rows: number; distinct: number }> {
-  const [row] = await queryDelta(dataDir, 'silver', 'tickets_history', (scan) =>
-    `SELECT count(*)::INT AS rows, count(DISTINCT ("source", _seq, "TicketID", _op))::INT AS "distinct" FROM ${scan} AS t`,
+  const [row] = await queryDelta(
+    dataDir,
+    'silver',
+    'tickets_history',
+    (scan) => `SELECT count(*)::INT AS rows, count(DISTINCT ("source", _seq, "TicketID", _op))::INT AS "distinct" FROM ${scan} AS t`,
   );
   return { rows: Number(row.rows), distinct: Number(row.distinct) };
 }
@@ -188,20 +207,29 @@ export async function multiPartitionConnector(t: { after: (fn: () => Promise<voi
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter.schemas.enable': 'true',
   };
-  const put = await fetch(`${CONNECT_URL}/connectors/${connector}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+  const put = await fetch(`${CONNECT_URL}/connectors/${connector}/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(config),
+  });
   assert.ok(put.ok, `connector registered: ${put.status} ${await put.text()}`);
   t.after(async () => {
     await fetch(`${CONNECT_URL}/connectors/${connector}`, { method: 'DELETE' });
     const client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     // The slot outlives the connector; drop it (once its walsender is gone) so WAL is not retained.
-    await waitFor('the replication slot to be released', async () => {
-      const r = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      if (r.rows.length === 0) return true;
-      if (r.rows[0].active) return false;
-      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-      return true;
-    }, 60_000, 1_000).catch(() => undefined);
+    await waitFor(
+      'the replication slot to be released',
+      async () => {
+        const r = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        if (r.rows.length === 0) return true;
+        if (r.rows[0].active) return false;
+        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+        return true;
+      },
+      60_000,
+      1_000,
+    ).catch(() => undefined);
     await client.query(`DROP PUBLICATION IF EXISTS shori_mp_pub_${run}`).catch(() => undefined);
     await client.end();
   });
@@ -214,7 +242,12 @@ export async function multiPartitionConnector(t: { after: (fn: () => Promise<voi
  * partitions and commit batches, Silver ends equal to PostgreSQL, Bronze holds every Kafka record
  * once and history every change once. `running` collects the processes for the caller's clean-up.
  */
-export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) => void }, lake: { uri: string; env: Record<string, string> }, running: ServiceProcess[], count = 2500): Promise<void> {
+export async function twoInstancesOneLake(
+  t: { after: (fn: () => Promise<void>) => void },
+  lake: { uri: string; env: Record<string, string> },
+  running: ServiceProcess[],
+  count = 2500,
+): Promise<void> {
   const run = `${process.pid}${Date.now()}`.slice(-10);
   const prefix = await multiPartitionConnector(t, run);
   const env = { ...serviceEnv(run), ...lake.env, LAKE_URI: lake.uri, KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, KAFKA_UNASSIGNED_RESTART_SEC: '600' };
@@ -225,10 +258,15 @@ export async function twoInstancesOneLake(t: { after: (fn: () => Promise<void>) 
   assert.notEqual(one.dataDir, two.dataDir);
 
   await generate('postgres', ['--count', String(count), '--rate', '300', '--bursts', '0.2', '--key-changes', '0.02']);
-  await waitFor('both instances to hold partitions', async () => {
-    const [a, b] = [await one.health(), await two.health()];
-    return a.lag.length > 0 && b.lag.length > 0 && a.lag.length + b.lag.length === 4;
-  }, 180_000, 500);
+  await waitFor(
+    'both instances to hold partitions',
+    async () => {
+      const [a, b] = [await one.health(), await two.health()];
+      return a.lag.length > 0 && b.lag.length > 0 && a.lag.length + b.lag.length === 4;
+    },
+    180_000,
+    500,
+  );
   await waitConverged(lake, { postgres: [prefix], mariadb: [] });
   const [a, b] = [await one.health(), await two.health()];
   assert.ok(a.counters.batches_ok > 0 && b.counters.batches_ok > 0, `both instances committed batches (${a.counters.batches_ok}, ${b.counters.batches_ok})`);

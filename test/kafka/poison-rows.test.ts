@@ -34,17 +34,45 @@ after(async () => {
 async function createTopic(name: string): Promise<void> {
   // Room for the 5 MB message (the broker's default limit is about 1 MB).
   await admin.createTopics({ topics: [name], partitions: 1, replicas: 1, configs: [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }] });
-  await waitFor(`topic ${name}`, async () => {
-    const metadata = await producer.metadata({ topics: [name], forceUpdate: true }).catch(() => null);
-    const topic = metadata?.topics.get(name);
-    return topic !== undefined && topic.partitions.every((p) => p.leader >= 0);
-  }, 60_000, 100);
+  await waitFor(
+    `topic ${name}`,
+    async () => {
+      const metadata = await producer.metadata({ topics: [name], forceUpdate: true }).catch(() => null);
+      const topic = metadata?.topics.get(name);
+      return topic !== undefined && topic.partitions.every((p) => p.leader >= 0);
+    },
+    60_000,
+    100,
+  );
 }
 
 function change(prefix: string, lsn: number, op: string, id: unknown, extra: Record<string, unknown> = {}): { key: string; value: string } {
-  const after = { TicketID: id, Title: 'poison', Description: null, Status: 'Open', Priority: 'High', Category: 'Network', CustomerID: 1, AssignedTo: null,
-    EstimatedCost: '10.00', CreatedAt: '2026-01-01T00:00:00.000001Z', UpdatedAt: '2026-01-01T00:00:00.000002Z', ResolvedAt: null, ...extra };
-  const source = { version: '3.5', connector: 'postgresql', name: prefix, ts_ms: Date.now(), snapshot: 'false', db: 'ticketsdb', schema: 'public', table: 'Tickets', lsn };
+  const after = {
+    TicketID: id,
+    Title: 'poison',
+    Description: null,
+    Status: 'Open',
+    Priority: 'High',
+    Category: 'Network',
+    CustomerID: 1,
+    AssignedTo: null,
+    EstimatedCost: '10.00',
+    CreatedAt: '2026-01-01T00:00:00.000001Z',
+    UpdatedAt: '2026-01-01T00:00:00.000002Z',
+    ResolvedAt: null,
+    ...extra,
+  };
+  const source = {
+    version: '3.5',
+    connector: 'postgresql',
+    name: prefix,
+    ts_ms: Date.now(),
+    snapshot: 'false',
+    db: 'ticketsdb',
+    schema: 'public',
+    table: 'Tickets',
+    lsn,
+  };
   return { key: JSON.stringify({ TicketID: id }), value: JSON.stringify({ before: null, after, source, op, ts_ms: Date.now() }) };
 }
 
@@ -75,19 +103,30 @@ test('Kafka: bad messages are quarantined and counted; the 5 MB change and later
   const dataDir = tempDataDir('shori-kafka-poison-');
   const service = await startService({ ...serviceEnv(run), KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$` }, { dataDir });
   running.push(service);
-  const health = await waitFor('the lakehouse to take every message', async () => {
-    const h = await service.health();
-    return h.lag.length === 1 && h.lag[0].lag === 0 && h.lag[0].next === 9 && !h.lakehouse_pending && h;
-  }, 180_000, 300);
+  const health = await waitFor(
+    'the lakehouse to take every message',
+    async () => {
+      const h = await service.health();
+      return h.lag.length === 1 && h.lag[0].lag === 0 && h.lag[0].next === 9 && !h.lakehouse_pending && h;
+    },
+    180_000,
+    300,
+  );
 
   assert.equal(health.counters.events_rejected, 5);
   assert.equal(health.counters.decode_errors, 2, 'the unknown op and the malformed JSON');
   assert.equal(health.lakehouse_running, true);
-  const [bronze] = await queryDelta(join(dataDir, 'datalake/bronze/cdc_events'), (scan) => `SELECT count(*)::INT AS n, max(length(payload))::INT AS biggest FROM ${scan} AS t`);
+  const [bronze] = await queryDelta(
+    join(dataDir, 'datalake/bronze/cdc_events'),
+    (scan) => `SELECT count(*)::INT AS n, max(length(payload))::INT AS biggest FROM ${scan} AS t`,
+  );
   assert.equal(Number(bronze.n), 9, 'every message in Bronze');
   assert.ok(Number(bronze.biggest) > BIG);
   const rejected = await queryDelta(join(dataDir, 'datalake/silver/_rejected'), (scan) => `SELECT "offset", reason FROM ${scan} AS t ORDER BY "offset"`);
-  assert.deepEqual(rejected.map((r) => Number(r.offset)), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    rejected.map((r) => Number(r.offset)),
+    [1, 2, 3, 4, 5],
+  );
   const silver = await silverTickets(dataDir);
   assert.deepEqual([...silver.keys()].sort(), [`${prefix}/1`, `${prefix}/3`, `${prefix}/4`]);
   assert.equal(silver.get(`${prefix}/1`)?.Status, 'Closed', 'a later good change of a key after the bad rows lands');
@@ -103,13 +142,21 @@ test('Kafka with LAKEHOUSE_ON_BAD_RECORD=fail: a bad message stops the worker wi
   await createTopic(topic);
   t.after(() => admin.deleteTopics({ topics: [topic] }).catch(() => undefined));
   await produce(topic, [change(prefix, 10, 'c', 1), change(prefix, 20, 'c', 'abc')]);
-  const service = await startService({ ...serviceEnv(run), KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, LAKEHOUSE_ON_BAD_RECORD: 'fail' }, { dataDir: tempDataDir('shori-kafka-poison-') });
+  const service = await startService(
+    { ...serviceEnv(run), KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, LAKEHOUSE_ON_BAD_RECORD: 'fail' },
+    { dataDir: tempDataDir('shori-kafka-poison-') },
+  );
   running.push(service);
   const sse = new SseCollector(service.url);
-  const fatal = await waitFor('a fatal pipeline_error', async () => {
-    const h = await service.health();
-    return !h.lakehouse_running && h.counters.last_error !== null && h;
-  }, 180_000, 300);
+  const fatal = await waitFor(
+    'a fatal pipeline_error',
+    async () => {
+      const h = await service.health();
+      return !h.lakehouse_running && h.counters.last_error !== null && h;
+    },
+    180_000,
+    300,
+  );
   assert.match(fatal.counters.last_error ?? '', /TicketID: abc is not a valid long.*LAKEHOUSE_ON_BAD_RECORD=fail/);
   assert.equal(fatal.status, 'degraded');
   sse.close();

@@ -23,11 +23,26 @@ export interface SnapshotRun {
   seconds: number;
 }
 
-const FINGERPRINT_COLUMNS = ['TicketID', 'Title', 'Description', 'Status', 'Priority', 'Category', 'CustomerID', 'AssignedTo', 'EstimatedCost', 'CreatedAt', 'UpdatedAt', 'ResolvedAt'];
+const FINGERPRINT_COLUMNS = [
+  'TicketID',
+  'Title',
+  'Description',
+  'Status',
+  'Priority',
+  'Category',
+  'CustomerID',
+  'AssignedTo',
+  'EstimatedCost',
+  'CreatedAt',
+  'UpdatedAt',
+  'ResolvedAt',
+];
 const TIMESTAMPS = new Set(['CreatedAt', 'UpdatedAt', 'ResolvedAt']);
 
 function peakRss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
 }
 
@@ -45,15 +60,21 @@ async function createSource(client: pg.Client, schema: string, rows: number): Pr
 }
 
 async function sourceMd5(client: pg.Client, schema: string): Promise<string> {
-  const cols = FINGERPRINT_COLUMNS.map((c) => (TIMESTAMPS.has(c) ? `coalesce(to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.US'), '~')` : `coalesce(CAST("${c}" AS text), '~')`));
+  const cols = FINGERPRINT_COLUMNS.map((c) =>
+    TIMESTAMPS.has(c) ? `coalesce(to_char("${c}", 'YYYY-MM-DD"T"HH24:MI:SS.US'), '~')` : `coalesce(CAST("${c}" AS text), '~')`,
+  );
   const r = await client.query(`SELECT md5(string_agg(concat_ws('|', ${cols.join(', ')}), E'\\n' ORDER BY "TicketID")) AS h FROM ${schema}."Tickets"`);
   return String(r.rows[0].h);
 }
 
 async function silverMd5(dataDir: string): Promise<{ rows: number; md5: string }> {
-  const cols = FINGERPRINT_COLUMNS.map((c) => (TIMESTAMPS.has(c) ? `coalesce(strftime("${c}", '%Y-%m-%dT%H:%M:%S.%f'), '~')` : `coalesce(CAST("${c}" AS VARCHAR), '~')`));
-  const [row] = await queryDelta(join(dataDir, 'datalake/silver/tickets'), (scan) =>
-    `SELECT count(*)::BIGINT AS n, md5(string_agg(concat_ws('|', ${cols.join(', ')}), chr(10) ORDER BY "TicketID")) AS h FROM ${scan} AS t`);
+  const cols = FINGERPRINT_COLUMNS.map((c) =>
+    TIMESTAMPS.has(c) ? `coalesce(strftime("${c}", '%Y-%m-%dT%H:%M:%S.%f'), '~')` : `coalesce(CAST("${c}" AS VARCHAR), '~')`,
+  );
+  const [row] = await queryDelta(
+    join(dataDir, 'datalake/silver/tickets'),
+    (scan) => `SELECT count(*)::BIGINT AS n, md5(string_agg(concat_ws('|', ${cols.join(', ')}), chr(10) ORDER BY "TicketID")) AS h FROM ${scan} AS t`,
+  );
   return { rows: Number(row.n), md5: String(row.h) };
 }
 
@@ -71,25 +92,58 @@ export async function runSnapshot(rows: number, log: (line: string) => void = ()
   try {
     await createSource(client, schema, rows);
     log(`source ${schema}."Tickets": ${rows} rows`);
-    service = await startService({ ...serviceEnv(run), KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`, LAKEHOUSE_MAX_BATCH_SIZE: '5000', LAKEHOUSE_FLUSH_INTERVAL_SEC: '1', GOLD_REFRESH_INTERVAL_SEC: '30' }, { dataDir });
+    service = await startService(
+      {
+        ...serviceEnv(run),
+        KAFKA_TOPIC_PATTERN: `^${prefix}\\..*tickets$`,
+        LAKEHOUSE_MAX_BATCH_SIZE: '5000',
+        LAKEHOUSE_FLUSH_INTERVAL_SEC: '1',
+        GOLD_REFRESH_INTERVAL_SEC: '30',
+      },
+      { dataDir },
+    );
     const started = Date.now();
     const config = {
-      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'tasks.max': '1',
-      'database.hostname': POSTGRES.host, 'database.port': String(POSTGRES.port), 'database.user': POSTGRES.user, 'database.password': POSTGRES.password, 'database.dbname': POSTGRES.database,
-      'topic.prefix': prefix, 'schema.include.list': schema, 'table.include.list': `${schema}.Tickets`, 'plugin.name': 'pgoutput', 'slot.name': slot,
-      'publication.name': `shori_snap_pub_${run}`, 'publication.autocreate.mode': 'filtered', 'snapshot.mode': 'initial',
-      'decimal.handling.mode': 'precise', 'time.precision.mode': 'adaptive', 'tombstones.on.delete': 'true',
+      'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
+      'tasks.max': '1',
+      'database.hostname': POSTGRES.host,
+      'database.port': String(POSTGRES.port),
+      'database.user': POSTGRES.user,
+      'database.password': POSTGRES.password,
+      'database.dbname': POSTGRES.database,
+      'topic.prefix': prefix,
+      'schema.include.list': schema,
+      'table.include.list': `${schema}.Tickets`,
+      'plugin.name': 'pgoutput',
+      'slot.name': slot,
+      'publication.name': `shori_snap_pub_${run}`,
+      'publication.autocreate.mode': 'filtered',
+      'snapshot.mode': 'initial',
+      'decimal.handling.mode': 'precise',
+      'time.precision.mode': 'adaptive',
+      'tombstones.on.delete': 'true',
     };
-    const put = await fetch(`${CONNECT_URL}/connectors/${connector}/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+    const put = await fetch(`${CONNECT_URL}/connectors/${connector}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(config),
+    });
     if (!put.ok) throw new Error(`connector registration failed: ${put.status} ${await put.text()}`);
     const svc = service;
-    await waitFor('Silver to hold every row', async () => {
-      const h = await svc.health();
-      log(`read ${h.lag.map((p) => `${p.next}/${p.end}`).join(' ')}, batches ${h.counters.batches_ok}, peak RSS ${(peakRss(svc.child.pid!) / 2 ** 20).toFixed(0)} MiB`);
-      if (h.lag.length === 0 || h.lag.some((p) => p.lag > 0) || h.lakehouse_pending) return false;
-      const { rows: n } = await silverMd5(dataDir).catch(() => ({ rows: -1 }));
-      return n === rows;
-    }, Math.max(300_000, rows * 5), 15_000);
+    await waitFor(
+      'Silver to hold every row',
+      async () => {
+        const h = await svc.health();
+        log(
+          `read ${h.lag.map((p) => `${p.next}/${p.end}`).join(' ')}, batches ${h.counters.batches_ok}, peak RSS ${(peakRss(svc.child.pid!) / 2 ** 20).toFixed(0)} MiB`,
+        );
+        if (h.lag.length === 0 || h.lag.some((p) => p.lag > 0) || h.lakehouse_pending) return false;
+        const { rows: n } = await silverMd5(dataDir).catch(() => ({ rows: -1 }));
+        return n === rows;
+      },
+      Math.max(300_000, rows * 5),
+      15_000,
+    );
     const seconds = (Date.now() - started) / 1000;
     const peakRssBytes = peakRss(service.child.pid!);
     const silver = await silverMd5(dataDir);
@@ -97,13 +151,18 @@ export async function runSnapshot(rows: number, log: (line: string) => void = ()
   } finally {
     await service?.stop().catch(() => undefined);
     await fetch(`${CONNECT_URL}/connectors/${connector}`, { method: 'DELETE' }).catch(() => undefined);
-    await waitFor('the replication slot to be released', async () => {
-      const r = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      if (r.rows.length === 0) return true;
-      if (r.rows[0].active) return false;
-      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-      return true;
-    }, 60_000, 1_000).catch(() => undefined);
+    await waitFor(
+      'the replication slot to be released',
+      async () => {
+        const r = await client.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        if (r.rows.length === 0) return true;
+        if (r.rows[0].active) return false;
+        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+        return true;
+      },
+      60_000,
+      1_000,
+    ).catch(() => undefined);
     await client.query(`DROP PUBLICATION IF EXISTS shori_snap_pub_${run}`).catch(() => undefined);
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await client.end();

@@ -28,7 +28,11 @@ async function strays(): Promise<string[]> {
     .map((l) => l.trim());
 }
 
-const healthy = async () => (await stack('status').then(() => true, () => false));
+const healthy = async () =>
+  await stack('status').then(
+    () => true,
+    () => false,
+  );
 
 test('stack.sh up and down are idempotent and leave no stray process', async (t) => {
   const wasUp = await healthy();

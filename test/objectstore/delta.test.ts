@@ -59,8 +59,12 @@ async function contents(conn: DuckDBConnection, table: DeltaTable, version?: num
 for (const kind of ['s3', 'azure'] as StoreKind[]) {
   describe(`Delta on ${kind}`, () => {
     let server: StoreServer;
-    before(async () => { server = await startStore(kind); });
-    after(async () => { await server?.stop(); });
+    before(async () => {
+      server = await startStore(kind);
+    });
+    after(async () => {
+      await server?.stop();
+    });
 
     async function openLake(t: Parameters<typeof tempDir>[0], uri: string): Promise<Lake> {
       return Lake.open({ uri, dataDir: await tempDir(t, 'lake-'), env: server.env });
@@ -72,7 +76,8 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const lake = await openLake(t, uri);
       const storage: Storage = lake.table('silver', 'items');
       const table = await DeltaTable.createIfAbsent(storage, {
-        schema: SCHEMA, name: 'items',
+        schema: SCHEMA,
+        name: 'items',
         properties: { 'delta.enableChangeDataFeed': 'true', 'delta.checkpointInterval': '3', 'delta.logRetentionDuration': 'interval 1 days' },
       });
       const expected: string[][] = [await contents(conn, table)];
@@ -94,7 +99,19 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       assert.equal(lastCheckpoint.version, 6, 'checkpoints at 3 and 6, _last_checkpoint points at 6');
       assert.ok(await storage.stat('_delta_log/00000000000000000003.checkpoint.parquet'));
       assert.equal(table.snapshot.files.length, 1, 'optimize compacted the files into one');
-      assert.deepEqual(expected[7], ['2|updated|3.00', '3|n3|4.50', '4|m4|6.00', '5|m5|7.50', '6|m6|9.00', '7|m7|10.50', '8|n8|12.00', '9|n9|13.50', '10|n10|15.00', '11|n11|16.50', '12|n12|18.00']);
+      assert.deepEqual(expected[7], [
+        '2|updated|3.00',
+        '3|n3|4.50',
+        '4|m4|6.00',
+        '5|m5|7.50',
+        '6|m6|9.00',
+        '7|m7|10.50',
+        '8|n8|12.00',
+        '9|n9|13.50',
+        '10|n10|15.00',
+        '11|n11|16.50',
+        '12|n12|18.00',
+      ]);
       assert.deepEqual(expected[6], expected[7], 'optimize changes no row');
 
       // Every version reads the same through a second lake whose cache starts empty.
@@ -105,10 +122,20 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const changes = await table.changes(3, 5, conn);
       // (ids sort as text: single digits only here)
       const kinds = changes.map((c) => `${c._commit_version}:${c._change_type}:${c.id}`).sort();
-      assert.deepEqual(kinds.filter((k) => k.startsWith('5:')), ['5:delete:1']);
-      assert.deepEqual(kinds.filter((k) => k.startsWith('3:update_postimage')), ['3:update_postimage:4', '3:update_postimage:5', '3:update_postimage:6', '3:update_postimage:7'], 'ids 4..7 updated by the merge');
+      assert.deepEqual(
+        kinds.filter((k) => k.startsWith('5:')),
+        ['5:delete:1'],
+      );
+      assert.deepEqual(
+        kinds.filter((k) => k.startsWith('3:update_postimage')),
+        ['3:update_postimage:4', '3:update_postimage:5', '3:update_postimage:6', '3:update_postimage:7'],
+        'ids 4..7 updated by the merge',
+      );
       assert.equal(kinds.filter((k) => k.startsWith('3:update_preimage')).length, 4);
-      assert.deepEqual(kinds.filter((k) => k.startsWith('4:')), ['4:update_postimage:2', '4:update_preimage:2']);
+      assert.deepEqual(
+        kinds.filter((k) => k.startsWith('4:')),
+        ['4:update_postimage:2', '4:update_preimage:2'],
+      );
 
       // Vacuum with no retention removes every file no longer referenced; the latest still reads.
       const before = (await storage.listRecursive('')).filter((f) => f.path.endsWith('.parquet') && !f.path.startsWith('_delta_log')).length;
@@ -129,9 +156,11 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const uri = await server.lake();
       const a = await DeltaTable.createIfAbsent((await openLake(t, uri)).table('bronze', 'events'), { schema: SCHEMA, name: 'events' });
       const b = await DeltaTable.open((await openLake(t, uri)).table('bronze', 'events'));
-      const results = await Promise.all([
-        ...Array.from({ length: 5 }, (_, i) => a.append(conn, values(100 + i * 10, 3))),
-      ].concat(Array.from({ length: 5 }, (_, i) => b.append(conn, values(500 + i * 10, 3)))));
+      const results = await Promise.all(
+        [...Array.from({ length: 5 }, (_, i) => a.append(conn, values(100 + i * 10, 3)))].concat(
+          Array.from({ length: 5 }, (_, i) => b.append(conn, values(500 + i * 10, 3))),
+        ),
+      );
       const versions = results.map((r) => r.version).sort((x, y) => x - y);
       assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'ten commits, ten distinct versions');
       await a.refresh();
@@ -148,8 +177,14 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const shori = (...args: string[]) => run(process.execPath, [path.join(REPO, 'bin/shori.js'), 'delta', ...args], { env, timeout: 120_000 });
       const inspected = JSON.parse((await shori('inspect', `${uri}/gold/cli`, '--json')).stdout);
       assert.equal(inspected.version, 2);
-      const cat = (await shori('cat', `${uri}/gold/cli`, '--version', '1')).stdout.trim().split('\n').map((l) => JSON.parse(l).id);
-      assert.deepEqual(cat.map(Number).sort((x: number, y: number) => x - y), [1, 2, 3]);
+      const cat = (await shori('cat', `${uri}/gold/cli`, '--version', '1')).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id);
+      assert.deepEqual(
+        cat.map(Number).sort((x: number, y: number) => x - y),
+        [1, 2, 3],
+      );
       await shori('optimize', `${uri}/gold/cli`, '--min-files', '2');
       await table.refresh();
       assert.equal(table.snapshot.files.length, 1);
@@ -161,7 +196,9 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const conn = await duck(t);
       const uri = await server.lake();
       const ours = await DeltaTable.createIfAbsent((await openLake(t, uri)).table('silver', 'ours'), {
-        schema: SCHEMA, name: 'ours', properties: { 'delta.checkpointInterval': '2' },
+        schema: SCHEMA,
+        name: 'ours',
+        properties: { 'delta.checkpointInterval': '2' },
       });
       await ours.append(conn, values(1, 4));
       await ours.merge(conn, { sourceSql: values(3, 3, 'm'), on: ['id'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
@@ -180,10 +217,16 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       assert.equal(theirs.snapshot.version, before.version);
       const count = async () => Number((await rows(conn, `SELECT count(*) AS n FROM ${await theirs.scan()}`))[0].n);
       assert.equal(await count(), before.rows.length, 'we read what delta-rs wrote');
-      await theirs.append(conn, `SELECT 'src_z' AS source, 900 AS "TicketID", 'ours' AS "Title", 'Open' AS "Status", 1.25 AS "EstimatedCost", TIMESTAMPTZ '2026-11-30 10:00:00+00' AS "UpdatedAt"`);
+      await theirs.append(
+        conn,
+        `SELECT 'src_z' AS source, 900 AS "TicketID", 'ours' AS "Title", 'Open' AS "Status", 1.25 AS "EstimatedCost", TIMESTAMPTZ '2026-11-30 10:00:00+00' AS "UpdatedAt"`,
+      );
       const after = await deltaRs<{ version: number; rows: Array<Record<string, string | null>> }>(server, py, 'read', theirUri);
       assert.equal(after.version, before.version + 1);
-      assert.ok(after.rows.some((r) => r.TicketID === '900' && r.Title === 'ours'), 'delta-rs reads our append');
+      assert.ok(
+        after.rows.some((r) => r.TicketID === '900' && r.Title === 'ours'),
+        'delta-rs reads our append',
+      );
       assert.equal(await count(), before.rows.length + 1);
     });
   });

@@ -31,8 +31,12 @@ after(async () => {
 for (const kind of ['s3', 'azure'] as StoreKind[]) {
   describe(`the service with its lake on ${kind}`, () => {
     let server: StoreServer;
-    before(async () => { server = await startStore(kind); });
-    after(async () => { await server?.stop(); });
+    before(async () => {
+      server = await startStore(kind);
+    });
+    after(async () => {
+      await server?.stop();
+    });
 
     test('embedded end to end: Silver equals the sources, Bronze exactly once, Gold and the table API read the store', async () => {
       const uri = await server.lake('lake');
@@ -41,28 +45,46 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       running.push(service);
       const counts = await generate(service.dataDir, ['--count', '1500', '--rate', '0', '--key-changes', '0.02', '--bursts', '0.1', '--seed', '7']);
       const expectedEvents = counts.inserts + counts.updates + counts.deletes + counts.keyChanges;
-      await waitFor('the lakehouse to catch up', async () => {
-        const h = await service.health();
-        return h.lag.length > 0 && h.lag.every((p) => p.lag === 0) && !h.lakehouse_pending && h.counters.events_received >= expectedEvents;
-      }, 240_000, 300);
+      await waitFor(
+        'the lakehouse to catch up',
+        async () => {
+          const h = await service.health();
+          return h.lag.length > 0 && h.lag.every((p) => p.lag === 0) && !h.lakehouse_pending && h.counters.events_received >= expectedEvents;
+        },
+        240_000,
+        300,
+      );
 
       assert.deepEqual(diffRows(sourceTickets(service.dataDir, SOURCES), await silverTickets(lake)), []);
-      const [bronze] = await queryDelta(lake, 'bronze', 'cdc_events', (scan) =>
-        `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records, count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes FROM ${scan} AS t`);
+      const [bronze] = await queryDelta(
+        lake,
+        'bronze',
+        'cdc_events',
+        (scan) =>
+          `SELECT count(*)::INT AS records, count(DISTINCT (topic, "partition", "offset"))::INT AS distinct_records, count(*) FILTER (WHERE op IS NOT NULL)::INT AS changes FROM ${scan} AS t`,
+      );
       assert.equal(Number(bronze.records), Number(bronze.distinct_records), 'no duplicate in Bronze');
       assert.equal(Number(bronze.changes), expectedEvents, 'every change event in Bronze');
 
       // Gold, recomputed from Silver on the store, equals the count by status of the sources.
       const expectedByStatus = new Map<string, number>();
-      for (const row of sourceTickets(service.dataDir, SOURCES).values()) expectedByStatus.set(String(row.Status), (expectedByStatus.get(String(row.Status)) ?? 0) + 1);
-      await waitFor('Gold to reflect Silver', async () => {
-        const gold = await queryDelta(lake, 'gold', 'tickets_by_status', (scan) => `SELECT status, tickets FROM ${scan} AS t`).catch(() => []);
-        const got = new Map(gold.map((r) => [String(r.status), Number(r.tickets)]));
-        return JSON.stringify([...got].sort()) === JSON.stringify([...expectedByStatus].sort());
-      }, 120_000, 500);
+      for (const row of sourceTickets(service.dataDir, SOURCES).values())
+        expectedByStatus.set(String(row.Status), (expectedByStatus.get(String(row.Status)) ?? 0) + 1);
+      await waitFor(
+        'Gold to reflect Silver',
+        async () => {
+          const gold = await queryDelta(lake, 'gold', 'tickets_by_status', (scan) => `SELECT status, tickets FROM ${scan} AS t`).catch(() => []);
+          const got = new Map(gold.map((r) => [String(r.status), Number(r.tickets)]));
+          return JSON.stringify([...got].sort()) === JSON.stringify([...expectedByStatus].sort());
+        },
+        120_000,
+        500,
+      );
 
       // The table API (the dashboard's table browser) reads the store, with time travel.
-      const tables = (await (await fetch(`${service.url}/api/tables`)).json()) as { tables: Array<{ layer: string; name: string; version: number; num_rows: number }> };
+      const tables = (await (await fetch(`${service.url}/api/tables`)).json()) as {
+        tables: Array<{ layer: string; name: string; version: number; num_rows: number }>;
+      };
       const silver = tables.tables.find((x) => x.layer === 'silver' && x.name === 'tickets');
       assert.ok(silver && silver.version > 0, JSON.stringify(tables));
       const page = (await (await fetch(`${service.url}/api/tables/silver/tickets?limit=5`)).json()) as { total: number; rows: unknown[] };

@@ -17,11 +17,15 @@ const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffe
 for (const kind of ['s3', 'azure'] as StoreKind[]) {
   describe(`object storage on ${kind}`, () => {
     let server: StoreServer;
-    before(async () => { server = await startStore(kind); });
-    after(async () => { await server?.stop(); });
+    before(async () => {
+      server = await startStore(kind);
+    });
+    after(async () => {
+      await server?.stop();
+    });
 
     async function lakeRoot(t: Parameters<typeof tempDir>[0], uri?: string): Promise<Storage> {
-      const lake = await Lake.open({ uri: uri ?? await server.lake(), dataDir: await tempDir(t, 'lake-'), env: server.env });
+      const lake = await Lake.open({ uri: uri ?? (await server.lake()), dataDir: await tempDir(t, 'lake-'), env: server.env });
       return lake.root();
     }
 
@@ -44,15 +48,26 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
       const st = await s.stat('p=1/q=x/b.parquet');
       assert.equal(st?.size, 5);
       assert.ok(Math.abs(st!.modificationTime - Date.now()) < 5 * 60_000, 'modification time is the store clock, near now');
-      assert.deepEqual((await s.list('_delta_log')).map((e) => [e.path, e.size]), [['_delta_log/00000000000000000000.json', 2]], 'direct children only');
+      assert.deepEqual(
+        (await s.list('_delta_log')).map((e) => [e.path, e.size]),
+        [['_delta_log/00000000000000000000.json', 2]],
+        'direct children only',
+      );
       assert.deepEqual(await s.listNames!('_delta_log'), ['00000000000000000000.json']);
       const all = (await s.listRecursive('')).map((e) => e.path).sort();
       assert.deepEqual(all, ['_delta_log/00000000000000000000.json', '_delta_log/_sidecars/s.parquet', 'a.parquet', 'p=1/q=x/b.parquet']);
       const seen: string[] = [];
-      const filtered = await s.listRecursive('', (dir) => { seen.push(dir); return dir !== '_delta_log'; });
+      const filtered = await s.listRecursive('', (dir) => {
+        seen.push(dir);
+        return dir !== '_delta_log';
+      });
       assert.deepEqual(filtered.map((e) => e.path).sort(), ['a.parquet', 'p=1/q=x/b.parquet']);
       assert.ok(seen.includes('p=1/q=x') && seen.includes('_delta_log'), 'the filter gets table-relative folder paths');
-      assert.deepEqual((await s.listRecursive('p=1/')).map((e) => e.path), ['p=1/q=x/b.parquet'], 'paths stay relative to the table root');
+      assert.deepEqual(
+        (await s.listRecursive('p=1/')).map((e) => e.path),
+        ['p=1/q=x/b.parquet'],
+        'paths stay relative to the table root',
+      );
       await s.delete('a.parquet');
       await s.delete('a.parquet'); // deleting a missing object is not an error
       assert.equal(await s.get('a.parquet'), undefined);
@@ -96,7 +111,7 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
         const results = await Promise.all(Array.from({ length: 6 }, (_, i) => s.putIfAbsent(key, `writer ${i}`)));
         assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${results}`);
         const winner = results.indexOf(true);
-        assert.equal(text(await s.get(key)), `writer ${winner}`, 'the winner\'s content is what is stored');
+        assert.equal(text(await s.get(key)), `writer ${winner}`, "the winner's content is what is stored");
       }
     });
   });
@@ -104,8 +119,12 @@ for (const kind of ['s3', 'azure'] as StoreKind[]) {
 
 describe('the put-if-absent probe', () => {
   let s3: StoreServer;
-  before(async () => { s3 = await startStore('s3'); });
-  after(async () => { await s3?.stop(); });
+  before(async () => {
+    s3 = await startStore('s3');
+  });
+  after(async () => {
+    await s3?.stop();
+  });
 
   test('a store behind a proxy that drops If-None-Match is refused at open, with the reason', async (t) => {
     const uri = await s3.lake();

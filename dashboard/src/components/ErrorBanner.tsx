@@ -12,7 +12,9 @@ export function ErrorBanner({ error, now }: { error: ActiveError | null; now: nu
       <span className="muted small-text">
         since {formatAge(error.since, now)}
         {error.count > 1 ? ` · ${error.count} reports` : ''}
-        {error.fatal ? ' · the lakehouse worker has stopped (live counters still run). Fix the cause, then restart it: POST /api/lakehouse/restart, or restart the service.' : ''}
+        {error.fatal
+          ? ' · the lakehouse worker has stopped (live counters still run). Fix the cause, then restart it: POST /api/lakehouse/restart, or restart the service.'
+          : ''}
       </span>
     </div>
   );

@@ -21,8 +21,14 @@ export function EventsChart({ columns, theme }: Props) {
       cursor: { drag: { x: false, y: false } },
       // At least a two-minute window, so a fresh page does not stretch a few seconds across the chart.
       scales: { x: { time: true, range: (u) => xRange(u.data[0], 0, 120) }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-      series: [{}, { label: 'events/s', stroke: accent, fill: cssVar('--accent-fill') || 'rgba(47,125,225,0.15)', width: 2, spanGaps: false, points: { show: false } }],
-      axes: [{ ...axes, values: clockTicks(true), space: 70 }, { ...axes, size: 44 }],
+      series: [
+        {},
+        { label: 'events/s', stroke: accent, fill: cssVar('--accent-fill') || 'rgba(47,125,225,0.15)', width: 2, spanGaps: false, points: { show: false } },
+      ],
+      axes: [
+        { ...axes, values: clockTicks(true), space: 70 },
+        { ...axes, size: 44 },
+      ],
     };
   }, []);
   const points = columns[1].filter((v) => v !== null).length;

@@ -10,7 +10,12 @@ export function GoldKpis({ gold, now }: { gold: GoldState; now: number }) {
     <Panel title="Gold KPIs" wide testId="panel-kpis" actions={<span className="muted small-text">updated {formatAge(gold.fetchedAt, now)}</span>}>
       <div className="stats-row kpis">
         <Stat label="total tickets" value={formatInt(k.totalTickets)} testId="kpi-total-tickets" />
-        <Stat label="open backlog" value={formatInt(k.openBacklog)} testId="kpi-open-backlog" hint={k.openEstimatedCost !== null ? `est. cost ${formatMoney(k.openEstimatedCost)}` : undefined} />
+        <Stat
+          label="open backlog"
+          value={formatInt(k.openBacklog)}
+          testId="kpi-open-backlog"
+          hint={k.openEstimatedCost !== null ? `est. cost ${formatMoney(k.openEstimatedCost)}` : undefined}
+        />
         <Stat
           label="mean time to resolve"
           value={k.mttrSec === null ? '–' : formatDuration(k.mttrSec * 1000)}

@@ -21,10 +21,24 @@ export function LakehousePanel({ health, update, now }: Props) {
         <Stat label="batches ok" value={formatInt(c?.batches_ok)} testId="batches-ok" tone="ok" />
         <Stat label="batches failed" value={formatInt(c?.batches_failed)} testId="batches-failed" tone={c && c.batches_failed > 0 ? 'bad' : undefined} />
         <Stat label="last batch" value={formatAge(lastAt, now)} testId="last-batch-at" hint={update ? `${formatInt(update.batch_size)} events` : undefined} />
-        <Stat label="processed" value={formatInt(update?.processed)} testId="last-batch-processed" hint={update && update.failed > 0 ? `${formatInt(update.failed)} failed` : 'in last batch'} />
-        <Stat label="freshness" value={fresh ? formatDuration(fresh.max) : '–'} testId="freshness" hint={fresh ? `newest ${formatDuration(fresh.min)}` : 'source commit → Silver'} />
+        <Stat
+          label="processed"
+          value={formatInt(update?.processed)}
+          testId="last-batch-processed"
+          hint={update && update.failed > 0 ? `${formatInt(update.failed)} failed` : 'in last batch'}
+        />
+        <Stat
+          label="freshness"
+          value={fresh ? formatDuration(fresh.max) : '–'}
+          testId="freshness"
+          hint={fresh ? `newest ${formatDuration(fresh.min)}` : 'source commit → Silver'}
+        />
       </div>
-      {update?.summary ? <p className="muted small-text summary" data-testid="last-batch-summary">{update.summary}</p> : null}
+      {update?.summary ? (
+        <p className="muted small-text summary" data-testid="last-batch-summary">
+          {update.summary}
+        </p>
+      ) : null}
       {update && Object.keys(update.versions).length > 0 ? (
         <details className="versions">
           <summary>Table versions</summary>

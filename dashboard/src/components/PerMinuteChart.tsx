@@ -34,7 +34,10 @@ export function PerMinuteChart({ rows, theme, window = 60 }: Props) {
         { label: 'resolved', stroke: cssVar('--ok'), fill: cssVar('--ok'), paths: bars?.({ size: [0.4, 24], align: 1 }), points: { show: false } },
       ],
       // Whole minutes only: HH:MM labels never repeat.
-      axes: [{ ...axes, values: clockTicks(false), space: 50, incrs: [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400] }, { ...axes, size: 40 }],
+      axes: [
+        { ...axes, values: clockTicks(false), space: 50, incrs: [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400] },
+        { ...axes, size: 40 },
+      ],
     };
   }, []);
 

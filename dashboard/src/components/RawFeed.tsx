@@ -22,8 +22,18 @@ export function RawFeed({ feed, dispatch, emitRaw }: Props) {
       testId="panel-raw"
       actions={
         <>
-          {feed.paused ? <span className="muted small-text" data-testid="raw-missed">{formatInt(feed.missedWhilePaused)} not shown</span> : null}
-          <button type="button" className="btn" data-testid="raw-pause" aria-pressed={feed.paused} onClick={() => dispatch({ type: feed.paused ? 'resume' : 'pause' })}>
+          {feed.paused ? (
+            <span className="muted small-text" data-testid="raw-missed">
+              {formatInt(feed.missedWhilePaused)} not shown
+            </span>
+          ) : null}
+          <button
+            type="button"
+            className="btn"
+            data-testid="raw-pause"
+            aria-pressed={feed.paused}
+            onClick={() => dispatch({ type: feed.paused ? 'resume' : 'pause' })}
+          >
             {feed.paused ? 'Resume' : 'Pause'}
           </button>
           <button type="button" className="btn ghost" onClick={() => dispatch({ type: 'clear' })}>

@@ -128,7 +128,11 @@ export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknow
           </button>
         ) : null}
         <span className="muted small-text" data-testid="table-position">
-          {page ? `v${page.version} · ${total === 0 ? 'no rows' : `rows ${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${formatInt(total)}`}` : loading ? 'loading…' : ''}
+          {page
+            ? `v${page.version} · ${total === 0 ? 'no rows' : `rows ${offset + 1}–${Math.min(offset + PAGE_SIZE, total)} of ${formatInt(total)}`}`
+            : loading
+              ? 'loading…'
+              : ''}
         </span>
         <span className="pager">
           <button type="button" className="btn" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
@@ -168,7 +172,11 @@ export function TableBrowser({ api, refreshKey }: { api: Api; refreshKey: unknow
                   {columns.map((c) => {
                     const text = cell(row[c.name]);
                     return (
-                      <td key={c.name} className={row[c.name] === null || row[c.name] === undefined ? 'muted' : undefined} title={text.length > 40 ? text : undefined}>
+                      <td
+                        key={c.name}
+                        className={row[c.name] === null || row[c.name] === undefined ? 'muted' : undefined}
+                        title={text.length > 40 ? text : undefined}
+                      >
                         {text}
                       </td>
                     );
@@ -192,8 +200,16 @@ function SilverTables({ tables, selected, onSelect }: { tables: TableInfo[]; sel
         const k = `${t.layer}.${t.name}`;
         return (
           <li key={k}>
-            <button type="button" className={`btn ghost small${k === selected ? ' active' : ''}`} onClick={() => onSelect(k)} title={`v${t.version}, ${t.columns.length} columns`}>
-              {t.name} <span className="muted">{t.num_rows < 0 ? '?' : formatInt(t.num_rows)} rows · schema v{t.schema_version ?? 0}</span>
+            <button
+              type="button"
+              className={`btn ghost small${k === selected ? ' active' : ''}`}
+              onClick={() => onSelect(k)}
+              title={`v${t.version}, ${t.columns.length} columns`}
+            >
+              {t.name}{' '}
+              <span className="muted">
+                {t.num_rows < 0 ? '?' : formatInt(t.num_rows)} rows · schema v{t.schema_version ?? 0}
+              </span>
             </button>
           </li>
         );

@@ -6,7 +6,14 @@ const ICON: Record<ThemePreference, string> = { system: '◐', light: '☀', dar
 
 export function ThemeToggle({ preference, onCycle }: { preference: ThemePreference; onCycle: () => void }) {
   return (
-    <button type="button" className="btn ghost" onClick={onCycle} data-testid="theme-toggle" data-preference={preference} title={`Theme: ${preference} (click for ${NEXT[preference]})`}>
+    <button
+      type="button"
+      className="btn ghost"
+      onClick={onCycle}
+      data-testid="theme-toggle"
+      data-preference={preference}
+      title={`Theme: ${preference} (click for ${NEXT[preference]})`}
+    >
       <span aria-hidden="true">{ICON[preference]}</span> {preference}
     </button>
   );

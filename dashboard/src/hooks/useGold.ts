@@ -68,7 +68,11 @@ export function useGold(api: Api, trigger: unknown): GoldState {
           const present = GOLD_TABLES.filter((name) => catalogue.has(name));
           const prev = cache.current;
           const results = await Promise.allSettled(
-            present.map((name) => (prev.versions[name] === catalogue.get(name) && prev.rows[name] ? Promise.resolve({ rows: prev.rows[name]!, version: prev.versions[name]! }) : fetchAllRows(api, name))),
+            present.map((name) =>
+              prev.versions[name] === catalogue.get(name) && prev.rows[name]
+                ? Promise.resolve({ rows: prev.rows[name]!, version: prev.versions[name]! })
+                : fetchAllRows(api, name),
+            ),
           );
           if (cancelled) return;
           const rows: Record<string, Array<Record<string, unknown>>> = {};

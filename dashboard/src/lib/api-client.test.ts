@@ -6,7 +6,10 @@ import { ApiError, apiUrl, createApi } from './api-client.ts';
 
 test('apiUrl joins base, path and the non-empty query parameters', () => {
   assert.equal(apiUrl('', '/api/health'), '/api/health');
-  assert.equal(apiUrl('http://localhost:8000/', '/api/tables/gold/x', { version: 3, limit: 50, offset: 0, empty: '', none: undefined }), 'http://localhost:8000/api/tables/gold/x?version=3&limit=50&offset=0');
+  assert.equal(
+    apiUrl('http://localhost:8000/', '/api/tables/gold/x', { version: 3, limit: 50, offset: 0, empty: '', none: undefined }),
+    'http://localhost:8000/api/tables/gold/x?version=3&limit=50&offset=0',
+  );
 });
 
 test('typed fetches read JSON and turn error statuses into ApiError with the service message', async (t) => {

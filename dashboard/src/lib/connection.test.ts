@@ -17,7 +17,10 @@ function run(actions: ConnectionAction[], start = initialConnectionState(0)): Co
 }
 
 test('a failure before the first connection is not a gap', () => {
-  const s = run([{ type: 'lost', at: 10 }, { type: 'opened', at: 20 }]);
+  const s = run([
+    { type: 'lost', at: 10 },
+    { type: 'opened', at: 20 },
+  ]);
   assert.equal(s.status, 'connected');
   assert.equal(s.gaps.length, 0);
   assert.equal(s.openCount, 1);
@@ -36,7 +39,14 @@ test('a lost connection opens a gap that closes on reconnect and learns what the
   assert.equal(s.gaps[0].to, null);
   assert.match(describeGap(s.gaps[0], 15_000, formatDuration), /^Disconnected for 12 s\./);
 
-  s = run([{ type: 'opened', at: 15_000 }, { type: 'stats', at: 16_000, totalReceived: 160 }, { type: 'stats', at: 17_000, totalReceived: 170 }], s);
+  s = run(
+    [
+      { type: 'opened', at: 15_000 },
+      { type: 'stats', at: 16_000, totalReceived: 160 },
+      { type: 'stats', at: 17_000, totalReceived: 170 },
+    ],
+    s,
+  );
   assert.equal(s.status, 'connected');
   assert.equal(s.openCount, 2);
   assert.deepEqual(s.gaps[0], { from: 3000, to: 15_000, receivedBefore: 100, receivedAfter: 160, serverRestarted: false });
@@ -73,12 +83,20 @@ test('a service start time inside the gap marks a restart even when counters gre
   assert.equal(s.gaps[0].serverRestarted, true);
   assert.equal(eventsMissedInGap(s.gaps[0]), null);
   // A start long before the gap changes nothing.
-  const t = run([{ type: 'opened', at: 0 }, { type: 'lost', at: 10_000 }, { type: 'opened', at: 20_000 }, { type: 'server-started', startedAt: 0 }]);
+  const t = run([
+    { type: 'opened', at: 0 },
+    { type: 'lost', at: 10_000 },
+    { type: 'opened', at: 20_000 },
+    { type: 'server-started', startedAt: 0 },
+  ]);
   assert.equal(t.gaps[0].serverRestarted, false);
 });
 
 test('an open gap measured with a clock that has not ticked yet is zero long, not negative', () => {
-  const s = run([{ type: 'opened', at: 0 }, { type: 'lost', at: 5000 }]);
+  const s = run([
+    { type: 'opened', at: 0 },
+    { type: 'lost', at: 5000 },
+  ]);
   assert.match(describeGap(s.gaps[0], 4900, formatDuration), /^Disconnected for 0 ms\./);
 });
 

@@ -57,9 +57,10 @@ export function connectionReducer(state: ConnectionState, action: ConnectionActi
   switch (action.type) {
     case 'opened': {
       if (state.status === 'connected') return state;
-      const gaps = state.status === 'reconnecting' && state.gaps.length > 0 && state.gaps[state.gaps.length - 1].to === null
-        ? replaceLastGap(state.gaps, { ...state.gaps[state.gaps.length - 1], to: action.at })
-        : state.gaps;
+      const gaps =
+        state.status === 'reconnecting' && state.gaps.length > 0 && state.gaps[state.gaps.length - 1].to === null
+          ? replaceLastGap(state.gaps, { ...state.gaps[state.gaps.length - 1], to: action.at })
+          : state.gaps;
       return { ...state, status: 'connected', since: action.at, everConnected: true, openCount: state.openCount + 1, gaps };
     }
     case 'lost': {

@@ -40,8 +40,17 @@ test('parses every gold table with string or number values', () => {
     { label: 'open', count: 12 },
     { label: '(none)', count: 1 },
   ]);
-  assert.deepEqual(v.byPriority.map((r) => r.label), ['low', 'high']);
-  assert.deepEqual(v.bySource.map((r) => [r.source, r.tickets, r.open]), [['shorisql_1', 23, 8], ['shorisql_2', 20, 4]]);
+  assert.deepEqual(
+    v.byPriority.map((r) => r.label),
+    ['low', 'high'],
+  );
+  assert.deepEqual(
+    v.bySource.map((r) => [r.source, r.tickets, r.open]),
+    [
+      ['shorisql_1', 23, 8],
+      ['shorisql_2', 20, 4],
+    ],
+  );
   assert.deepEqual(v.perMinute, [
     { minute: Date.UTC(2026, 10, 24, 8, 1), created: 5, resolved: 0 },
     { minute: Date.UTC(2026, 10, 24, 8, 2), created: 3, resolved: 1 },

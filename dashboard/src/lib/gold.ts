@@ -10,7 +10,14 @@
 //   mean_time_to_resolve(source, resolved_tickets, mean_resolve_sec)
 import { toEpochMs, toLabel, toNumber } from './numbers.ts';
 
-export const GOLD_TABLES = ['tickets_by_status', 'tickets_by_priority', 'tickets_by_source', 'open_backlog', 'tickets_per_minute', 'mean_time_to_resolve'] as const;
+export const GOLD_TABLES = [
+  'tickets_by_status',
+  'tickets_by_priority',
+  'tickets_by_source',
+  'open_backlog',
+  'tickets_per_minute',
+  'mean_time_to_resolve',
+] as const;
 export type GoldTableName = (typeof GOLD_TABLES)[number];
 export type GoldRows = Partial<Record<GoldTableName, ReadonlyArray<Record<string, unknown>>>>;
 
@@ -83,7 +90,11 @@ export function parseGold(rows: GoldRows): GoldView {
   perMinute.sort((a, b) => a.minute - b.minute);
   const bySource = (rows.tickets_by_source ?? []).map((r) => ({ source: toLabel(r.source), tickets: toNumber(r.tickets), open: toNumber(r.open_tickets) }));
   const backlog = (rows.open_backlog ?? []).map((r) => ({ source: toLabel(r.source), open: toNumber(r.open_tickets), cost: toNumber(r.open_estimated_cost) }));
-  const mttr = (rows.mean_time_to_resolve ?? []).map((r) => ({ source: toLabel(r.source), resolved: toNumber(r.resolved_tickets), meanSec: toNumber(r.mean_resolve_sec) }));
+  const mttr = (rows.mean_time_to_resolve ?? []).map((r) => ({
+    source: toLabel(r.source),
+    resolved: toNumber(r.resolved_tickets),
+    meanSec: toNumber(r.mean_resolve_sec),
+  }));
   const bySourceName = (a: { source: string }, b: { source: string }) => a.source.localeCompare(b.source);
   return {
     byStatus: labelCounts(rows.tickets_by_status, 'status'),

@@ -8,7 +8,10 @@ test('collects points in time order and ignores stale ones', () => {
   assert.equal(s.add(101, 7), true);
   assert.equal(s.add(101, 9), false);
   assert.equal(s.add(99, 9), false);
-  assert.deepEqual(s.columns(), [[100, 101], [5, 7]]);
+  assert.deepEqual(s.columns(), [
+    [100, 101],
+    [5, 7],
+  ]);
 });
 
 test('a gap is a single null point between the last seen and the next real point', () => {
@@ -28,5 +31,8 @@ test('a gap is a single null point between the last seen and the next real point
 test('keeps only the newest points', () => {
   const s = new RateSeries(3);
   for (let t = 1; t <= 5; t++) s.add(t, t * 10);
-  assert.deepEqual(s.columns(), [[3, 4, 5], [30, 40, 50]]);
+  assert.deepEqual(s.columns(), [
+    [3, 4, 5],
+    [30, 40, 50],
+  ]);
 });

@@ -12,15 +12,24 @@ const run = (actions: RawFeedAction[], s: RawFeedState = initialRawFeed(3)) => a
 
 test('keeps the newest messages first, up to capacity', () => {
   const s = run([msg(1), msg(2), msg(3), msg(4)]);
-  assert.deepEqual(s.items.map((i) => i.data.offset), [4, 3, 2]);
+  assert.deepEqual(
+    s.items.map((i) => i.data.offset),
+    [4, 3, 2],
+  );
 });
 
 test('pausing freezes the list and counts what was not kept; resuming takes new messages again', () => {
   let s = run([msg(1), { type: 'pause' }, msg(2), msg(3)]);
-  assert.deepEqual(s.items.map((i) => i.data.offset), [1]);
+  assert.deepEqual(
+    s.items.map((i) => i.data.offset),
+    [1],
+  );
   assert.equal(s.missedWhilePaused, 2);
   s = run([{ type: 'resume' }, msg(4)], s);
-  assert.deepEqual(s.items.map((i) => i.data.offset), [4, 1]);
+  assert.deepEqual(
+    s.items.map((i) => i.data.offset),
+    [4, 1],
+  );
 });
 
 test('a selection survives new messages until its item falls off the end', () => {
@@ -37,7 +46,12 @@ test('summaries name the operation, table and key, in both envelope shapes', () 
   assert.equal(m.type === 'message' && summarizeRaw(m.data), 'insert shorisql_1.Tickets #7');
   assert.equal(summarizeRaw({ topic: 't', partition: 0, offset: 1, payload: null }), 'tombstone');
   assert.equal(
-    summarizeRaw({ topic: 't', partition: 0, offset: 1, payload: { schema: {}, payload: { op: 'd', source: { name: 'shoripg', table: 'tickets' }, before: { ticket_id: 9 }, after: null } } }),
+    summarizeRaw({
+      topic: 't',
+      partition: 0,
+      offset: 1,
+      payload: { schema: {}, payload: { op: 'd', source: { name: 'shoripg', table: 'tickets' }, before: { ticket_id: 9 }, after: null } },
+    }),
     'delete shoripg.tickets #9',
   );
 });

@@ -22,11 +22,7 @@ export interface RawFeedState {
 }
 
 export type RawFeedAction =
-  | { type: 'message'; ts: string; data: CdcRawData }
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'select'; seq: number | null }
-  | { type: 'clear' };
+  { type: 'message'; ts: string; data: CdcRawData } | { type: 'pause' } | { type: 'resume' } | { type: 'select'; seq: number | null } | { type: 'clear' };
 
 export function initialRawFeed(capacity = 200): RawFeedState {
   return { items: [], paused: false, missedWhilePaused: 0, selectedSeq: null, nextSeq: 1, capacity };

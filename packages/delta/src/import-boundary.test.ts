@@ -33,7 +33,10 @@ test('specifiers() finds static, re-export, side-effect and dynamic imports', ()
 });
 
 test('@shori/delta imports only its own files, node: built-ins and its declared dependencies', async () => {
-  const manifest = JSON.parse(await readFile(path.join(pkgRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  const manifest = JSON.parse(await readFile(path.join(pkgRoot, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
   const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }));
   const files = await sourceFiles(path.join(pkgRoot, 'src'));
   assert.ok(files.length > 30, `found only ${files.length} source files`);

@@ -41,20 +41,34 @@ test('delta-rs reads the table we wrote (partitioned, decimal, timestamp, after 
   const dir = await tempDir(t);
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, {
-    schema: { type: 'struct', fields: [
-      { name: 'id', type: 'long', nullable: false },
-      { name: 'name', type: 'string', nullable: true },
-      { name: 'amount', type: 'decimal(10,2)', nullable: true },
-      { name: 'ts', type: 'timestamp', nullable: true },
-      { name: 'region', type: 'string', nullable: true },
-    ] },
+    schema: {
+      type: 'struct',
+      fields: [
+        { name: 'id', type: 'long', nullable: false },
+        { name: 'name', type: 'string', nullable: true },
+        { name: 'amount', type: 'decimal(10,2)', nullable: true },
+        { name: 'ts', type: 'timestamp', nullable: true },
+        { name: 'region', type: 'string', nullable: true },
+      ],
+    },
     partitionColumns: ['region'],
     properties: { 'delta.checkpointInterval': '3' },
   });
-  await table.append(conn, `SELECT range AS id, 'n' || range AS name, range * 1.25 AS amount, TIMESTAMPTZ '2024-05-01 12:00:00+00' + to_minutes(range) AS ts, CASE WHEN range % 2 = 0 THEN 'eu west' ELSE NULL END AS region FROM range(6)`);
-  await table.merge(conn, { sourceSql: `SELECT 1 AS id, 'one' AS name, 9.5 AS amount, NULL::TIMESTAMPTZ AS ts, NULL AS region UNION ALL SELECT 10, 'ten', 1, NULL, 'us'`, on: ['id'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+  await table.append(
+    conn,
+    `SELECT range AS id, 'n' || range AS name, range * 1.25 AS amount, TIMESTAMPTZ '2024-05-01 12:00:00+00' + to_minutes(range) AS ts, CASE WHEN range % 2 = 0 THEN 'eu west' ELSE NULL END AS region FROM range(6)`,
+  );
+  await table.merge(conn, {
+    sourceSql: `SELECT 1 AS id, 'one' AS name, 9.5 AS amount, NULL::TIMESTAMPTZ AS ts, NULL AS region UNION ALL SELECT 10, 'ten', 1, NULL, 'us'`,
+    on: ['id'],
+    whenMatched: [{ action: 'update' }],
+    whenNotMatched: [{ action: 'insert' }],
+  });
   await table.delete(conn, 'id = 4', { txns: [{ appId: 'job', version: 9 }] });
-  const ours = await rows(conn, `SELECT id::VARCHAR AS id, name, amount::VARCHAR AS amount, strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts, region FROM ${table.scanSql()} ORDER BY id::BIGINT`);
+  const ours = await rows(
+    conn,
+    `SELECT id::VARCHAR AS id, name, amount::VARCHAR AS amount, strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') AS ts, region FROM ${table.scanSql()} ORDER BY id::BIGINT`,
+  );
   const { stdout } = await run(py, ['-c', READ_SCRIPT, dir]);
   const theirs = JSON.parse(stdout) as { version: number; rows: Array<Record<string, string | null>>; txn: number | null };
   assert.equal(theirs.version, table.snapshot.version);
@@ -81,9 +95,16 @@ import os; os._exit(0)
   const table = await DeltaTable.open(dir);
   assert.equal(table.snapshot.version, 1);
   assert.deepEqual(await rows(conn, `SELECT id::INT AS id, s, d::VARCHAR AS d, p FROM ${table.scanSql()} ORDER BY id, p`), [
-    { id: 1, s: null, d: null, p: 'y' }, { id: 2, s: 'b', d: '-2.25', p: 'x' }, { id: 3, s: 'c', d: '1.50', p: 'x' }, { id: 3, s: 'c', d: '1.50', p: 'x' },
+    { id: 1, s: null, d: null, p: 'y' },
+    { id: 2, s: 'b', d: '-2.25', p: 'x' },
+    { id: 3, s: 'c', d: '1.50', p: 'x' },
+    { id: 3, s: 'c', d: '1.50', p: 'x' },
   ]);
   await table.append(conn, `SELECT 4 AS id, 'd' AS s, 4 AS d, 'z' AS p`);
-  const { stdout } = await run(py, ['-c', 'import os, sys, deltalake; print(deltalake.DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows, flush=True); os._exit(0)', dir]);
+  const { stdout } = await run(py, [
+    '-c',
+    'import os, sys, deltalake; print(deltalake.DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows, flush=True); os._exit(0)',
+    dir,
+  ]);
   assert.equal(Number(stdout.trim()), 5);
 });

@@ -22,7 +22,11 @@ test('create, append, overwrite, delete, merge give row-exact results', async (t
   assert.equal(table.snapshot.version, 0);
   assert.equal(await rows(conn, `SELECT count(*)::INT AS n FROM ${table.scanSql()}`).then((r) => r[0].n), 0);
 
-  const r1 = await table.append(conn, `SELECT range AS id, 'n' || range AS name, range * 1.5 AS amount, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(range) AS ts FROM range(10)`, { txns: [{ appId: 'topic-0', version: 41 }] });
+  const r1 = await table.append(
+    conn,
+    `SELECT range AS id, 'n' || range AS name, range * 1.5 AS amount, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(range) AS ts FROM range(10)`,
+    { txns: [{ appId: 'topic-0', version: 41 }] },
+  );
   assert.equal(r1.version, 1);
   assert.equal(r1.rowsWritten, 10);
   assert.equal(table.snapshot.txnVersion('topic-0'), 41);
@@ -39,8 +43,14 @@ test('create, append, overwrite, delete, merge give row-exact results', async (t
   });
   assert.deepEqual([m.rowsUpdated, m.rowsDeleted, m.rowsInserted], [1, 1, 1]);
   const after = await rows(conn, `SELECT id::INT AS id, name, amount::VARCHAR AS amount FROM ${table.scanSql()} ORDER BY id`);
-  assert.deepEqual(after.map((r) => r.id), [0, 1, 3, 4, 5, 6, 7, 100]);
-  assert.deepEqual(after.find((r) => r.id === 1), { id: 1, name: 'upd', amount: '9.99' });
+  assert.deepEqual(
+    after.map((r) => r.id),
+    [0, 1, 3, 4, 5, 6, 7, 100],
+  );
+  assert.deepEqual(
+    after.find((r) => r.id === 1),
+    { id: 1, name: 'upd', amount: '9.99' },
+  );
 
   const o = await table.overwrite(conn, `SELECT 5 AS id, 'only' AS name, 1 AS amount, NULL AS ts`);
   assert.equal(o.rowsWritten, 1);
@@ -50,7 +60,10 @@ test('create, append, overwrite, delete, merge give row-exact results', async (t
   assert.equal(reopened.snapshot.version, table.snapshot.version);
   assert.equal(reopened.snapshot.txnVersion('topic-0'), 41);
   const history = await reopened.history();
-  assert.deepEqual(history.map((h) => h.operation), ['WRITE', 'MERGE', 'DELETE', 'WRITE', 'CREATE TABLE']);
+  assert.deepEqual(
+    history.map((h) => h.operation),
+    ['WRITE', 'MERGE', 'DELETE', 'WRITE', 'CREATE TABLE'],
+  );
 });
 
 test('schema enforcement: missing nullable columns are NULL, NULLs in required columns are refused', async (t) => {

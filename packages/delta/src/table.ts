@@ -79,8 +79,12 @@ export class DeltaTable {
     this.options = options;
   }
 
-  get location(): string { return this.storage.location; }
-  get snapshot(): Snapshot { return this.current; }
+  get location(): string {
+    return this.storage.location;
+  }
+  get snapshot(): Snapshot {
+    return this.current;
+  }
 
   static async open(location: string | Storage, options: TableOptions = {}): Promise<DeltaTable> {
     const storage = storageFor(location);
@@ -95,14 +99,18 @@ export class DeltaTable {
       if (!isDeltaError(error, 'DELTA_NOT_A_TABLE')) throw error;
     }
     const actions = createActions(create);
-    await commitWithRetry(storage, {
-      readVersion: -1,
-      operation: 'CREATE TABLE',
-      operationParameters: { mode: 'ErrorIfExists', partitionBy: JSON.stringify(create.partitionColumns ?? []), location: storage.location },
-      actions,
-      read: { readFiles: new Set(), readsData: false },
-      isBlindAppend: true,
-    }, { maxAttempts: 1, engineInfo: options.engineInfo }).catch((error) => {
+    await commitWithRetry(
+      storage,
+      {
+        readVersion: -1,
+        operation: 'CREATE TABLE',
+        operationParameters: { mode: 'ErrorIfExists', partitionBy: JSON.stringify(create.partitionColumns ?? []), location: storage.location },
+        actions,
+        read: { readFiles: new Set(), readsData: false },
+        isBlindAppend: true,
+      },
+      { maxAttempts: 1, engineInfo: options.engineInfo },
+    ).catch((error) => {
       // Another process created it first: use theirs.
       if (isDeltaError(error, 'DELTA_CONFLICT')) return -1;
       throw error;
@@ -135,7 +143,10 @@ export class DeltaTable {
    */
   async scan(snapshot?: Snapshot): Promise<string> {
     const snap = snapshot ?? this.current;
-    await prepareDataFiles(this.storage, snap.files.map((f) => f.path));
+    await prepareDataFiles(
+      this.storage,
+      snap.files.map((f) => f.path),
+    );
     this.prepared.add(snap);
     return buildScanSql(this.storage, snap, snap.files);
   }
@@ -147,9 +158,11 @@ export class DeltaTable {
   scanSql(snapshot?: Snapshot): string {
     const snap = snapshot ?? this.current;
     if (this.storage.prepareEngineRead && snap.files.length > 0 && !this.prepared.has(snap)) {
-      throw new DeltaError('DELTA_PROTOCOL', `The data files of ${this.location} are not local: use await table.scan(), which fetches them, instead of scanSql()`, {
-        context: { location: this.location, version: snap.version },
-      });
+      throw new DeltaError(
+        'DELTA_PROTOCOL',
+        `The data files of ${this.location} are not local: use await table.scan(), which fetches them, instead of scanSql()`,
+        { context: { location: this.location, version: snap.version } },
+      );
     }
     return buildScanSql(this.storage, snap, snap.files);
   }
@@ -161,11 +174,16 @@ export class DeltaTable {
    * skipped by their statistics). JSON-safe values: big integers and decimals as strings.
    */
   async select(conn: DuckDBConnection, options: SelectOptions = {}): Promise<Record<string, unknown>[]> {
-    const snap = options.version !== undefined ? await this.snapshotAt(options.version)
-      : options.timestamp !== undefined ? await this.snapshotAtTimestamp(options.timestamp) : this.current;
+    const snap =
+      options.version !== undefined
+        ? await this.snapshotAt(options.version)
+        : options.timestamp !== undefined
+          ? await this.snapshotAtTimestamp(options.timestamp)
+          : this.current;
     const columns = options.columns?.map(quoteIdent).join(', ') ?? '*';
-    const sql = `SELECT ${columns} FROM ${await this.scan(snap)}${options.where ? ` WHERE ${options.where}` : ''}`
-      + `${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}${options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : ''}`;
+    const sql =
+      `SELECT ${columns} FROM ${await this.scan(snap)}${options.where ? ` WHERE ${options.where}` : ''}` +
+      `${options.orderBy ? ` ORDER BY ${options.orderBy}` : ''}${options.limit !== undefined ? ` LIMIT ${Math.trunc(options.limit)}` : ''}`;
     return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
   }
 

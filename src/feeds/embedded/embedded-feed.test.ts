@@ -37,10 +37,19 @@ test('changes become Debezium records in order: c, c, u, d + tombstone, key chan
   });
   assert.deepEqual(summary, [`c:${a}`, `c:${b}`, `u:${a}`, `d:${b}`, `tombstone:${b}`, `d:${a}`, `tombstone:${a}`, `c:${moved}`]);
   const positions = records.map((r) => r.position);
-  assert.deepEqual([...positions].sort((x, y) => x - y), positions, 'positions increase');
+  assert.deepEqual(
+    [...positions].sort((x, y) => x - y),
+    positions,
+    'positions increase',
+  );
   assert.equal(new Set(positions).size, positions.length, 'positions are unique');
   // The order key sorts the key change's delete before its create.
-  const seqs = records.filter((r) => r.value).map((r) => { const d = decodeMessage(r.key, r.value); return d.ok && d.value.kind === 'change' ? d.value.seq : ''; });
+  const seqs = records
+    .filter((r) => r.value)
+    .map((r) => {
+      const d = decodeMessage(r.key, r.value);
+      return d.ok && d.value.kind === 'change' ? d.value.seq : '';
+    });
   assert.deepEqual([...seqs].sort(), seqs);
   await sub.close();
   await feed.close();
@@ -57,7 +66,10 @@ test('groups resume from their committed positions; rows are purged once every g
   const db = openSourceDb(dataDir, 'shorisql_1');
   const rows = () => Number((db.prepare('SELECT count(*) AS n FROM cdc_changes').get() as { n: number }).n);
   assert.equal(rows(), 5, 'group two has not committed: nothing purged');
-  assert.deepEqual((await one.lag()).filter((l) => l.stream === STREAM).map((l) => l.lag), [1]);
+  assert.deepEqual(
+    (await one.lag()).filter((l) => l.stream === STREAM).map((l) => l.lag),
+    [1],
+  );
   await two.commit([{ stream: STREAM, partition: 0, next: all[2].position + 1 }]);
   // Purging is by whole change rows below the slower group's position (lsn 1 and 2 here).
   assert.equal(rows(), 3, 'purged up to the slower group');
@@ -66,7 +78,10 @@ test('groups resume from their committed positions; rows are purged once every g
   // Reopened, group one resumes after its committed position.
   const again = await feed.subscribe({ group: 'one', initial: 'earliest' });
   const rest = await again.poll(100, 100);
-  assert.deepEqual(rest.map((r) => r.position), all.slice(4).map((r) => r.position));
+  assert.deepEqual(
+    rest.map((r) => r.position),
+    all.slice(4).map((r) => r.position),
+  );
 
   // A group whose position was purged away must not resume silently.
   await two.commit([{ stream: STREAM, partition: 0, next: all.at(-1)!.position + 1 }]);
@@ -85,13 +100,17 @@ test('a re-published change (origin_lsn) takes a new position and carries the or
   const db = openSourceDb(dataDir, 'shorisql_1');
   // The create of b (deleted since) is published again, as Debezium does after a connector restart.
   const created = db.prepare("SELECT lsn FROM cdc_changes WHERE op = 'c' AND json_extract(after, '$.TicketID') = ?").get(b) as { lsn: number };
-  db.prepare('INSERT INTO cdc_changes (op, tbl, before, after, commit_ts, origin_lsn) SELECT op, tbl, before, after, commit_ts, lsn FROM cdc_changes WHERE lsn = ?').run(created.lsn);
+  db.prepare(
+    'INSERT INTO cdc_changes (op, tbl, before, after, commit_ts, origin_lsn) SELECT op, tbl, before, after, commit_ts, lsn FROM cdc_changes WHERE lsn = ?',
+  ).run(created.lsn);
   const feed = new EmbeddedFeed({ dataDir, sources: ['shorisql_1'], pollIntervalMs: 10 });
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const records = await sub.poll(100, 100);
   const changes = records.flatMap((r) => {
     const d = r.value === null ? null : decodeMessage(r.key, r.value);
-    return d && d.ok && d.value.kind === 'change' ? [{ position: r.position, op: d.value.op, id: (d.value.after ?? d.value.before)!.TicketID, seq: d.value.seq }] : [];
+    return d && d.ok && d.value.kind === 'change'
+      ? [{ position: r.position, op: d.value.op, id: (d.value.after ?? d.value.before)!.TicketID, seq: d.value.seq }]
+      : [];
   });
   const original = changes.find((c) => c.position === created.lsn * 4)!;
   const again = changes.at(-1)!;

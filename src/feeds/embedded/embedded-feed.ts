@@ -89,10 +89,11 @@ export class EmbeddedFeed implements Feed {
   checkGap(group: string, stream: string, next: number): void {
     const { resumable, low } = this.handle(stream).reader.bounds();
     if (next < resumable) {
-      throw new ShoriError('SHORI_FEED_GAP', `changes of ${stream} from position ${next} to ${Math.max(low, resumable) - 1} are no longer available (purged); refusing to resume past a gap`, {
-        fatal: true,
-        context: { stream, group, next, low, resumable },
-      });
+      throw new ShoriError(
+        'SHORI_FEED_GAP',
+        `changes of ${stream} from position ${next} to ${Math.max(low, resumable) - 1} are no longer available (purged); refusing to resume past a gap`,
+        { fatal: true, context: { stream, group, next, low, resumable } },
+      );
     }
   }
 

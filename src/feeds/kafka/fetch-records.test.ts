@@ -58,7 +58,18 @@ const names = new Map([['id-1', 'shoripg.public.Tickets']]);
 
 test('records below the requested offset are dropped and positions/timestamps come from the batch', () => {
   const fetched = recordsFromFetch(
-    response([{ partition: 0, batches: [batch(10n, [{ delta: 0, key: 'a', value: '1' }, { delta: 1, key: 'b', value: '2' }, { delta: 2, key: 'c', value: null }])] }]),
+    response([
+      {
+        partition: 0,
+        batches: [
+          batch(10n, [
+            { delta: 0, key: 'a', value: '1' },
+            { delta: 1, key: 'b', value: '2' },
+            { delta: 2, key: 'c', value: null },
+          ]),
+        ],
+      },
+    ]),
     names,
     new Map([['shoripg.public.Tickets:0', 11n]]),
   );
@@ -92,5 +103,8 @@ test('partitions that were not requested are ignored; an empty answer keeps the 
     names,
     new Map([['shoripg.public.Tickets:0', 42n]]),
   );
-  assert.deepEqual(fetched.map((f) => [f.partition, f.next, f.records.length]), [[0, 42n, 0]]);
+  assert.deepEqual(
+    fetched.map((f) => [f.partition, f.next, f.records.length]),
+    [[0, 42n, 0]],
+  );
 });

@@ -43,7 +43,13 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boo
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
   try {
-    return await Promise.race([promise.then(() => true, () => true), expired]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -150,7 +156,11 @@ export class KafkaSubscription implements FeedSubscription {
     try {
       ends = await consumer.listOffsets({ topics: Object.keys(partitions), partitions, timestamp: ListOffsetTimestamps.LATEST });
     } catch (error) {
-      throw new ShoriError('SHORI_FEED_FAILED', 'reading partition end offsets failed', { cause: error, canRetry: true, context: { group: this.#options.group } });
+      throw new ShoriError('SHORI_FEED_FAILED', 'reading partition end offsets failed', {
+        cause: error,
+        canRetry: true,
+        context: { group: this.#options.group },
+      });
     }
     const out: Array<StreamPartition & { next: number; end: number; lag: number }> = [];
     for (const p of held) {

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sameTopics, selectTopics } from './topic-selector.ts';
 
-const existing = ['shorisql_1.TicketsDb.dbo.Tickets', 'shoripg.public.Tickets', 'shorimaria.ticketsdb.Tickets', 'shorisql_1', '__consumer_offsets', 'shori-connect-offsets'];
+const existing = [
+  'shorisql_1.TicketsDb.dbo.Tickets',
+  'shoripg.public.Tickets',
+  'shorimaria.ticketsdb.Tickets',
+  'shorisql_1',
+  '__consumer_offsets',
+  'shori-connect-offsets',
+];
 
 test('a pattern selects matching topics, sorted, never internal ones', () => {
   const pattern = /^(shorisql_\d+|shoripg|shorimaria)\.(.+\.)?tickets$/i;

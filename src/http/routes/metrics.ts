@@ -14,7 +14,14 @@ export const metricsRoutes: FastifyPluginAsync<{ context: ServiceContext; guard:
   const { state, broadcaster } = context;
   // Gauges read at scrape time, so the hot path pays nothing for metrics.
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
   gauge('shori_events_received_total', 'Change events received by the UI consumer', () => state.eventsReceived);
   gauge('shori_sse_events_dropped_total', 'SSE messages dropped on client queue overflow', () => broadcaster.dropped);
   gauge('shori_sse_clients', 'Connected SSE clients', () => broadcaster.clientCount);

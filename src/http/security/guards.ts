@@ -25,10 +25,12 @@ function isJson(contentType: string | undefined): boolean {
 export function createGuards(config: Config): Guards {
   const hosts = createHostAllowList(config.ALLOWED_HOSTS, config.HOST);
   const policy: OriginPolicy = { allowedOrigins: new Set(config.CORS_ALLOW_ORIGINS) };
-  const token = (secret: string, name: string): Guard => async (request) => {
-    if (secret === '' || bearerMatches(request.headers.authorization, secret)) return;
-    throw new ShoriError('SHORI_HTTP_UNAUTHORIZED', `this route requires the ${name} bearer token (Authorization: Bearer <token>)`);
-  };
+  const token =
+    (secret: string, name: string): Guard =>
+    async (request) => {
+      if (secret === '' || bearerMatches(request.headers.authorization, secret)) return;
+      throw new ShoriError('SHORI_HTTP_UNAUTHORIZED', `this route requires the ${name} bearer token (Authorization: Bearer <token>)`);
+    };
   const adminToken = token(config.ADMIN_TOKEN, 'ADMIN_TOKEN');
   return {
     async host(request) {

@@ -14,7 +14,8 @@ test('parses host headers, IPv6 included', () => {
 test('default: the bind name, localhost, 127.0.0.1 and [::1], on the listening port only', () => {
   const hosts = createHostAllowList([], '127.0.0.1');
   for (const h of ['localhost:8000', '127.0.0.1:8000', '[::1]:8000']) assert.equal(hosts.allows(h, 8000), true, h);
-  for (const h of ['localhost:8001', 'localhost', 'evil.example:8000', 'rebind.evil.example:8000', undefined]) assert.equal(hosts.allows(h, 8000), false, String(h));
+  for (const h of ['localhost:8001', 'localhost', 'evil.example:8000', 'rebind.evil.example:8000', undefined])
+    assert.equal(hosts.allows(h, 8000), false, String(h));
   const wide = createHostAllowList([], '0.0.0.0');
   assert.equal(wide.allows(`${os.hostname()}:8000`, 8000), true);
   assert.equal(createHostAllowList([], '10.1.2.3').allows('10.1.2.3:9000', 9000), true);

@@ -16,14 +16,7 @@ function escapeRegExp(text: string): string {
 function replacements(dataDir: string, extra: Array<[string, string]>): Array<[string, string]> {
   const data = path.resolve(dataDir);
   const lake = path.join(data, 'datalake');
-  const pairs: Array<[string, string]> = [
-    [`${lake}${path.sep}`, ''],
-    [lake, '.'],
-    [`${data}${path.sep}`, ''],
-    [data, '.'],
-    ...extra,
-    [os.homedir(), '~'],
-  ];
+  const pairs: Array<[string, string]> = [[`${lake}${path.sep}`, ''], [lake, '.'], [`${data}${path.sep}`, ''], [data, '.'], ...extra, [os.homedir(), '~']];
   const out: Array<[string, string]> = [];
   for (const [from, to] of pairs) {
     if (from.length < 2) continue;

@@ -17,12 +17,16 @@ test('LAKE_URI: local paths, s3://, az:// and abfss:// locations', () => {
 });
 
 test('LAKE_URI: credentials, queries, unknown schemes and bad names are refused, the secret not echoed', () => {
-  const refused = (uri: string, pattern: RegExp) => assert.throws(() => parseLakeUri(uri, '/data'), (e: unknown) => {
-    assert.ok(isShoriError(e, 'SHORI_CONFIG_INVALID'));
-    assert.match((e as Error).message, pattern);
-    assert.doesNotMatch((e as Error).message, /s3cr3t/);
-    return true;
-  });
+  const refused = (uri: string, pattern: RegExp) =>
+    assert.throws(
+      () => parseLakeUri(uri, '/data'),
+      (e: unknown) => {
+        assert.ok(isShoriError(e, 'SHORI_CONFIG_INVALID'));
+        assert.match((e as Error).message, pattern);
+        assert.doesNotMatch((e as Error).message, /s3cr3t/);
+        return true;
+      },
+    );
   refused('s3://AKIA:s3cr3t@bucket/x', /must not carry credentials/);
   refused('az://lake/x?sig=s3cr3t', /must not carry credentials/);
   refused('gs://bucket/x', /scheme 'gs:' is not supported/);

@@ -19,7 +19,10 @@ function invalid(uri: string, why: string): ShoriError {
 }
 
 function cleanPrefix(p: string): string {
-  return p.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  return p
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
 }
 
 export function parseLakeUri(uri: string, dataDir: string): LakeLocation {
@@ -40,10 +43,12 @@ export function parseLakeUri(uri: string, dataDir: string): LakeLocation {
   const prefix = cleanPrefix(decodeURIComponent(url.pathname));
   if (prefix.split('/').includes('..')) throw invalid(uri, "the prefix must not contain '..'");
   switch (scheme) {
-    case 's3': case 's3a':
+    case 's3':
+    case 's3a':
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(url.hostname)) throw invalid(uri, `'${url.hostname}' is not a valid S3 bucket name`);
       return { kind: 's3', bucket: url.hostname, prefix };
-    case 'az': case 'azure':
+    case 'az':
+    case 'azure':
       if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(url.hostname)) throw invalid(uri, `'${url.hostname}' is not a valid Azure container name`);
       return { kind: 'azure', container: url.hostname, prefix, scheme: 'az' };
     default:
@@ -63,10 +68,13 @@ function parseAbfss(uri: string): LakeLocation {
 /** The location as shown to people (no credentials can be in it: parseLakeUri refuses them). */
 export function describeLake(location: LakeLocation): string {
   switch (location.kind) {
-    case 'local': return location.path;
-    case 's3': return `s3://${location.bucket}/${location.prefix}`;
-    case 'azure': return location.scheme === 'abfss'
-      ? `abfss://${location.container}@${location.account}.dfs.core.windows.net/${location.prefix}`
-      : `az://${location.container}/${location.prefix}`;
+    case 'local':
+      return location.path;
+    case 's3':
+      return `s3://${location.bucket}/${location.prefix}`;
+    case 'azure':
+      return location.scheme === 'abfss'
+        ? `abfss://${location.container}@${location.account}.dfs.core.windows.net/${location.prefix}`
+        : `az://${location.container}/${location.prefix}`;
   }
 }

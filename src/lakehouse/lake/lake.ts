@@ -67,7 +67,9 @@ export class Lake implements LakeTables {
   async tableNames(layer: string): Promise<string[]> {
     if (this.location.kind === 'local') {
       return (await readdir(path.join(this.location.path, layer), { withFileTypes: true }).catch(() => []))
-        .filter((d) => d.isDirectory()).map((d) => d.name).sort();
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
     }
     return this.#client!.listFolders([this.location.prefix, layer].filter((p) => p !== '').join('/') + '/');
   }

@@ -25,7 +25,13 @@ export function s3Client(location: { bucket: string }, env: NodeJS.ProcessEnv, p
       forcePathStyle: pathStyle === 'auto' ? endpoint !== undefined : pathStyle === 'true',
       // Given explicitly only when `env` has them (it may not be process.env); else the SDK's chain.
       ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
+        ? {
+            credentials: {
+              accessKeyId: env.AWS_ACCESS_KEY_ID,
+              secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+              ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
         : {}),
     },
   });
@@ -41,14 +47,18 @@ export function azureClient(location: { container: string; account?: string; sch
       service = BlobServiceClient.fromConnectionString(connectionString);
     } catch {
       // The SDK's message may quote the string: say only which variable is wrong.
-      throw new ShoriError('SHORI_CONFIG_INVALID', 'AZURE_STORAGE_CONNECTION_STRING is not a valid Azure Storage connection string', { context: { variable: 'AZURE_STORAGE_CONNECTION_STRING' } });
+      throw new ShoriError('SHORI_CONFIG_INVALID', 'AZURE_STORAGE_CONNECTION_STRING is not a valid Azure Storage connection string', {
+        context: { variable: 'AZURE_STORAGE_CONNECTION_STRING' },
+      });
     }
   } else if (account && key) {
     service = new BlobServiceClient(`https://${account}.blob.core.windows.net`, new StorageSharedKeyCredential(account, key));
   } else {
-    throw new ShoriError('SHORI_CONFIG_INVALID',
+    throw new ShoriError(
+      'SHORI_CONFIG_INVALID',
       'An az:// or abfss:// lake needs Azure credentials: AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT (or the account in the abfss:// URI) with AZURE_STORAGE_KEY',
-      { context: { knob: 'LAKE_URI' } });
+      { context: { knob: 'LAKE_URI' } },
+    );
   }
   const uriPrefix = location.scheme === 'abfss' ? `abfss://${location.container}@${location.account}.dfs.core.windows.net/` : `az://${location.container}/`;
   return new AzureBlobObjectStore({ container: location.container, service, uriPrefix });

@@ -38,7 +38,14 @@ const CHUNK = 5000;
  * Applies every change of `sourceTable` in Bronze as of version `through` to `tables` (whose spec
  * `tables.spec` evolves along), recording `through` as applied by the last commit of each table.
  */
-export async function backfillTable(conn: DuckDBConnection, bronze: DeltaTable, tables: BackfillTables, sourceTable: string, through: number, chunk = CHUNK): Promise<BackfillResult> {
+export async function backfillTable(
+  conn: DuckDBConnection,
+  bronze: DeltaTable,
+  tables: BackfillTables,
+  sourceTable: string,
+  through: number,
+  chunk = CHUNK,
+): Promise<BackfillResult> {
   const result: BackfillResult = { events: 0, rejected: 0, notes: [] };
   if (through < 0) return result;
   const scan = await bronze.scan(await bronze.snapshotAt(through));
@@ -47,7 +54,11 @@ export async function backfillTable(conn: DuckDBConnection, bronze: DeltaTable, 
     FROM ${scan} AS b WHERE lower(source_table) = lower(${quoteLiteral(sourceTable)}) AND decode_error IS NULL`);
   const total = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM backfill_rows')).getRowObjectsJson()[0].n);
   for (let from = 1; from <= total; from += chunk) {
-    const rows = (await conn.runAndReadAll(`SELECT topic, "partition", "offset", key, payload FROM backfill_rows WHERE n BETWEEN ${from} AND ${from + chunk - 1} ORDER BY n`)).getRowObjectsJson();
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT topic, "partition", "offset", key, payload FROM backfill_rows WHERE n BETWEEN ${from} AND ${from + chunk - 1} ORDER BY n`,
+      )
+    ).getRowObjectsJson();
     const entries = rows.map(bronzeEntryOf);
     const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
     const evolved = await applySchemaChanges([tables], changes);
@@ -55,7 +66,8 @@ export async function backfillTable(conn: DuckDBConnection, bronze: DeltaTable, 
     const batch = await prepareBatch(conn, [tables.spec], entries, through, evolved.blocked);
     result.events += entries.length;
     result.rejected += batch.rejects.length;
-    if (batch.rejects.length > 0 && result.rejected === batch.rejects.length) result.notes.push(`an earlier change of ${sourceTable} cannot be applied: ${batch.rejects[0].reason}`);
+    if (batch.rejects.length > 0 && result.rejected === batch.rejects.length)
+      result.notes.push(`an earlier change of ${sourceTable} cannot be applied: ${batch.rejects[0].reason}`);
     const version = from + chunk > total ? through : null;
     const now = isoMicros();
     const [prepared] = batch.tables;

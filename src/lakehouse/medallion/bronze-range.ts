@@ -17,10 +17,11 @@ const commitFile = (version: number) => `_delta_log/${String(version).padStart(2
 export async function addedFiles(bronze: DeltaTable, version: number): Promise<AddAction[]> {
   const bytes = await bronze.storage.get(commitFile(version));
   if (bytes === undefined) {
-    throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Bronze version ${version} is no longer in the log (log cleanup): a derived table that has not applied it cannot catch up; rebuild it`, {
-      context: { version, location: bronze.location },
-      fatal: true,
-    });
+    throw new ShoriError(
+      'SHORI_LAKEHOUSE_FAILED',
+      `Bronze version ${version} is no longer in the log (log cleanup): a derived table that has not applied it cannot catch up; rebuild it`,
+      { context: { version, location: bronze.location }, fatal: true },
+    );
   }
   const adds: AddAction[] = [];
   for (const line of Buffer.from(bytes).toString('utf8').split('\n')) {
@@ -38,9 +39,14 @@ export async function readBronzeVersion(conn: DuckDBConnection, bronze: DeltaTab
   const scan = await bronze.scan(withFiles(bronze.snapshot, files));
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = (await conn.runAndReadAll(`SELECT topic, "partition", "offset", key, payload FROM ${scan} AS t ORDER BY topic, "partition", "offset"`)).getRowObjectsJson();
+    rows = (
+      await conn.runAndReadAll(`SELECT topic, "partition", "offset", key, payload FROM ${scan} AS t ORDER BY topic, "partition", "offset"`)
+    ).getRowObjectsJson();
   } catch (cause) {
-    throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `reading Bronze version ${version} back failed (its files may have been vacuumed)`, { cause, context: { version, location: bronze.location } });
+    throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `reading Bronze version ${version} back failed (its files may have been vacuumed)`, {
+      cause,
+      context: { version, location: bronze.location },
+    });
   }
   return rows.map(bronzeEntryOf);
 }

@@ -68,7 +68,13 @@ function batchHighest(records: FeedRecord[]): Map<string, PartitionPosition> {
   return last;
 }
 
-export async function appendToBronze(conn: DuckDBConnection, bronze: DeltaTable, records: FeedRecord[], decoded: DecodeResult[], ingestTs: string): Promise<BronzeAppend> {
+export async function appendToBronze(
+  conn: DuckDBConnection,
+  bronze: DeltaTable,
+  records: FeedRecord[],
+  decoded: DecodeResult[],
+  ingestTs: string,
+): Promise<BronzeAppend> {
   await bronze.refresh();
   const highest = [...batchHighest(records).values()];
   const held = (p: StreamPartition) => bronze.snapshot.txnVersion(bronzeTxnAppId(p)) ?? -1;
@@ -78,7 +84,12 @@ export async function appendToBronze(conn: DuckDBConnection, bronze: DeltaTable,
   });
   if (appended.length === 0) return { version: bronze.snapshot.version, committed: false, appended, positions: highest };
   const txns: TxnVersion[] = highest.map((p) => ({ appId: bronzeTxnAppId(p), version: Math.max(held(p), p.next - 1) }));
-  await stageRows(conn, 'stage_bronze', [...BRONZE_STAGE_COLUMNS], appended.map((i) => bronzeRow(records[i], decoded[i], ingestTs)));
+  await stageRows(
+    conn,
+    'stage_bronze',
+    [...BRONZE_STAGE_COLUMNS],
+    appended.map((i) => bronzeRow(records[i], decoded[i], ingestTs)),
+  );
   const result = await bronze.append(conn, 'SELECT * FROM stage_bronze', { txns, operation: 'WRITE' });
   return { version: result.version, committed: true, appended, positions: highest };
 }

@@ -25,11 +25,16 @@ const batch2 = () => [
 // Debezium re-publishes older events at new offsets, then a new change arrives.
 const batch3 = () => [change(8, 2, 'c', { TicketID: 2 }), change(9, 4, 'u', { TicketID: 1, Status: 'Closed' }), change(10, 8, 'c', { TicketID: 5 })];
 
-const EXPECTED_SILVER = new Map([[1, 'Closed/10.00'], [3, 'Resolved/10.00'], [5, 'Open/10.00']]);
+const EXPECTED_SILVER = new Map([
+  [1, 'Closed/10.00'],
+  [3, 'Resolved/10.00'],
+  [5, 'Open/10.00'],
+]);
 const EXPECTED_HISTORY = ['1:c:1', '2:c:2', '3:c:3', '4:u:1', '5:d:2', '7:u:3', '8:c:5'];
 
 type TableKey = 'rejected' | 'deleted' | 'silver' | 'history';
-const tableOf = (m: Medallion, key: TableKey): DeltaTable => (key === 'rejected' ? m.rejected : key === 'deleted' ? m.specTables[0].deleted : key === 'silver' ? m.silver : m.history);
+const tableOf = (m: Medallion, key: TableKey): DeltaTable =>
+  key === 'rejected' ? m.rejected : key === 'deleted' ? m.specTables[0].deleted : key === 'silver' ? m.silver : m.history;
 const methodOf = (key: TableKey): 'append' | 'merge' => (key === 'rejected' || key === 'history' ? 'append' : 'merge');
 
 /** Makes the table's next commit "crash": before it is written, or right after it is. */
@@ -90,7 +95,10 @@ test('derived tables several Bronze versions behind catch up from Bronze (recove
     // Running again changes nothing.
     const versions = second.tables().map((t) => t.snapshot.version);
     assert.equal((await second.catchUp()).versionsApplied, 0);
-    assert.deepEqual(second.tables().map((t) => t.snapshot.version), versions);
+    assert.deepEqual(
+      second.tables().map((t) => t.snapshot.version),
+      versions,
+    );
   } finally {
     await second.close();
   }
@@ -109,10 +117,16 @@ test('Bronze positions are never lowered: a restart batch split differently appe
     const next = await m.appendBronze([change(4, 24, 'c', { TicketID: 24 }, 1), change(5, 25, 'c', { TicketID: 25 }, 1)]);
     assert.equal(next.appended, 1, 'only offset 5 of partition 1 is new');
     assert.equal(txn(1), 5);
-    assert.deepEqual(await m.resumePositions([{ stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 0 }, { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 1 }]), [
-      { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 0, next: 5 },
-      { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 1, next: 6 },
-    ]);
+    assert.deepEqual(
+      await m.resumePositions([
+        { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 0 },
+        { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 1 },
+      ]),
+      [
+        { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 0, next: 5 },
+        { stream: 'shorisql_1.TicketsDb.dbo.Tickets', partition: 1, next: 6 },
+      ],
+    );
     await m.catchUp();
     assert.equal(await count(m, m.bronze), 11);
     assert.equal((await silverState(m)).size, 11);

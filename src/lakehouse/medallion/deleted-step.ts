@@ -17,8 +17,16 @@ import { appliedTxn } from './applied-version.ts';
 import type { PreparedTable } from './prepared-batch.ts';
 import type { StepResult } from './rejected-step.ts';
 
-export async function applyDeleted(conn: DuckDBConnection, table: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string): Promise<StepResult> {
-  const truncates = [...prepared.truncates].map(([source, seq]) => `SELECT ${quoteLiteral(source)} AS "source", '' AS _key, 't' AS _kind, ${quoteLiteral(seq)} AS _seq`);
+export async function applyDeleted(
+  conn: DuckDBConnection,
+  table: DeltaTable,
+  prepared: PreparedTable,
+  bronzeVersion: number | null,
+  now: string,
+): Promise<StepResult> {
+  const truncates = [...prepared.truncates].map(
+    ([source, seq]) => `SELECT ${quoteLiteral(source)} AS "source", '' AS _key, 't' AS _kind, ${quoteLiteral(seq)} AS _seq`,
+  );
   const deletes = `SELECT "source", _key, 'd' AS _kind, max(_seq) AS _seq FROM ${quoteIdent(prepared.relation)} WHERE _op = 'd' GROUP BY "source", _key`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE stage_deleted AS
     SELECT "source", _key, _kind, _seq, CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS deleted_at FROM (${[deletes, ...truncates].join(' UNION ALL ')})`);

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import type { AddAction, Snapshot } from '@shori/delta';
 import { filesInRange } from './file-subset.ts';
 
-const file = (path: string, stats?: Record<string, unknown>): AddAction => ({ path, partitionValues: {}, size: 1, modificationTime: 0, dataChange: true, ...(stats ? { stats: JSON.stringify(stats) } : {}) });
+const file = (path: string, stats?: Record<string, unknown>): AddAction => ({
+  path,
+  partitionValues: {},
+  size: 1,
+  modificationTime: 0,
+  dataChange: true,
+  ...(stats ? { stats: JSON.stringify(stats) } : {}),
+});
 const snap = (files: AddAction[]) => ({ files }) as unknown as Snapshot;
 const st = (seq: [string, string | undefined], source: [string, string], id: [number, number]) => ({
   numRecords: 1,

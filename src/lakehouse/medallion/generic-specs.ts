@@ -11,11 +11,7 @@ import { deltaFieldOf } from './schema/column-types.ts';
 import type { TableSpec } from './table-spec.ts';
 
 /** Table properties that carry the spec. */
-export const SPEC_PROPERTIES = {
-  sourceTable: 'shori.sourceTable',
-  keyColumns: 'shori.keyColumns',
-  keyMode: 'shori.keyMode',
-} as const;
+export const SPEC_PROPERTIES = { sourceTable: 'shori.sourceTable', keyColumns: 'shori.keyColumns', keyMode: 'shori.keyMode' } as const;
 
 /**
  * A spec matching changes of `sourceTable` (any case, any schema or database). `appendOnly`: no key
@@ -44,14 +40,22 @@ export function specForChange(change: ChangeEvent, config: TablesConfig): NewSpe
   const choice = config.choose(table);
   if (!choice.included) return `table ${table} is excluded by TABLES_CONFIG`;
   if (!change.rowSchema) return `table ${table} arrives without a schema (JsonConverter schemas.enable=false): only Bronze keeps it`;
-  const schemaSpec = specFromSchemas(table, change.keySchema ?? null, change.rowSchema, { history: choice.history, appendOnly: choice.appendOnly, ...(choice.key ? { key: choice.key } : {}) });
+  const schemaSpec = specFromSchemas(table, change.keySchema ?? null, change.rowSchema, {
+    history: choice.history,
+    appendOnly: choice.appendOnly,
+    ...(choice.key ? { key: choice.key } : {}),
+  });
   const missing = schemaSpec.key.filter((k) => !schemaSpec.columns.some((c) => c.name === k));
   if (missing.length > 0) return `table ${table}: key column ${missing.join(', ')} is not a column of the table`;
   const keys = new Set(schemaSpec.key);
   const columns = schemaSpec.columns.map((c) => deltaFieldOf(c, keys.has(c.name)));
   return {
     spec: genericSpec(schemaSpec.table, table, schemaSpec.key, columns, schemaSpec.keyMode === 'none'),
-    properties: { [SPEC_PROPERTIES.sourceTable]: table, [SPEC_PROPERTIES.keyColumns]: JSON.stringify(schemaSpec.key), [SPEC_PROPERTIES.keyMode]: schemaSpec.keyMode },
+    properties: {
+      [SPEC_PROPERTIES.sourceTable]: table,
+      [SPEC_PROPERTIES.keyColumns]: JSON.stringify(schemaSpec.key),
+      [SPEC_PROPERTIES.keyMode]: schemaSpec.keyMode,
+    },
     schemaSpec,
   };
 }

@@ -76,14 +76,35 @@ test('every captured table becomes a Silver table keyed by its Debezium key, equ
   const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
   const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   const notes = await feedAll(m, await drain(sub));
-  assert.ok(notes.some((n) => n.includes('silver/customers (key CustomerID)')), notes.join('; '));
-  assert.ok(notes.some((n) => n.includes('silver/agents (key AgentID)')), notes.join('; '));
-  assert.deepEqual([...(await silverRows(m, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(), [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort());
+  assert.ok(
+    notes.some((n) => n.includes('silver/customers (key CustomerID)')),
+    notes.join('; '),
+  );
+  assert.ok(
+    notes.some((n) => n.includes('silver/agents (key AgentID)')),
+    notes.join('; '),
+  );
+  assert.deepEqual(
+    [...(await silverRows(m, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(),
+    [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort(),
+  );
   assert.deepEqual([...(await silverRows(m, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID')].sort());
   const agents = m.specTables.find((s) => s.spec.name === 'agents')!;
   assert.deepEqual(
     agents.silver.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`),
-    ['source:string', 'AgentID:string', 'DisplayName:string', 'Team:string', 'Level:integer', 'Active:boolean', 'HiredOn:date', 'UpdatedAt:timestamp', '_seq:string', '_source_ts:timestamp', '_committed_at:timestamp'],
+    [
+      'source:string',
+      'AgentID:string',
+      'DisplayName:string',
+      'Team:string',
+      'Level:integer',
+      'Active:boolean',
+      'HiredOn:date',
+      'UpdatedAt:timestamp',
+      '_seq:string',
+      '_source_ts:timestamp',
+      '_committed_at:timestamp',
+    ],
   );
   const customers = m.specTables.find((s) => s.spec.name === 'customers')!;
   assert.equal(customers.silver.snapshot.schema.fields.find((f) => f.name === 'CreatedAt')!.type, 'timestamp_ntz', 'a local timestamp stays local');
@@ -95,7 +116,10 @@ test('every captured table becomes a Silver table keyed by its Debezium key, equ
   const again = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   assert.deepEqual(again.specTables.map((s) => s.spec.name).sort(), ['agents', 'customers', 'tickets']);
   assert.deepEqual(await feedAll(again, await drain(sub)), [], 'nothing discovered twice');
-  assert.deepEqual([...(await silverRows(again, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(), [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort());
+  assert.deepEqual(
+    [...(await silverRows(again, 'customers', CUSTOMER_COLUMNS, 'CustomerID'))].sort(),
+    [...sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID')].sort(),
+  );
   await again.close();
   await sub.close();
   await feed.close();
@@ -120,11 +144,25 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   // earlier changes, in Bronze only so far, are caught up before it.
   const agentsBefore = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']).size;
   assert.ok(agentsBefore > 1, 'the workload wrote agents');
-  await targets[0].upsertAgent({ AgentID: 'late', DisplayName: 'Late', Team: 'Ops', Level: 1, Active: true, HiredOn: '2026-01-02', UpdatedAt: '2026-11-30T10:00:00.000000Z' });
+  await targets[0].upsertAgent({
+    AgentID: 'late',
+    DisplayName: 'Late',
+    Team: 'Ops',
+    Level: 1,
+    Active: true,
+    HiredOn: '2026-01-02',
+    UpdatedAt: '2026-11-30T10:00:00.000000Z',
+  });
   const later = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   const found = await feedAll(later, await drain(sub));
-  assert.ok(found.some((n) => /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze$/.test(n)), found.join('; '));
-  assert.deepEqual([...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort());
+  assert.ok(
+    found.some((n) => /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze$/.test(n)),
+    found.join('; '),
+  );
+  assert.deepEqual(
+    [...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(),
+    [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort(),
+  );
   const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
   const current = Number((await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n);
   assert.equal(current, agentsBefore + 1, 'history has every agent, its current versions the source rows');
@@ -135,11 +173,16 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   const through = later.bronze.snapshot.version;
   const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, 3);
   assert.ok(done.events > 6, `${done.events} events: several chunks`);
-  const rowsOf = async (table: DeltaTable) => (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
+  const rowsOf = async (table: DeltaTable) =>
+    (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
   assert.deepEqual(await rowsOf(fresh.silver), await rowsOf(agents.silver));
   for (const t of [fresh.deleted, fresh.silver, fresh.history]) {
     assert.equal(appliedBronzeVersion(t), through);
-    assert.equal((await t.snapshotAt(t.snapshot.version - 1)).txnVersion(BRONZE_VERSION_APP_ID), undefined, `${t.location}: no applied version before the last chunk`);
+    assert.equal(
+      (await t.snapshotAt(t.snapshot.version - 1)).txnVersion(BRONZE_VERSION_APP_ID),
+      undefined,
+      `${t.location}: no applied version before the last chunk`,
+    );
   }
   await later.close();
   await sub.close();
@@ -175,15 +218,23 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
     'the hand-written columns keep their types; the added one follows them',
   );
   assert.ok(tickets.history.snapshot.schema.fields.some((f) => f.name === 'Channel'));
-  const channels = (await m.conn.runAndReadAll(`SELECT "source", "TicketID", "Channel" FROM ${tickets.silver.scanSql()} WHERE "Channel" IS NOT NULL`)).getRowObjectsJson();
-  assert.deepEqual(channels.map((r) => [r.source, Number(r.TicketID), r.Channel]), [['src1', ticket, 'email']]);
+  const channels = (
+    await m.conn.runAndReadAll(`SELECT "source", "TicketID", "Channel" FROM ${tickets.silver.scanSql()} WHERE "Channel" IS NOT NULL`)
+  ).getRowObjectsJson();
+  assert.deepEqual(
+    channels.map((r) => [r.source, Number(r.TicketID), r.Channel]),
+    [['src1', ticket, 'email']],
+  );
   const silver = customers().silver;
   const fields = silver.snapshot.schema.fields;
   assert.equal(fields.find((f) => f.name === 'Phone')?.type, 'string');
   assert.equal(fields.find((f) => f.name === 'CreditLimit')?.type, 'decimal(14,2)');
   assert.equal(fields.find((f) => f.name === 'Name')?.metadata?.__CHAR_VARCHAR_TYPE_STRING, 'varchar(400)');
   assert.equal(m.specTables.find((s) => s.spec.name === 'agents')!.silver.snapshot.schema.fields.find((f) => f.name === 'Level')?.type, 'long');
-  assert.ok(customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'), 'history has the column too');
+  assert.ok(
+    customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'),
+    'history has the column too',
+  );
   const ops = (await silver.history()).filter((h) => h.version > before).map((h) => h.operation);
   assert.ok(ops.includes('ADD COLUMNS') || ops.includes('CHANGE COLUMN'), ops.join(','));
   const columns = [...CUSTOMER_COLUMNS, 'Phone'];
@@ -209,10 +260,21 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   const { changeColumnType } = await import('../../sources/embedded/capture.ts');
   changeColumnType(db, 'Customers', 'CreatedAt', 'datetimeoffset');
   db.close();
-  await targets[1].upsertCustomer({ CustomerID: 1499, Name: 'Zed', Email: null, Tier: 'Gold', CreditLimit: '1.00', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z' });
+  await targets[1].upsertCustomer({
+    CustomerID: 1499,
+    Name: 'Zed',
+    Email: null,
+    Tier: 'Gold',
+    CreditLimit: '1.00',
+    CreatedAt: '2026-01-01T00:00:00.000000Z',
+    UpdatedAt: '2026-01-01T00:00:00.000000Z',
+  });
   const last = await m.writeBatch(await drain(sub));
   assert.equal(last.rejected, 1);
-  assert.match(last.schemaDrift.join(' '), /silver\/customers: a change of src2 cannot be applied without loss \(column CreatedAt is timestamp_ntz in Silver but timestamp/);
+  assert.match(
+    last.schemaDrift.join(' '),
+    /silver\/customers: a change of src2 cannot be applied without loss \(column CreatedAt is timestamp_ntz in Silver but timestamp/,
+  );
   assert.match(last.rejects[0].reason, /schema conflict/);
   await m.close();
   await sub.close();
@@ -228,12 +290,19 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   for (let phase = 0; phase < 3; phase++) {
     await runWorkload({ targets, rate: 0, count: 80, mix: { insert: 4, update: 5, delete: 1 }, seed: 31 + phase, relatedFraction: 1 });
     await new Promise((r) => setTimeout(r, 5));
-    instants.push({ at: new Date().toISOString(), customers: sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID'), agents: sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID') });
+    instants.push({
+      at: new Date().toISOString(),
+      customers: sourceRows(dataDir, 'Customers', CUSTOMER_COLUMNS, 'CustomerID'),
+      agents: sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID'),
+    });
     await new Promise((r) => setTimeout(r, 5));
     if (phase === 0) {
       // TRUNCATE Customers on src1 between the first two instants: the rows it removed end there.
       const db = new DatabaseSync(join(dataDir, 'sources', 'src1.db'));
-      truncated = { rows: truncateTable(db, 'Customers'), at: (db.prepare('SELECT commit_ts AS at FROM cdc_changes WHERE before IS NULL AND after IS NULL').get() as { at: string }).at };
+      truncated = {
+        rows: truncateTable(db, 'Customers'),
+        at: (db.prepare('SELECT commit_ts AS at FROM cdc_changes WHERE before IS NULL AND after IS NULL').get() as { at: string }).at,
+      };
       db.close();
     }
   }
@@ -251,25 +320,36 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
       const expr = type.startsWith('timestamp') ? ts(c) : type === 'boolean' ? `CASE WHEN "${c}" THEN '1' ELSE '0' END` : `CAST("${c}" AS VARCHAR)`;
       return `${expr} AS "${c}"`;
     });
-    const rows = (await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${t.history.scanSql()} AS h
-      WHERE _op <> 'd' AND __valid_from <= TIMESTAMPTZ '${at}' AND (__valid_to IS NULL OR TIMESTAMPTZ '${at}' < __valid_to)`)).getRowObjectsJson() as Row[];
+    const rows = (
+      await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${t.history.scanSql()} AS h
+      WHERE _op <> 'd' AND __valid_from <= TIMESTAMPTZ '${at}' AND (__valid_to IS NULL OR TIMESTAMPTZ '${at}' < __valid_to)`)
+    ).getRowObjectsJson() as Row[];
     const out = new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
     assert.equal(out.size, rows.length, `${name} at ${at}: one version per key`);
     return out;
   };
   for (const instant of instants) {
-    assert.deepEqual([...(await asOf('customers', CUSTOMER_COLUMNS, 'CustomerID', instant.at))].sort(), [...instant.customers].sort(), `customers at ${instant.at}`);
+    assert.deepEqual(
+      [...(await asOf('customers', CUSTOMER_COLUMNS, 'CustomerID', instant.at))].sort(),
+      [...instant.customers].sort(),
+      `customers at ${instant.at}`,
+    );
     assert.deepEqual([...(await asOf('agents', AGENT_COLUMNS, 'AgentID', instant.at))].sort(), [...instant.agents].sort(), `agents at ${instant.at}`);
   }
   // The current versions are the Silver rows.
   const current = m.specTables.find((s) => s.spec.name === 'customers')!;
   const n = (sql: string) => m.conn.runAndReadAll(sql).then((r) => Number(r.getRowObjectsJson()[0].n));
   assert.equal(
-    await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`),
+    await n(
+      `SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`,
+    ),
     truncated.rows,
     'the truncate ended the interval of every row it removed, at its source commit time',
   );
-  assert.equal(await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`), await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`));
+  assert.equal(
+    await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`),
+    await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`),
+  );
   await m.close();
   await sub.close();
   await feed.close();
@@ -281,16 +361,36 @@ test('a table without a primary key: an append-only history by default (restart,
   const target = new EmbeddedTarget(dataDir, 'src1');
   const db = openSourceDb(dataDir, 'src1');
   const text = (name: string) => ({ name, type: 'nvarchar(50)', nullable: true });
-  const columns = [{ name: 'LoggedAt', type: 'datetime2', nullable: false }, text('Actor'), text('Action'), { name: 'Sig', type: 'varbinary(16)', nullable: true }];
-  createCapturedTable(db, { name: 'AuditLog', key: [], columns, ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT, Sig TEXT)' });
-  createCapturedTable(db, { name: 'Readings', key: [], columns: [text('Sensor'), { name: 'Value', type: 'int', nullable: true }], ddl: 'CREATE TABLE IF NOT EXISTS Readings (Sensor TEXT, Value INTEGER)' });
+  const columns = [
+    { name: 'LoggedAt', type: 'datetime2', nullable: false },
+    text('Actor'),
+    text('Action'),
+    { name: 'Sig', type: 'varbinary(16)', nullable: true },
+  ];
+  createCapturedTable(db, {
+    name: 'AuditLog',
+    key: [],
+    columns,
+    ddl: 'CREATE TABLE IF NOT EXISTS AuditLog (LoggedAt TEXT NOT NULL, Actor TEXT, Action TEXT, Sig TEXT)',
+  });
+  createCapturedTable(db, {
+    name: 'Readings',
+    key: [],
+    columns: [text('Sensor'), { name: 'Value', type: 'int', nullable: true }],
+    ddl: 'CREATE TABLE IF NOT EXISTS Readings (Sensor TEXT, Value INTEGER)',
+  });
   const log = db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Sig) VALUES (?, ?, ?, ?)');
   log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null);
   log.run('2026-11-30T10:00:00.000001Z', 'ann', 'login', null); // the same row twice, one statement each: two changes
   log.run('2026-11-30T10:05:00.000000Z', 'bob', 'export', '00ff10fe'); // varbinary: Connect bytes (base64 in JSON)
   db.exec("UPDATE AuditLog SET Action = 'logout' WHERE Actor = 'bob'");
   db.exec("DELETE FROM AuditLog WHERE Action = 'logout'");
-  for (const [sensor, value] of [['s1', 1], ['s2', 2], ['s1', 3]] as const) db.prepare('INSERT INTO Readings (Sensor, Value) VALUES (?, ?)').run(sensor, value);
+  for (const [sensor, value] of [
+    ['s1', 1],
+    ['s2', 2],
+    ['s1', 3],
+  ] as const)
+    db.prepare('INSERT INTO Readings (Sensor, Value) VALUES (?, ?)').run(sensor, value);
   db.exec("DELETE FROM Readings WHERE Sensor = 's2'");
 
   const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
@@ -298,15 +398,26 @@ test('a table without a primary key: an append-only history by default (restart,
   const config = parseTablesConfig(JSON.stringify({ tables: { Readings: { key: ['Sensor'] } } }), 'test');
   const m = await Medallion.open(dataDir, { tables: config });
   const records = await drain(sub);
-  assert.equal(records.filter((r) => r.key === null && r.value === null).length, 2, 'the deletes\' tombstones, keyless as Debezium writes them');
+  assert.equal(records.filter((r) => r.key === null && r.value === null).length, 2, "the deletes' tombstones, keyless as Debezium writes them");
   const notes = await feedAll(m, records);
   assert.ok(notes.includes('table AuditLog discovered: silver/auditlog_history (no key: append-only history, no current state)'), notes.join('; '));
-  assert.ok(notes.some((n) => n.includes('silver/readings (key Sensor)')), notes.join('; '));
+  assert.ok(
+    notes.some((n) => n.includes('silver/readings (key Sensor)')),
+    notes.join('; '),
+  );
   assert.equal(existsSync(join(dataDir, 'datalake/silver/auditlog')), false, 'no current state');
   assert.equal(existsSync(join(dataDir, 'datalake/silver/_auditlog_deleted')), false);
-  assert.equal((await m.conn.runAndReadAll(`SELECT count(*) AS n FROM ${m.rejected.scanSql()}`)).getRowObjectsJson()[0].n, '0', 'a keyless tombstone is not a poison record');
+  assert.equal(
+    (await m.conn.runAndReadAll(`SELECT count(*) AS n FROM ${m.rejected.scanSql()}`)).getRowObjectsJson()[0].n,
+    '0',
+    'a keyless tombstone is not a poison record',
+  );
   const readings = m.specTables.find((s) => s.spec.name === 'readings')!;
-  assert.deepEqual((await m.conn.runAndReadAll(`SELECT "Sensor", "Value" FROM ${readings.silver.scanSql()} ORDER BY 1`)).getRowObjectsJson(), [{ Sensor: 's1', Value: 3 }], 'the configured key: the newest row per Sensor');
+  assert.deepEqual(
+    (await m.conn.runAndReadAll(`SELECT "Sensor", "Value" FROM ${readings.silver.scanSql()} ORDER BY 1`)).getRowObjectsJson(),
+    [{ Sensor: 's1', Value: 3 }],
+    'the configured key: the newest row per Sensor',
+  );
   await m.close();
 
   // Later: a column is added, the table is truncated, and the service restarts in between.
@@ -314,21 +425,47 @@ test('a table without a primary key: an append-only history by default (restart,
   truncateTable(db, 'AuditLog');
   db.prepare('INSERT INTO AuditLog (LoggedAt, Actor, Action, Ip) VALUES (?, ?, ?, ?)').run('2026-11-30T11:00:00.000000Z', 'cy', 'login', '10.0.0.1');
   const again = await Medallion.open(dataDir, { tables: config });
-  assert.deepEqual(again.appendOnly.map((t) => t.spec.name), ['auditlog'], 'the append-only table is read back from its history');
+  assert.deepEqual(
+    again.appendOnly.map((t) => t.spec.name),
+    ['auditlog'],
+    'the append-only table is read back from its history',
+  );
   assert.deepEqual(await feedAll(again, await drain(sub)), []);
   const history = again.appendOnly[0].history;
   await history.refresh();
-  assert.deepEqual(history.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`), ['source:string', 'LoggedAt:timestamp_ntz', 'Actor:string', 'Action:string', 'Sig:binary', 'Ip:string', '_op:string', '_seq:string', '_source_ts:timestamp', '_committed_at:timestamp']);
-  const rows = (await again.conn.runAndReadAll(`SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at, hex("Sig") AS sig FROM ${history.scanSql()} ORDER BY _seq`)).getRowObjectsJson();
-  assert.deepEqual(rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at, r.sig]), [
-    ['c', 'ann', 'login', null, '10:00', null],
-    ['c', 'ann', 'login', null, '10:00', null],
-    ['c', 'bob', 'export', null, '10:05', '00FF10FE'],
-    ['u', 'bob', 'logout', null, '10:05', '00FF10FE'],
-    ['d', 'bob', 'logout', null, '10:05', '00FF10FE'],
-    ['t', null, null, null, null, null],
-    ['c', 'cy', 'login', '10.0.0.1', '11:00', null],
-  ], 'every change once, binary as its bytes');
+  assert.deepEqual(
+    history.snapshot.schema.fields.map((f) => `${f.name}:${String(f.type)}`),
+    [
+      'source:string',
+      'LoggedAt:timestamp_ntz',
+      'Actor:string',
+      'Action:string',
+      'Sig:binary',
+      'Ip:string',
+      '_op:string',
+      '_seq:string',
+      '_source_ts:timestamp',
+      '_committed_at:timestamp',
+    ],
+  );
+  const rows = (
+    await again.conn.runAndReadAll(
+      `SELECT _op, "Actor", "Action", "Ip", strftime("LoggedAt", '%H:%M') AS at, hex("Sig") AS sig FROM ${history.scanSql()} ORDER BY _seq`,
+    )
+  ).getRowObjectsJson();
+  assert.deepEqual(
+    rows.map((r) => [r._op, r.Actor, r.Action, r.Ip, r.at, r.sig]),
+    [
+      ['c', 'ann', 'login', null, '10:00', null],
+      ['c', 'ann', 'login', null, '10:00', null],
+      ['c', 'bob', 'export', null, '10:05', '00FF10FE'],
+      ['u', 'bob', 'logout', null, '10:05', '00FF10FE'],
+      ['d', 'bob', 'logout', null, '10:05', '00FF10FE'],
+      ['t', null, null, null, null, null],
+      ['c', 'cy', 'login', '10.0.0.1', '11:00', null],
+    ],
+    'every change once, binary as its bytes',
+  );
   await again.close();
   await sub.close();
   await feed.close();

@@ -34,7 +34,10 @@ test('built-in Gold tables compute inside the sandbox, with their Delta types', 
     gold.close();
     const byStatus = await DeltaTable.open(join(dataDir, 'datalake/gold/tickets_by_status'));
     const rows = (await m.conn.runAndReadAll(`SELECT * FROM ${byStatus.scanSql()} t`)).getRowObjectsJson();
-    assert.equal(rows.reduce((n, r) => n + Number(Object.values(r).find((v) => /^\d+$/.test(String(v)))), 0), 5);
+    assert.equal(
+      rows.reduce((n, r) => n + Number(Object.values(r).find((v) => /^\d+$/.test(String(v)))), 0),
+      5,
+    );
   });
 });
 
@@ -81,11 +84,15 @@ test('at start-up, a Gold file that is not exactly one statement is refused with
   const dir = mkdtempSync(join(tmpdir(), 'gold-sbx-start-'));
   try {
     writeFileSync(join(dir, 'two.sql'), "SELECT count(*) AS n FROM {{silver.tickets}}; COPY (SELECT 1) TO '/tmp/x.csv'");
-    await assert.rejects(GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])), (e: unknown) =>
-      isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql must be exactly one SELECT statement; it has 2/.test(e.message));
+    await assert.rejects(
+      GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])),
+      (e: unknown) => isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql must be exactly one SELECT statement; it has 2/.test(e.message),
+    );
     writeFileSync(join(dir, 'two.sql'), 'SELEC nonsense FROM');
-    await assert.rejects(GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])), (e: unknown) =>
-      isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql: .*Parser Error: syntax error at or near "SELEC"/.test(e.message));
+    await assert.rejects(
+      GoldSandbox.checkDefinitions(loadGoldDefinitions([dir])),
+      (e: unknown) => isShoriError(e, 'SHORI_CONFIG_INVALID') && /two\.sql: .*Parser Error: syntax error at or near "SELEC"/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -83,10 +83,15 @@ export class GoldSandbox {
         try {
           count = (await conn.extractStatements(sql)).count;
         } catch (cause) {
-          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file}: ${((cause as Error).message ?? '').split('\n')[0]}`, { cause, context: { file: d.file } });
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file}: ${((cause as Error).message ?? '').split('\n')[0]}`, {
+            cause,
+            context: { file: d.file },
+          });
         }
         if (count !== 1) {
-          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file} must be exactly one SELECT statement; it has ${count}`, { context: { file: d.file } });
+          throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${d.file} must be exactly one SELECT statement; it has ${count}`, {
+            context: { file: d.file },
+          });
         }
       }
     } finally {
@@ -98,11 +103,18 @@ export class GoldSandbox {
   async #checkOneSelect(query: GoldQuery): Promise<void> {
     const statements = await this.#conn.extractStatements(query.sql);
     if (statements.count !== 1) {
-      throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${query.name} (${query.file}) must be exactly one SELECT statement; it has ${statements.count}`, { fatal: false, context: { file: query.file } });
+      throw new ShoriError(
+        'SHORI_LAKEHOUSE_FAILED',
+        `Gold table ${query.name} (${query.file}) must be exactly one SELECT statement; it has ${statements.count}`,
+        { fatal: false, context: { file: query.file } },
+      );
     }
     const prepared = await statements.prepare(0);
     if (Number(prepared.statementType) !== STATEMENT_SELECT) {
-      throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${query.name} (${query.file}) must be a SELECT statement`, { fatal: false, context: { file: query.file } });
+      throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold table ${query.name} (${query.file}) must be a SELECT statement`, {
+        fatal: false,
+        context: { file: query.file },
+      });
     }
   }
 

@@ -10,8 +10,18 @@ import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/de
 import { isShoriError } from '../../errors.ts';
 
 const row = (id: number, status: 'Open' | 'Closed', priority: 'Low' | 'High') => ({
-  TicketID: id, Title: 't', Description: null, Status: status, Priority: priority, Category: 'c', CustomerID: 1, AssignedTo: null,
-  EstimatedCost: '1.25', CreatedAt: '2026-01-01T00:00:00.000000Z', UpdatedAt: '2026-01-01T00:00:00.000000Z', ResolvedAt: null,
+  TicketID: id,
+  Title: 't',
+  Description: null,
+  Status: status,
+  Priority: priority,
+  Category: 'c',
+  CustomerID: 1,
+  AssignedTo: null,
+  EstimatedCost: '1.25',
+  CreatedAt: '2026-01-01T00:00:00.000000Z',
+  UpdatedAt: '2026-01-01T00:00:00.000000Z',
+  ResolvedAt: null,
 });
 
 test('a Gold table is added by dropping a SQL file; it is recomputed only when Silver moved', async () => {
@@ -22,8 +32,12 @@ test('a Gold table is added by dropping a SQL file; it is recomputed only when S
   try {
     const topic = embeddedTopic('shorisql_1');
     const records = [row(1, 'Open', 'High'), row(2, 'Open', 'Low'), row(3, 'Closed', 'High')].map((r, i) => ({
-      stream: topic, partition: 0, position: i, key: encodeKey('shorisql_1', r.TicketID),
-      value: encodeValue({ source: 'shorisql_1', op: 'c', before: null, after: r, position: i, lsn: i, eventSerialNo: 1, commitTsMs: 0 }), timestamp: 0,
+      stream: topic,
+      partition: 0,
+      position: i,
+      key: encodeKey('shorisql_1', r.TicketID),
+      value: encodeValue({ source: 'shorisql_1', op: 'c', before: null, after: r, position: i, lsn: i, eventSerialNo: 1, commitTsMs: 0 }),
+      timestamp: 0,
     }));
     await m.writeBatch(records);
     const definitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, extra]);
@@ -34,8 +48,14 @@ test('a Gold table is added by dropping a SQL file; it is recomputed only when S
     assert.equal(await gold.refresh(m.conn, sources), false, 'Silver did not move: nothing recomputed');
     const table = await DeltaTable.open(join(dataDir, 'datalake/gold/high_priority_open'));
     const rows = (await m.conn.runAndReadAll(`SELECT n FROM ${table.scanSql()} t`)).getRowObjectsJson();
-    assert.deepEqual(rows.map((r) => Number(r.n)), [1]);
-    assert.deepEqual(table.snapshot.schema.fields.map((f) => [f.name, f.type]), [['n', 'long']]);
+    assert.deepEqual(
+      rows.map((r) => Number(r.n)),
+      [1],
+    );
+    assert.deepEqual(
+      table.snapshot.schema.fields.map((f) => [f.name, f.type]),
+      [['n', 'long']],
+    );
   } finally {
     await m.close();
   }
@@ -44,5 +64,8 @@ test('a Gold table is added by dropping a SQL file; it is recomputed only when S
 test('a Gold file name that cannot be a table name is refused with the file named', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gold-sql-'));
   writeFileSync(join(dir, 'Bad Name.sql'), 'SELECT 1');
-  assert.throws(() => loadGoldDefinitions([dir]), (e: unknown) => isShoriError(e, 'SHORI_CONFIG_INVALID') && e.message.includes('Bad Name.sql'));
+  assert.throws(
+    () => loadGoldDefinitions([dir]),
+    (e: unknown) => isShoriError(e, 'SHORI_CONFIG_INVALID') && e.message.includes('Bad Name.sql'),
+  );
 });

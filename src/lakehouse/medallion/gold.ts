@@ -36,7 +36,11 @@ export function loadGoldDefinitions(dirs: string[]): GoldDefinition[] {
       if (!entry.endsWith('.sql')) continue;
       const name = basename(entry, '.sql');
       if (!NAME.test(name)) {
-        throw new ShoriError('SHORI_CONFIG_INVALID', `Gold SQL file ${join(dir, entry)}: the name must be lower-case letters, digits and _ (it becomes the table name)`, { context: { file: join(dir, entry) } });
+        throw new ShoriError(
+          'SHORI_CONFIG_INVALID',
+          `Gold SQL file ${join(dir, entry)}: the name must be lower-case letters, digits and _ (it becomes the table name)`,
+          { context: { file: join(dir, entry) } },
+        );
       }
       const file = join(dir, entry);
       byName.set(name, { name, file, sql: readFileSync(file, 'utf8') });
@@ -106,7 +110,8 @@ export class GoldRefresher {
   #render(sql: string, sources: Record<string, DeltaTable>): string {
     return sql.replace(GOLD_SOURCE, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
-      if (!table) throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
+      if (!table)
+        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
       return `${table.scanSql()} AS "${name}"`;
     });
   }
@@ -161,7 +166,9 @@ export class GoldRefresher {
   /** One sandbox for the refresher's life (a DuckDB instance costs ~100 ms), allowed the given tables' folders. */
   async #sandboxFor(sources: Record<string, DeltaTable>): Promise<GoldSandbox> {
     // The folders DuckDB reads the tables from: the tables themselves, or an object-store lake's cache.
-    const dirs = Object.values(sources).map((table) => `${resolve(table.storage.engineRoot ?? table.location)}${sep}`).sort();
+    const dirs = Object.values(sources)
+      .map((table) => `${resolve(table.storage.engineRoot ?? table.location)}${sep}`)
+      .sort();
     if (this.#sandbox && this.#sandbox.dirs === dirs.join('\n')) return this.#sandbox.box;
     this.#sandbox?.box.close();
     this.#sandbox = { dirs: dirs.join('\n'), box: await GoldSandbox.open([], dirs) };

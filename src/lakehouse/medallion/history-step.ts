@@ -24,17 +24,31 @@ async function numericKeyRange(conn: DuckDBConnection, prepared: PreparedTable):
   const column = prepared.spec.keyColumns[0];
   const field = prepared.spec.columns.find((c) => c.name === column);
   if (!field || typeof field.type !== 'string' || !INTEGER_TYPES.has(field.type)) return undefined;
-  const [row] = (await conn.runAndReadAll(`SELECT min(${quoteIdent(column)})::BIGINT AS lo, max(${quoteIdent(column)})::BIGINT AS hi FROM ${quoteIdent(prepared.relation)}`)).getRowObjectsJson();
+  const [row] = (
+    await conn.runAndReadAll(`SELECT min(${quoteIdent(column)})::BIGINT AS lo, max(${quoteIdent(column)})::BIGINT AS hi FROM ${quoteIdent(prepared.relation)}`)
+  ).getRowObjectsJson();
   if (row.lo === null || row.hi === null) return undefined;
   return { column, min: Number(row.lo), max: Number(row.hi) };
 }
 
-export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string): Promise<HistoryResult> {
+export async function applyHistory(
+  conn: DuckDBConnection,
+  history: DeltaTable,
+  prepared: PreparedTable,
+  bronzeVersion: number | null,
+  now: string,
+): Promise<HistoryResult> {
   const { spec } = prepared;
   // Append-only (no key): a change is its position, op and whole row (NULLs compare equal).
-  const identity = (spec.appendOnly ? ['source', '_seq', '_op', ...spec.columns.map((c) => c.name)] : ['source', '_seq', ...spec.keyColumns, '_op']).map(quoteIdent);
+  const identity = (spec.appendOnly ? ['source', '_seq', '_op', ...spec.columns.map((c) => c.name)] : ['source', '_seq', ...spec.keyColumns, '_op']).map(
+    quoteIdent,
+  );
   const rel = quoteIdent(prepared.relation);
-  const ranges = (await conn.runAndReadAll(`SELECT "source", min(_seq) AS lo, max(_seq) AS hi FROM ${rel} GROUP BY "source"`)).getRowObjectsJson() as Array<{ source: string; lo: string; hi: string }>;
+  const ranges = (await conn.runAndReadAll(`SELECT "source", min(_seq) AS lo, max(_seq) AS hi FROM ${rel} GROUP BY "source"`)).getRowObjectsJson() as Array<{
+    source: string;
+    lo: string;
+    hi: string;
+  }>;
   let held = `(SELECT ${identity.join(', ')} FROM ${await history.scan(withFiles(history.snapshot, []))})`;
   if (ranges.length > 0) {
     const lo = ranges.reduce((m, r) => (r.lo < m ? r.lo : m), ranges[0].lo);
@@ -49,9 +63,14 @@ export async function applyHistory(conn: DuckDBConnection, history: DeltaTable, 
     WHERE NOT EXISTS (SELECT 1 FROM ${held} AS h WHERE ${match})
     QUALIFY row_number() OVER (PARTITION BY ${identity.map((c) => `b.${c}`).join(', ')} ORDER BY b._idx) = 1`);
   const fresh = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM history_new')).getRowObjectsJson()[0].n);
-  const columns = history.snapshot.schema.fields.map((f) => (f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name)));
+  const columns = history.snapshot.schema.fields.map((f) =>
+    f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name),
+  );
   if (spec.scd2) return applyScd2(conn, history, prepared, bronzeVersion, now, fresh);
-  const result = await history.append(conn, `SELECT ${columns.join(', ')} FROM history_new ORDER BY "source", _seq`, { txns: appliedTxn(bronzeVersion), operation: 'WRITE' });
+  const result = await history.append(conn, `SELECT ${columns.join(', ')} FROM history_new ORDER BY "source", _seq`, {
+    txns: appliedTxn(bronzeVersion),
+    operation: 'WRITE',
+  });
   return { version: result.version, rows: fresh, duplicates: prepared.rows - fresh };
 }
 
@@ -71,7 +90,14 @@ async function stageCuts(conn: DuckDBConnection, prepared: PreparedTable): Promi
  * the window): the next version of a row after a truncate starts a new interval. One merge on the
  * change identity inserts the new rows and updates the intervals of the rows they supersede.
  */
-async function applyScd2(conn: DuckDBConnection, history: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string, fresh: number): Promise<HistoryResult> {
+async function applyScd2(
+  conn: DuckDBConnection,
+  history: DeltaTable,
+  prepared: PreparedTable,
+  bronzeVersion: number | null,
+  now: string,
+  fresh: number,
+): Promise<HistoryResult> {
   const { spec } = prepared;
   const keys = ['source', ...spec.keyColumns].map(quoteIdent);
   const identity = ['source', '_seq', ...spec.keyColumns, '_op'];

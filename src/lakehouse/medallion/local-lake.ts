@@ -8,7 +8,10 @@ import { tablePath, type Layer, type LakeTables } from './tables.ts';
 export function localLakeTables(dataDir: string): LakeTables {
   return {
     table: (layer: Layer, name: string) => storageFor(tablePath(dataDir, layer, name)),
-    tableNames: async (layer: Layer) => (await readdir(tablePath(dataDir, layer, ''), { withFileTypes: true }).catch(() => []))
-      .filter((d) => d.isDirectory()).map((d) => d.name).sort(),
+    tableNames: async (layer: Layer) =>
+      (await readdir(tablePath(dataDir, layer, ''), { withFileTypes: true }).catch(() => []))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort(),
   };
 }

@@ -42,5 +42,11 @@ test('VACUUM keeps the files of the last LAKEHOUSE_VACUUM_RETENTION_HOURS hours,
   assert.ok(recent.every((f) => !existsSync(f)));
   // Live files are never touched.
   assert.deepEqual(await silverState(m), before);
-  assert.deepEqual([...before], [[1, 'Closed/10.00'], [2, 'Open/10.00']]);
+  assert.deepEqual(
+    [...before],
+    [
+      [1, 'Closed/10.00'],
+      [2, 'Open/10.00'],
+    ],
+  );
 });

@@ -31,10 +31,27 @@ function image(t: TicketImage): Record<string, unknown> {
   };
 }
 
-const source = (lsn: number) => ({ version: '1', connector: 'embedded', name: SOURCE, ts_ms: Date.now(), snapshot: 'false', db: 'TicketsDb', schema: 'dbo', table: 'Tickets', lsn });
+const source = (lsn: number) => ({
+  version: '1',
+  connector: 'embedded',
+  name: SOURCE,
+  ts_ms: Date.now(),
+  snapshot: 'false',
+  db: 'TicketsDb',
+  schema: 'dbo',
+  table: 'Tickets',
+  lsn,
+});
 
 export function raw(position: number, value: string | null, key: string | null = null, partition = 0): FeedRecord {
-  return { stream: STREAM, partition, position, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: Date.now() };
+  return {
+    stream: STREAM,
+    partition,
+    position,
+    key: key === null ? null : Buffer.from(key),
+    value: value === null ? null : Buffer.from(value),
+    timestamp: Date.now(),
+  };
 }
 
 /** A change at feed `position` whose source position is `lsn` (they differ on a re-publication). */

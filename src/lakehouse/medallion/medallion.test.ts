@@ -38,19 +38,36 @@ function change(position: number, lsn: number, op: 'c' | 'u' | 'd' | 'r', row: T
     partition: 0,
     position,
     key: encodeKey(SOURCE, row.TicketID),
-    value: encodeValue({ source: SOURCE, op, before: op === 'c' || op === 'r' ? null : row, after: op === 'd' ? null : row, position: lsn, lsn, eventSerialNo: 1, commitTsMs: Date.now() }),
+    value: encodeValue({
+      source: SOURCE,
+      op,
+      before: op === 'c' || op === 'r' ? null : row,
+      after: op === 'd' ? null : row,
+      position: lsn,
+      lsn,
+      eventSerialNo: 1,
+      commitTsMs: Date.now(),
+    }),
     timestamp: Date.now(),
   };
 }
 
 function truncate(position: number, lsn: number): FeedRecord {
-  const payload = { before: null, after: null, source: { version: '1', connector: 'embedded', name: SOURCE, ts_ms: Date.now(), snapshot: 'false', db: 'TicketsDb', schema: 'dbo', table: 'Tickets', lsn }, op: 't', ts_ms: Date.now() };
+  const payload = {
+    before: null,
+    after: null,
+    source: { version: '1', connector: 'embedded', name: SOURCE, ts_ms: Date.now(), snapshot: 'false', db: 'TicketsDb', schema: 'dbo', table: 'Tickets', lsn },
+    op: 't',
+    ts_ms: Date.now(),
+  };
   return { stream: STREAM, partition: 0, position, key: null, value: Buffer.from(JSON.stringify(payload)), timestamp: Date.now() };
 }
 
 async function silver(m: Medallion): Promise<Map<number, string>> {
   await m.silver.refresh();
-  const rows = (await m.conn.runAndReadAll(`SELECT "TicketID", "Status", CAST("EstimatedCost" AS VARCHAR) AS c FROM ${m.silver.scanSql()} t ORDER BY 1`)).getRowObjectsJson();
+  const rows = (
+    await m.conn.runAndReadAll(`SELECT "TicketID", "Status", CAST("EstimatedCost" AS VARCHAR) AS c FROM ${m.silver.scanSql()} t ORDER BY 1`)
+  ).getRowObjectsJson();
   return new Map(rows.map((r) => [Number(r.TicketID), `${r.Status}/${r.c}`]));
 }
 
@@ -65,13 +82,25 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
     // Within a batch the newest change per key wins, whatever the order of arrival.
     const batchA = [change(10, 10, 'c', ticket(1, 'Open')), change(11, 11, 'c', ticket(2, 'Open')), change(12, 12, 'u', ticket(1, 'InProgress', '20.00'))];
     const a = await m.writeBatch(batchA);
-    assert.deepEqual(await silver(m), new Map([[1, 'InProgress/20.00'], [2, 'Open/10.00']]));
+    assert.deepEqual(
+      await silver(m),
+      new Map([
+        [1, 'InProgress/20.00'],
+        [2, 'Open/10.00'],
+      ]),
+    );
     assert.deepEqual(a.positions, [{ stream: STREAM, partition: 0, next: 13 }]);
 
     // Redelivery of committed positions changes nothing, in any table.
     await m.writeBatch(batchA);
     assert.equal(await bronzeCount(m), 3);
-    assert.deepEqual(await silver(m), new Map([[1, 'InProgress/20.00'], [2, 'Open/10.00']]));
+    assert.deepEqual(
+      await silver(m),
+      new Map([
+        [1, 'InProgress/20.00'],
+        [2, 'Open/10.00'],
+      ]),
+    );
 
     // A delete, then (at new positions, as Debezium redelivers after a connector crash) older events
     // for the deleted key and for a live key: neither may win.
@@ -84,7 +113,13 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
     assert.deepEqual(await silver(m), new Map([[1, 'InProgress/20.00']]));
     // A re-created key (newer than its delete) comes back.
     await m.writeBatch([change(17, 20, 'c', ticket(2, 'Resolved', '5.50'))]);
-    assert.deepEqual(await silver(m), new Map([[1, 'InProgress/20.00'], [2, 'Resolved/5.50']]));
+    assert.deepEqual(
+      await silver(m),
+      new Map([
+        [1, 'InProgress/20.00'],
+        [2, 'Resolved/5.50'],
+      ]),
+    );
 
     // Truncate: everything older goes; a change after it in the same batch stays.
     await m.writeBatch([truncate(18, 21), change(19, 22, 'c', ticket(3, 'Open'))]);
@@ -96,7 +131,9 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
     assert.equal(await bronzeCount(m), 11, 'Bronze keeps every feed record once, the truncate included');
     // History holds each source change once: the re-published events (same lsn, key and op) are not added again.
     await m.history.refresh();
-    const history = (await m.conn.runAndReadAll(`SELECT _seq, _op, "TicketID", count(*) AS n FROM ${m.history.scanSql()} t GROUP BY ALL HAVING count(*) > 1`)).getRowObjectsJson();
+    const history = (
+      await m.conn.runAndReadAll(`SELECT _seq, _op, "TicketID", count(*) AS n FROM ${m.history.scanSql()} t GROUP BY ALL HAVING count(*) > 1`)
+    ).getRowObjectsJson();
     assert.deepEqual(history, [], 'no change twice in history');
     const total = (await m.conn.runAndReadAll(`SELECT count(*) AS n FROM ${m.history.scanSql()} t`)).getRowObjectsJson();
     // c1, c2, u1, d2, r1@9, c2@20, c3@22 (the truncate is not a row change)
@@ -112,7 +149,14 @@ test('source order, redelivery, stale events after deletes, stale snapshot reads
 test('malformed input is kept in Bronze with its error, never lost, and does not stop the batch', async () => {
   const m = await Medallion.open(mkdtempSync(join(tmpdir(), 'medallion-')));
   try {
-    const bad: FeedRecord = { stream: STREAM, partition: 0, position: 1, key: Buffer.from('{"TicketID":1}'), value: Buffer.from('{"payload": {"op": "c", "after": '), timestamp: 0 };
+    const bad: FeedRecord = {
+      stream: STREAM,
+      partition: 0,
+      position: 1,
+      key: Buffer.from('{"TicketID":1}'),
+      value: Buffer.from('{"payload": {"op": "c", "after": '),
+      timestamp: 0,
+    };
     const result = await m.writeBatch([bad, change(2, 2, 'c', ticket(7, 'Open'))]);
     assert.equal(result.decodeErrors, 1);
     const rows = (await m.conn.runAndReadAll(`SELECT "offset", payload, decode_error FROM ${m.bronze.scanSql()} t ORDER BY 1`)).getRowObjectsJson();
@@ -146,7 +190,13 @@ test('a crash between the Bronze and the history commits: the restart completes 
     const history = (await second.conn.runAndReadAll(`SELECT count(*) AS n FROM ${second.history.scanSql()} t`)).getRowObjectsJson();
     assert.equal(Number(history[0].n), 3, 'history holds the batch once');
     assert.equal(await bronzeCount(second), 3, 'Bronze holds the batch once');
-    assert.deepEqual(await silver(second), new Map([[1, 'InProgress/10.00'], [2, 'Open/10.00']]));
+    assert.deepEqual(
+      await silver(second),
+      new Map([
+        [1, 'InProgress/10.00'],
+        [2, 'Open/10.00'],
+      ]),
+    );
   } finally {
     await second.close();
   }
@@ -157,14 +207,35 @@ test('a source that adds or drops a column is reported once, and nothing is lost
   try {
     const payload = (id: number, lsn: number) => ({
       before: null,
-      after: { TicketID: id, Title: 't', Status: 'Open', Priority: 'Low', Category: 'c', CustomerID: 1, EstimatedCost: '1.00', CreatedAt: '2023-11-14T22:13:20.000001Z', UpdatedAt: '2023-11-14T22:13:20.000002Z', Severity: 3 },
+      after: {
+        TicketID: id,
+        Title: 't',
+        Status: 'Open',
+        Priority: 'Low',
+        Category: 'c',
+        CustomerID: 1,
+        EstimatedCost: '1.00',
+        CreatedAt: '2023-11-14T22:13:20.000001Z',
+        UpdatedAt: '2023-11-14T22:13:20.000002Z',
+        Severity: 3,
+      },
       source: { version: '1', connector: 'embedded', name: SOURCE, ts_ms: 0, snapshot: 'false', db: 'TicketsDb', schema: 'dbo', table: 'Tickets', lsn },
       op: 'c',
       ts_ms: 0,
     });
-    const rec = (position: number): FeedRecord => ({ stream: STREAM, partition: 0, position, key: encodeKey(SOURCE, position), value: Buffer.from(JSON.stringify(payload(position, position))), timestamp: 0 });
+    const rec = (position: number): FeedRecord => ({
+      stream: STREAM,
+      partition: 0,
+      position,
+      key: encodeKey(SOURCE, position),
+      value: Buffer.from(JSON.stringify(payload(position, position))),
+      timestamp: 0,
+    });
     const first = await m.writeBatch([rec(1), rec(2)]);
-    assert.ok(first.schemaDrift.some((d) => d.includes('Tickets.Severity') && d.includes('Bronze only')), first.schemaDrift.join('; '));
+    assert.ok(
+      first.schemaDrift.some((d) => d.includes('Tickets.Severity') && d.includes('Bronze only')),
+      first.schemaDrift.join('; '),
+    );
     assert.ok(first.schemaDrift.some((d) => d.includes('no column Tickets.Description')));
     assert.equal(new Set(first.schemaDrift).size, first.schemaDrift.length, 'each difference once');
     const second = await m.writeBatch([rec(3)]);

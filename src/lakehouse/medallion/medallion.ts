@@ -108,14 +108,33 @@ const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
   return {
     spec,
-    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), { schema: silverSchema(spec), name: spec.name, properties: { ...properties, ...SILVER_PROPERTIES } }),
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }),
-    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties }),
+    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), {
+      schema: silverSchema(spec),
+      name: spec.name,
+      properties: { ...properties, ...SILVER_PROPERTIES },
+    }),
+    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
+      schema: historySchema(spec),
+      name: `${spec.name}_history`,
+      properties,
+    }),
+    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), {
+      schema: deletedSchema(),
+      name: `_${spec.name}_deleted`,
+      properties,
+    }),
   };
 }
 
 async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<AppendOnlyTables> {
-  return { spec, history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties }) };
+  return {
+    spec,
+    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
+      schema: historySchema(spec),
+      name: `${spec.name}_history`,
+      properties,
+    }),
+  };
 }
 
 /** A hand-written spec (fixedColumns) with the columns schema evolution added to its Silver table before. */
@@ -134,10 +153,11 @@ function withAddedColumns(tables: SpecTables): SpecTables {
 async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; historyOnly: string[] }> {
   const names = new Set(await lake.tableNames('silver'));
   const plain = [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history'));
-  const historyOnly = [...names].filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length))).map((n) => n.slice(0, -'_history'.length));
+  const historyOnly = [...names]
+    .filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length)))
+    .map((n) => n.slice(0, -'_history'.length));
   return { keyed: plain.filter((n) => names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
 }
-
 
 export class Medallion {
   readonly dataDir: string;
@@ -161,7 +181,16 @@ export class Medallion {
   #pending: { version: number; entries: BronzeEntry[] } | null = null;
   readonly #driftSeen = new Set<string>();
 
-  private constructor(dataDir: string, bronze: DeltaTable, rejected: DeltaTable, specTables: SpecTables[], db: DuckDBInstance, conn: DuckDBConnection, onBadRecord: OnBadRecord, options: MedallionOptions) {
+  private constructor(
+    dataDir: string,
+    bronze: DeltaTable,
+    rejected: DeltaTable,
+    specTables: SpecTables[],
+    db: DuckDBInstance,
+    conn: DuckDBConnection,
+    onBadRecord: OnBadRecord,
+    options: MedallionOptions,
+  ) {
     this.dataDir = dataDir;
     this.#lake = options.lake ?? localLakeTables(dataDir);
     this.#tablesConfig = options.tables ?? null;
@@ -177,7 +206,11 @@ export class Medallion {
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     const lake = options.lake ?? localLakeTables(dataDir);
-    const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common });
+    const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), {
+      schema: BRONZE_EVENTS_SCHEMA,
+      name: 'cdc_events',
+      properties: common,
+    });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
     for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common)));
@@ -232,12 +265,18 @@ export class Medallion {
       }
       const properties = { ...this.#common, ...made.properties };
       const start = async (t: DeltaTable) => {
-        if (appliedBronzeVersion(t) < v - 1) await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, { txns: appliedTxn(v - 1), operation: 'WRITE' });
+        if (appliedBronzeVersion(t) < v - 1)
+          await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, {
+            txns: appliedTxn(v - 1),
+            operation: 'WRITE',
+          });
       };
       const caughtUp = async (tables: BackfillTables) => {
         const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
         notes.push(...done.notes);
-        return done.events === 0 ? '' : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
+        return done.events === 0
+          ? ''
+          : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
       };
       if (made.spec.appendOnly) {
         const tables = await openAppendOnly(this.#lake, made.spec, properties);
@@ -254,14 +293,20 @@ export class Medallion {
       for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
-      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`);
+      notes.push(
+        `table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`,
+      );
     }
     return notes;
   }
 
   /** The Tickets tables (the first spec), for readers that know only them. */
-  get silver(): DeltaTable { return this.specTables[0].silver; }
-  get history(): DeltaTable { return this.specTables[0].history; }
+  get silver(): DeltaTable {
+    return this.specTables[0].silver;
+  }
+  get history(): DeltaTable {
+    return this.specTables[0].history;
+  }
 
   tables(): DeltaTable[] {
     return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history]), ...this.appendOnly.map((t) => t.history)];
@@ -311,7 +356,20 @@ export class Medallion {
     await this.bronze.refresh();
     for (const t of this.tables().slice(1)) await t.refresh();
     const latest = this.bronze.snapshot.version;
-    const out: CatchUpResult = { bronzeVersion: latest, versionsApplied: 0, changes: 0, rejected: 0, rejects: [], redelivered: 0, silverRowsChanged: 0, versions: {}, freshnessMs: null, schemaDrift: [], tablesDiscovered: [], schemaChanges: [] };
+    const out: CatchUpResult = {
+      bronzeVersion: latest,
+      versionsApplied: 0,
+      changes: 0,
+      rejected: 0,
+      rejects: [],
+      redelivered: 0,
+      silverRowsChanged: 0,
+      versions: {},
+      freshnessMs: null,
+      schemaDrift: [],
+      tablesDiscovered: [],
+      schemaChanges: [],
+    };
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
@@ -319,7 +377,10 @@ export class Medallion {
       if (entries.length === 0) continue; // no data (table creation, compaction): nothing to apply
       out.tablesDiscovered.push(...(await this.#discover(entries, v)));
       const changes = entries.flatMap((e) => (e.decoded.ok && e.decoded.value.kind === 'change' ? [e.decoded.value] : []));
-      const evolving = [...this.specTables.filter((t) => this.#generic.has(t.spec.name) || t.spec.fixedColumns), ...this.appendOnly.map((t) => ({ ...t, silver: null }))];
+      const evolving = [
+        ...this.specTables.filter((t) => this.#generic.has(t.spec.name) || t.spec.fixedColumns),
+        ...this.appendOnly.map((t) => ({ ...t, silver: null })),
+      ];
       const evolved = await applySchemaChanges(evolving, changes);
       for (const t of this.appendOnly) t.spec = evolving.find((e) => e.history === t.history)!.spec;
       out.schemaChanges.push(...evolved.applied);
@@ -338,10 +399,11 @@ export class Medallion {
     const now = isoMicros();
     if (batch.rejects.length > 0 && this.#onBadRecord === 'fail' && appliedBronzeVersion(this.rejected) < v) {
       const r = batch.rejects[0];
-      throw new ShoriError('SHORI_BAD_RECORD', `an event cannot be applied (${r.table ?? 'undecodable'} at ${r.topic}/${r.partition}/${r.offset}: ${r.reason}) and LAKEHOUSE_ON_BAD_RECORD=fail`, {
-        fatal: true,
-        context: { topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason, bronzeVersion: v },
-      });
+      throw new ShoriError(
+        'SHORI_BAD_RECORD',
+        `an event cannot be applied (${r.table ?? 'undecodable'} at ${r.topic}/${r.partition}/${r.offset}: ${r.reason}) and LAKEHOUSE_ON_BAD_RECORD=fail`,
+        { fatal: true, context: { topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason, bronzeVersion: v } },
+      );
     }
     const rejected = await this.#once(this.rejected, v, () => applyRejected(this.conn, this.rejected, batch, now));
     if (rejected) {
@@ -352,7 +414,7 @@ export class Medallion {
       const historyOnly = this.appendOnly.find((t) => t.spec === prepared.spec);
       if (historyOnly) {
         const history = await this.#once(historyOnly.history, v, () => applyHistory(this.conn, historyOnly.history, prepared, v, now));
-        if (history) (out.changes += history.rows, out.redelivered += history.duplicates);
+        if (history) ((out.changes += history.rows), (out.redelivered += history.duplicates));
         continue;
       }
       const tables = this.specTables.find((t) => t.spec === prepared.spec)!;

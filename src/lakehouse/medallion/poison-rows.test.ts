@@ -32,22 +32,46 @@ test('poison rows: each lands in Bronze and in _rejected (or Silver), later good
     assert.equal(first.rejected, 5);
     assert.equal(await count(m, m.bronze), 7, 'Bronze holds every record, bad ones included');
     const rejected = await rows(m, m.rejected, `"offset", "table", reason, payload IS NOT NULL AS has_payload, bronze_version`, 'ORDER BY 1');
-    assert.deepEqual(rejected.map((r) => Number(r.offset)), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      rejected.map((r) => Number(r.offset)),
+      [0, 1, 2, 3, 4],
+    );
     assert.match(String(rejected[0].reason), /EstimatedCost: 123456789012\.00 is not a valid decimal\(10,2\)/);
     assert.match(String(rejected[1].reason), /key column TicketID is NULL/);
     assert.match(String(rejected[2].reason), /TicketID: abc is not a valid long/);
     assert.match(String(rejected[3].reason), /not decodable: .*unknown op/);
     assert.match(String(rejected[4].reason), /not decodable/);
-    assert.deepEqual(rejected.map((r) => r.table), ['tickets', 'tickets', 'tickets', null, null]);
+    assert.deepEqual(
+      rejected.map((r) => r.table),
+      ['tickets', 'tickets', 'tickets', null, null],
+    );
     assert.ok(rejected.every((r) => r.has_payload === true && Number(r.bronze_version) === m.bronze.snapshot.version));
-    assert.deepEqual(await silverState(m), new Map([[4, 'Open/10.00'], [5, 'Open/10.00']]));
+    assert.deepEqual(
+      await silverState(m),
+      new Map([
+        [4, 'Open/10.00'],
+        [5, 'Open/10.00'],
+      ]),
+    );
     const big = await rows(m, m.silver, 'length("Description") AS n', `WHERE "TicketID" = 4`);
     assert.equal(Number(big[0].n), BIG.length);
 
     // Later good events for the same keys and others land.
-    const later = await m.writeBatch([change(7, 8, 'c', { TicketID: 1, EstimatedCost: '12.50' }), change(8, 9, 'u', { TicketID: 5, Status: 'Closed' }), change(9, 10, 'c', { TicketID: 6 })]);
+    const later = await m.writeBatch([
+      change(7, 8, 'c', { TicketID: 1, EstimatedCost: '12.50' }),
+      change(8, 9, 'u', { TicketID: 5, Status: 'Closed' }),
+      change(9, 10, 'c', { TicketID: 6 }),
+    ]);
     assert.equal(later.rejected, 0);
-    assert.deepEqual(await silverState(m), new Map([[1, 'Open/12.50'], [4, 'Open/10.00'], [5, 'Closed/10.00'], [6, 'Open/10.00']]));
+    assert.deepEqual(
+      await silverState(m),
+      new Map([
+        [1, 'Open/12.50'],
+        [4, 'Open/10.00'],
+        [5, 'Closed/10.00'],
+        [6, 'Open/10.00'],
+      ]),
+    );
     assert.equal(await count(m, m.rejected), 5, 'nothing quarantined twice');
   } finally {
     await m.close();

@@ -95,7 +95,8 @@ function driftMessages(spec: TableSpec, change: ChangeEvent, image: CdcRow): str
   const seen = new Set(Object.keys(image).map((c) => c.toLowerCase()));
   const out: string[] = [];
   for (const column of Object.keys(image)) {
-    if (!known.has(column.toLowerCase())) out.push(`source ${change.source.name} has a column ${change.source.table}.${column} that Silver does not: it is kept in Bronze only`);
+    if (!known.has(column.toLowerCase()))
+      out.push(`source ${change.source.name} has a column ${change.source.table}.${column} that Silver does not: it is kept in Bronze only`);
   }
   for (const c of spec.columns) {
     if (!seen.has(c.name.toLowerCase())) out.push(`source ${change.source.name} sends no column ${change.source.table}.${c.name}: Silver stores NULL for it`);
@@ -109,14 +110,20 @@ function reasonSql(spec: TableSpec): string {
   const checks = spec.columns.flatMap((c) => {
     const col = quoteIdent(c.name);
     const type = toDuckDbType(c.type);
-    const out = [`CASE WHEN ${col} IS NOT NULL AND TRY_CAST(${col} AS ${type}) IS NULL THEN '${c.name}: ' || left(${col}, 60) || ' is not a valid ${String(c.type)}' END`];
+    const out = [
+      `CASE WHEN ${col} IS NOT NULL AND TRY_CAST(${col} AS ${type}) IS NULL THEN '${c.name}: ' || left(${col}, 60) || ' is not a valid ${String(c.type)}' END`,
+    ];
     if (keys.has(c.name)) out.unshift(`CASE WHEN ${col} IS NULL THEN 'key column ${c.name} is NULL' END`);
     return out;
   });
   return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
 }
 
-async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageValue[][]): Promise<{ relation: string; rows: number; rejects: Array<{ idx: number; reason: string }> }> {
+async function stageTable(
+  conn: DuckDBConnection,
+  spec: TableSpec,
+  rows: StageValue[][],
+): Promise<{ relation: string; rows: number; rejects: Array<{ idx: number; reason: string }> }> {
   const stage = `stage_${spec.name}`;
   const relation = `batch_${spec.name}`;
   const columns: StageColumn[] = [
@@ -129,9 +136,13 @@ async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageVa
   ];
   await stageRows(conn, stage, columns, rows);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`checked_${spec.name}`)} AS SELECT *, ${reasonSql(spec)} AS _reason FROM ${quoteIdent(stage)}`);
-  const rejects = (await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)).getRowObjectsJson();
+  const rejects = (
+    await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)
+  ).getRowObjectsJson();
   // Bytes are staged as base64 (stageText): a binary column stores the bytes themselves.
-  const typed = spec.columns.map((c) => `${c.type === 'binary' ? `from_base64(${quoteIdent(c.name)})` : `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)})`} AS ${quoteIdent(c.name)}`);
+  const typed = spec.columns.map(
+    (c) => `${c.type === 'binary' ? `from_base64(${quoteIdent(c.name)})` : `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)})`} AS ${quoteIdent(c.name)}`,
+  );
   const key = spec.keyColumns.map((k) => `CAST(CAST(${quoteIdent(k)} AS ${toDuckDbType(spec.columns.find((c) => c.name === k)!.type)}) AS VARCHAR)`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(relation)} AS
     SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, ${key.length > 0 ? `concat_ws('|', ${key.join(', ')})` : "''"} AS _key
@@ -141,7 +152,7 @@ async function stageTable(conn: DuckDBConnection, spec: TableSpec, rows: StageVa
 
 /** One staged row of a change for `spec`, or a reason it has no row. */
 function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValue[] | string {
-  const image = change.op === 'd' ? change.before ?? change.key : change.after;
+  const image = change.op === 'd' ? (change.before ?? change.key) : change.after;
   if (!image) return `op ${change.op} without a row image`;
   const value = spec.columnValue ?? lookupColumn;
   const values = spec.columns.map((c) => stageText(value(image, c.name)));
@@ -152,10 +163,18 @@ function changeRow(spec: TableSpec, idx: number, change: ChangeEvent): StageValu
  * `blocked` names changes that must not be applied (their schema conflicts with their table's:
  * schema-step.ts); they are quarantined with that reason.
  */
-export async function prepareBatch(conn: DuckDBConnection, specs: readonly TableSpec[], entries: BronzeEntry[], bronzeVersion: number, blocked?: (change: ChangeEvent) => string | null): Promise<PreparedBatch> {
+export async function prepareBatch(
+  conn: DuckDBConnection,
+  specs: readonly TableSpec[],
+  entries: BronzeEntry[],
+  bronzeVersion: number,
+  blocked?: (change: ChangeEvent) => string | null,
+): Promise<PreparedBatch> {
   const rejects: RejectRow[] = [];
   const drift = new Set<string>();
-  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string>; points: TruncatePoint[] }>(specs.map((s) => [s, { rows: [], truncates: new Map(), points: [] }]));
+  const perSpec = new Map<TableSpec, { rows: StageValue[][]; truncates: Map<string, string>; points: TruncatePoint[] }>(
+    specs.map((s) => [s, { rows: [], truncates: new Map(), points: [] }]),
+  );
   let decodeErrors = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -178,7 +197,8 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
       if (held === undefined || change.seq > held) target.truncates.set(change.source.name, change.seq);
       target.points.push({ source: change.source.name, seq: change.seq, at: new Date(change.source.tsMs).toISOString() });
       // An append-only history keeps the truncate itself: a row of NULLs with `_op` 't'.
-      if (spec.appendOnly) target.rows.push([idx, change.source.name, ...spec.columns.map(() => null), 't', change.seq, new Date(change.source.tsMs).toISOString()]);
+      if (spec.appendOnly)
+        target.rows.push([idx, change.source.name, ...spec.columns.map(() => null), 't', change.seq, new Date(change.source.tsMs).toISOString()]);
       return;
     }
     const why = blocked?.(change);
@@ -197,13 +217,5 @@ export async function prepareBatch(conn: DuckDBConnection, specs: readonly Table
     for (const r of staged.rejects) rejects.push(rejectOf(entries[r.idx], spec.name, r.reason));
     tables.push({ spec, relation: staged.relation, rows: staged.rows, truncates, truncatePoints: points });
   }
-  return {
-    bronzeVersion,
-    entries: entries.length,
-    decodeErrors,
-    rejects,
-    tables,
-    sourceTimes: min <= max ? { min, max } : null,
-    drift: [...drift],
-  };
+  return { bronzeVersion, entries: entries.length, decodeErrors, rejects, tables, sourceTimes: min <= max ? { min, max } : null, drift: [...drift] };
 }

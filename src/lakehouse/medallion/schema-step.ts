@@ -30,7 +30,6 @@ export interface SchemaStepResult {
   blocked: (change: ChangeEvent) => string | null;
 }
 
-
 /** A Silver column back as the ColumnSpec it was made from (field metadata keeps what the type cannot). */
 export function columnOfField(f: DeltaField): ColumnSpec {
   const column: ColumnSpec = { name: f.name, type: f.type as DeltaPrimitiveType, connect: String(f.metadata?.[CONNECT_TYPE_METADATA] ?? f.type) };
@@ -56,7 +55,9 @@ function schemaSpecOf(t: EvolvingTables): SchemaSpec {
 async function alignHistory(t: EvolvingTables): Promise<void> {
   const have = new Set(t.history.snapshot.schema.fields.map((f) => f.name));
   const target = historySchema(t.spec);
-  const differs = target.fields.some((f) => !have.has(f.name)) || target.fields.some((f) => JSON.stringify(t.history.snapshot.schema.fields.find((h) => h.name === f.name)?.type) !== JSON.stringify(f.type));
+  const differs =
+    target.fields.some((f) => !have.has(f.name)) ||
+    target.fields.some((f) => JSON.stringify(t.history.snapshot.schema.fields.find((h) => h.name === f.name)?.type) !== JSON.stringify(f.type));
   if (differs) await t.history.changeSchema(target, { operation: 'ALTER SCHEMA', operationParameters: { reason: 'aligned with silver' } });
 }
 
@@ -86,7 +87,9 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
     if (evolution.conflicts.length > 0) {
       const reason = evolution.conflicts.map((c) => c.message).join('; ');
       blockedSchemas.set(schema, `schema conflict: ${reason}`);
-      conflicts.push(`silver/${t.spec.name}: a change of ${change.source.name} cannot be applied without loss (${reason}); its events are quarantined in silver/_rejected`);
+      conflicts.push(
+        `silver/${t.spec.name}: a change of ${change.source.name} cannot be applied without loss (${reason}); its events are quarantined in silver/_rejected`,
+      );
       continue;
     }
     if (evolution.changes.length === 0) continue;
@@ -96,16 +99,16 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
     const spec: TableSpec = { ...t.spec, keyColumns: next.key, columns: [...pinned, ...next.columns.map((c) => deltaFieldOf(c, keys.has(c.name)))] };
     const lines = evolution.changes.map(describeChange);
     const operation = evolution.changes.every((c) => c.kind === 'add_column') ? 'ADD COLUMNS' : 'CHANGE COLUMN';
-    const commit = { operation, operationParameters: { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name }, properties: { 'shori.schemaVersion': String(next.schemaVersion) } };
+    const commit = {
+      operation,
+      operationParameters: { changes: lines, schemaVersion: next.schemaVersion, source: change.source.name },
+      properties: { 'shori.schemaVersion': String(next.schemaVersion) },
+    };
     if (t.silver) await t.silver.changeSchema(silverSchema(spec), commit);
     else await t.history.changeSchema(historySchema(spec), commit);
     t.spec = spec;
     await alignHistory(t);
     applied.push(`silver/${t.spec.name} schema version ${next.schemaVersion}: ${lines.join(', ')} (from ${change.source.name})`);
   }
-  return {
-    applied,
-    conflicts,
-    blocked: (change) => (change.rowSchema ? blockedSchemas.get(change.rowSchema) ?? null : null),
-  };
+  return { applied, conflicts, blocked: (change) => (change.rowSchema ? (blockedSchemas.get(change.rowSchema) ?? null) : null) };
 }

@@ -15,7 +15,14 @@ export interface SilverResult extends StepResult {
   rowsChanged: number;
 }
 
-export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, deleted: DeltaTable, prepared: PreparedTable, bronzeVersion: number | null, now: string): Promise<SilverResult> {
+export async function applySilver(
+  conn: DuckDBConnection,
+  silver: DeltaTable,
+  deleted: DeltaTable,
+  prepared: PreparedTable,
+  bronzeVersion: number | null,
+  now: string,
+): Promise<SilverResult> {
   const { spec } = prepared;
   const keys = ['source', ...spec.keyColumns];
   const partitionBy = keys.map(quoteIdent).join(', ');
@@ -38,7 +45,9 @@ export async function applySilver(conn: DuckDBConnection, silver: DeltaTable, de
     WHERE b._op <> 'd' AND m."source" = b."source" AND m._key = b._key AND b._seq <= m._seq`);
   await conn.run(`DELETE FROM silver_latest b USING (SELECT "source", max(_seq) AS _seq FROM ${remembered} AS t WHERE _kind = 't' GROUP BY "source") AS m
     WHERE b._op <> 'd' AND m."source" = b."source" AND b._seq <= m._seq`);
-  const columns = silver.snapshot.schema.fields.map((f) => (f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name)));
+  const columns = silver.snapshot.schema.fields.map((f) =>
+    f.name === '_committed_at' ? `CAST(${quoteLiteral(now)} AS TIMESTAMPTZ) AS _committed_at` : quoteIdent(f.name),
+  );
   const result = await silver.merge(
     conn,
     {

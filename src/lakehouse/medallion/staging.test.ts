@@ -25,8 +25,14 @@ test('UTF8 columns read back as the text the bytes spell, invalid sequences as B
   ];
   await stageRows(conn, 'stage_t', columns, rows);
   const read = (await conn.runAndReadAll('SELECT id, note, payload, typeof(payload) AS t FROM stage_t ORDER BY id')).getRowObjectsJson();
-  assert.deepEqual(read.map((r) => r.payload), [texts[0], texts[1], null, invalid.toString('utf8'), texts[2], texts[0]]);
-  assert.deepEqual(read.map((r) => r.note), ['a', null, 'c', 'd', 'e', 'f']);
+  assert.deepEqual(
+    read.map((r) => r.payload),
+    [texts[0], texts[1], null, invalid.toString('utf8'), texts[2], texts[0]],
+  );
+  assert.deepEqual(
+    read.map((r) => r.note),
+    ['a', null, 'c', 'd', 'e', 'f'],
+  );
   assert.equal(read[0].t, 'VARCHAR');
   // Staging again replaces the rows (a fresh batch), also with no rows at all.
   await stageRows(conn, 'stage_t', columns, [[7, 'g', Buffer.from('x')]]);

@@ -21,7 +21,8 @@ export interface StageColumn {
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 function utf8Bytes(value: StageValue): Uint8Array {
-  if (value instanceof Uint8Array) return isUtf8(value) ? value : Buffer.from(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'), 'utf8');
+  if (value instanceof Uint8Array)
+    return isUtf8(value) ? value : Buffer.from(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8'), 'utf8');
   return Buffer.from(String(value), 'utf8');
 }
 

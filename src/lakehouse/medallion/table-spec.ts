@@ -43,7 +43,10 @@ function capturedFields(spec: TableSpec): DeltaField[] {
 
 /** Silver current state: one row per (source, key); `_seq` is the source position it reflects. */
 export function silverSchema(spec: TableSpec): DeltaSchema {
-  return { type: 'struct', fields: [...capturedFields(spec), field('_seq', 'string', false), field('_source_ts', 'timestamp'), field('_committed_at', 'timestamp', false)] };
+  return {
+    type: 'struct',
+    fields: [...capturedFields(spec), field('_seq', 'string', false), field('_source_ts', 'timestamp'), field('_committed_at', 'timestamp', false)],
+  };
 }
 
 /** History: every source change once, identified by (source, `_seq`, key, `_op`); SCD 2 columns when the spec says so. */
@@ -51,7 +54,14 @@ export function historySchema(spec: TableSpec): DeltaSchema {
   const scd2 = spec.scd2 ? [field('__valid_from', 'timestamp'), field('__valid_to', 'timestamp'), field('__is_current', 'boolean', false)] : [];
   return {
     type: 'struct',
-    fields: [...capturedFields(spec), field('_op', 'string', false), field('_seq', 'string', false), field('_source_ts', 'timestamp'), ...scd2, field('_committed_at', 'timestamp', false)],
+    fields: [
+      ...capturedFields(spec),
+      field('_op', 'string', false),
+      field('_seq', 'string', false),
+      field('_source_ts', 'timestamp'),
+      ...scd2,
+      field('_committed_at', 'timestamp', false),
+    ],
   };
 }
 
@@ -62,7 +72,13 @@ export function historySchema(spec: TableSpec): DeltaSchema {
 export function deletedSchema(): DeltaSchema {
   return {
     type: 'struct',
-    fields: [field('source', 'string', false), field('_key', 'string', false), field('_kind', 'string', false), field('_seq', 'string', false), field('deleted_at', 'timestamp', false)],
+    fields: [
+      field('source', 'string', false),
+      field('_key', 'string', false),
+      field('_kind', 'string', false),
+      field('_seq', 'string', false),
+      field('deleted_at', 'timestamp', false),
+    ],
   };
 }
 

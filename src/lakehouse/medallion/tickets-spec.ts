@@ -8,18 +8,18 @@ import type { TableSpec } from './table-spec.ts';
 const f = (name: string, type: DeltaField['type']): DeltaField => ({ name, type, nullable: true, metadata: {} });
 
 const COLUMNS: DeltaField[] = [
-    f('TicketID', 'long'),
-    f('Title', 'string'),
-    f('Description', 'string'),
-    f('Status', 'string'),
-    f('Priority', 'string'),
-    f('Category', 'string'),
-    f('CustomerID', 'long'),
-    f('AssignedTo', 'string'),
-    f('EstimatedCost', 'decimal(10,2)'),
-    f('CreatedAt', 'timestamp'),
-    f('UpdatedAt', 'timestamp'),
-    f('ResolvedAt', 'timestamp'),
+  f('TicketID', 'long'),
+  f('Title', 'string'),
+  f('Description', 'string'),
+  f('Status', 'string'),
+  f('Priority', 'string'),
+  f('Category', 'string'),
+  f('CustomerID', 'long'),
+  f('AssignedTo', 'string'),
+  f('EstimatedCost', 'decimal(10,2)'),
+  f('CreatedAt', 'timestamp'),
+  f('UpdatedAt', 'timestamp'),
+  f('ResolvedAt', 'timestamp'),
 ];
 
 export const TICKETS_SPEC: TableSpec = {

@@ -22,14 +22,11 @@ export interface ConnectSchema {
 
 /** The error every decoding step throws; decode.ts turns it into a DecodeFailure. */
 export function decodeError(path: string, message: string): ShoriError {
-  return new ShoriError('SHORI_DECODE_FAILED', path === '' ? message : `field ${path}: ${message}`, {
-    context: path === '' ? {} : { path },
-  });
+  return new ShoriError('SHORI_DECODE_FAILED', path === '' ? message : `field ${path}: ${message}`, { context: path === '' ? {} : { path } });
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value)
-    && Object.getPrototypeOf(value) === Object.prototype;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /** Checks the shape of a schema node (recursively) so later code can trust it. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeDecimalBase64, encodeDecimalBase64, rescaleDecimal, unscaledFromBytes, unscaledToBytes } from './decimal.ts';
 
-test('decodes the fixtures\' Decimal bytes at their scale', () => {
+test("decodes the fixtures' Decimal bytes at their scale", () => {
   assert.equal(decodeDecimalBase64('dzWUAA==', 4), '200000.0000'); // MONEY sal
   assert.equal(decodeDecimalBase64('AYag', 4), '10.0000'); // MONEY comm
   assert.equal(decodeDecimalBase64('BGM=', 3), '1.123'); // DECIMAL(6,3)
@@ -11,10 +11,15 @@ test('decodes the fixtures\' Decimal bytes at their scale', () => {
   assert.equal(decodeDecimalBase64('APb+', 4), '6.3230'); // MONEY
 });
 
-test('follows BigInteger.toByteArray: the README\'s computed values', () => {
+test("follows BigInteger.toByteArray: the README's computed values", () => {
   assert.equal(encodeDecimalBase64('-1.123', 3), '+50=');
   assert.equal(decodeDecimalBase64('+50=', 3), '-1.123');
-  const cases: Array<[bigint, string]> = [[-1n, '/w=='], [0n, 'AA=='], [128n, 'AIA='], [-128n, 'gA==']];
+  const cases: Array<[bigint, string]> = [
+    [-1n, '/w=='],
+    [0n, 'AA=='],
+    [128n, 'AIA='],
+    [-128n, 'gA=='],
+  ];
   for (const [unscaled, base64] of cases) {
     assert.equal(unscaledToBytes(unscaled).toString('base64'), base64, `encode ${unscaled}`);
     assert.equal(unscaledFromBytes(Buffer.from(base64, 'base64')), unscaled, `decode ${base64}`);

@@ -75,7 +75,7 @@ export function unscaledAtScale(text: string, scale: number, mode: 'exact' | 'ro
     throw new RangeError(`not a decimal number: ${JSON.stringify(text)}`);
   }
   const [, sign, intPart, fracPart = '', expPart] = m;
-  let magnitude = BigInt((intPart + fracPart) || '0');
+  let magnitude = BigInt(intPart + fracPart || '0');
   const shift = (expPart === undefined ? 0 : Number(expPart)) - fracPart.length + scale;
   if (shift >= 0) {
     magnitude *= 10n ** BigInt(shift);

@@ -43,8 +43,18 @@ function sqlServerMessage(columns: Record<string, [Record<string, unknown>, unkn
       before: op === 'd' ? row : null,
       after: op === 'd' ? null : row,
       source: {
-        version: '3.6.1.Final', connector: 'sqlserver', name: 'server1', ts_ms: 1, snapshot: 'false', db: 'testDB',
-        sequence: null, schema: 'dbo', table: 't', change_lsn: '00000027:00000758:0003', commit_lsn: '00000027:00000758:0005', event_serial_no: 1,
+        version: '3.6.1.Final',
+        connector: 'sqlserver',
+        name: 'server1',
+        ts_ms: 1,
+        snapshot: 'false',
+        db: 'testDB',
+        sequence: null,
+        schema: 'dbo',
+        table: 't',
+        change_lsn: '00000027:00000758:0003',
+        commit_lsn: '00000027:00000758:0005',
+        event_serial_no: 1,
       },
       transaction: null,
       op,
@@ -58,11 +68,16 @@ test('decodes every fixture file to the kind its name says', { skip: FIXTURES_SK
   assert.ok(names.length >= 60, `found ${names.length} fixtures`);
   for (const name of names) {
     const f = loadFixture(name);
-    const expected = !f.hasValue || f.value === null ? 'tombstone'
-      : /transaction-(begin|end)/.test(name) ? 'transaction'
-        : name.includes('heartbeat') ? 'heartbeat'
-          : name.includes('schema-change-value') ? 'schema_change'
-            : 'change';
+    const expected =
+      !f.hasValue || f.value === null
+        ? 'tombstone'
+        : /transaction-(begin|end)/.test(name)
+          ? 'transaction'
+          : name.includes('heartbeat')
+            ? 'heartbeat'
+            : name.includes('schema-change-value')
+              ? 'schema_change'
+              : 'change';
     assert.equal(decodeFixture(name).kind, expected, name);
   }
 });
@@ -73,31 +88,77 @@ test('real SQL Server 1.6 delete: MONEY bytes, Timestamp, key and source', { ski
   assert.deepEqual(event.key, { empno: 11 });
   assert.equal(event.after, null);
   assert.deepEqual(event.before, {
-    empno: 11, fname: 'Yossi', lname: 'Mague', job: 'PFE', mgr: 1,
-    hiredate: '2019-07-09T00:00:00.000Z', sal: '200000.0000', comm: '10.0000', dept: 3,
+    empno: 11,
+    fname: 'Yossi',
+    lname: 'Mague',
+    job: 'PFE',
+    mgr: 1,
+    hiredate: '2019-07-09T00:00:00.000Z',
+    sal: '200000.0000',
+    comm: '10.0000',
+    dept: 3,
   });
   assert.deepEqual(event.source, {
-    connector: 'sqlserver', name: 'redislabs', db: 'RedisConnect', schema: 'dbo', table: 'emp', tsMs: 1637859764960, snapshot: false,
+    connector: 'sqlserver',
+    name: 'redislabs',
+    db: 'RedisConnect',
+    schema: 'dbo',
+    table: 'emp',
+    tsMs: 1637859764960,
+    snapshot: false,
     position: { sequence: null, change_lsn: '0000003a:00002f50:0002', commit_lsn: '0000003a:00002f50:0005', event_serial_no: 1 },
   });
   assert.equal(event.tsMs, 1637859769370);
   assert.equal(event.transactionId, null);
-  assert.deepEqual(event.fields?.find((f) => f.name === 'sal'), { name: 'sal', type: { kind: 'decimal', precision: 19, scale: 4 }, optional: true });
+  assert.deepEqual(
+    event.fields?.find((f) => f.name === 'sal'),
+    { name: 'sal', type: { kind: 'decimal', precision: 19, scale: 4 }, optional: true },
+  );
   assert.deepEqual(event.fields?.find((f) => f.name === 'hiredate')?.type, { kind: 'timestamp' });
 });
 
 test('decimal.handling.mode precise/double/string with schemas', { skip: FIXTURES_SKIP }, () => {
   const precise = change('sqlserver/v3-types-decimal-precise-schema-payload.json').after;
-  assert.deepEqual(precise, { id: 0, val_decimal: '1.123', val_numeric: '2', val_float: 3.323, val_real: 4.323, val_smallmoney: '5.3230', val_money: '6.3230' });
+  assert.deepEqual(precise, {
+    id: 0,
+    val_decimal: '1.123',
+    val_numeric: '2',
+    val_float: 3.323,
+    val_real: 4.323,
+    val_smallmoney: '5.3230',
+    val_money: '6.3230',
+  });
   const fields = change('sqlserver/v3-types-decimal-precise-schema-payload.json').fields;
-  assert.deepEqual(fields?.map((f) => f.type), [
-    { kind: 'int', bits: 32 }, { kind: 'decimal', precision: 6, scale: 3 }, { kind: 'decimal', precision: 18, scale: 0 },
-    { kind: 'float', bits: 64 }, { kind: 'float', bits: 32 }, { kind: 'decimal', precision: 10, scale: 4 }, { kind: 'decimal', precision: 19, scale: 4 },
-  ]);
-  assert.deepEqual(change('sqlserver/v3-types-decimal-double-schema-payload.json').after,
-    { id: 0, val_decimal: 1.123, val_numeric: 2, val_float: 3.323, val_real: 4.323, val_smallmoney: 5.323, val_money: 6.323 });
-  assert.deepEqual(change('sqlserver/v3-types-decimal-string-schema-payload.json').after,
-    { id: 0, val_decimal: '1.123', val_numeric: '2', val_float: 3.323, val_real: 4.323, val_smallmoney: '5.3230', val_money: '6.3230' });
+  assert.deepEqual(
+    fields?.map((f) => f.type),
+    [
+      { kind: 'int', bits: 32 },
+      { kind: 'decimal', precision: 6, scale: 3 },
+      { kind: 'decimal', precision: 18, scale: 0 },
+      { kind: 'float', bits: 64 },
+      { kind: 'float', bits: 32 },
+      { kind: 'decimal', precision: 10, scale: 4 },
+      { kind: 'decimal', precision: 19, scale: 4 },
+    ],
+  );
+  assert.deepEqual(change('sqlserver/v3-types-decimal-double-schema-payload.json').after, {
+    id: 0,
+    val_decimal: 1.123,
+    val_numeric: 2,
+    val_float: 3.323,
+    val_real: 4.323,
+    val_smallmoney: 5.323,
+    val_money: 6.323,
+  });
+  assert.deepEqual(change('sqlserver/v3-types-decimal-string-schema-payload.json').after, {
+    id: 0,
+    val_decimal: '1.123',
+    val_numeric: '2',
+    val_float: 3.323,
+    val_real: 4.323,
+    val_smallmoney: '5.3230',
+    val_money: '6.3230',
+  });
 });
 
 const FP_SCALES = { val_decimal: 3, val_numeric: 0, val_smallmoney: 4, val_money: 4 };
@@ -126,7 +187,11 @@ test('temporal types, adaptive precision mode', { skip: FIXTURES_SKIP }, () => {
     val_datetimeoffset: '2018-07-13T01:23:45.456Z',
     val_datetime: '2018-07-13T13:23:45.780Z',
     val_smalldatetime: '2018-07-13T14:24:00.000Z',
-    val_date_min: null, val_date_max: null, val_time_p7_edge: null, val_datetime2_edge: null, val_datetimeoffset_edge: null,
+    val_date_min: null,
+    val_date_max: null,
+    val_time_p7_edge: null,
+    val_datetime2_edge: null,
+    val_datetimeoffset_edge: null,
   });
   const types = Object.fromEntries(event.fields!.map((f) => [f.name, f.type.kind]));
   assert.equal(types.val_date, 'date');
@@ -146,11 +211,26 @@ test('temporal types, connect precision mode', { skip: FIXTURES_SKIP }, () => {
 test('int/bit, strings, uniqueidentifier and xml', { skip: FIXTURES_SKIP }, () => {
   const ints = change('sqlserver/v3-types-int-bit-schema-payload.json');
   assert.deepEqual(ints.after, { id: 0, val_bit: true, val_tinyint: 22, val_smallint: 333, val_int: 4444, val_bigint: 55555 });
-  assert.deepEqual(ints.fields?.map((f) => f.type), [
-    { kind: 'int', bits: 32 }, { kind: 'boolean' }, { kind: 'int', bits: 16 }, { kind: 'int', bits: 16 }, { kind: 'int', bits: 32 }, { kind: 'int', bits: 64 },
-  ]);
-  assert.deepEqual(change('sqlserver/v3-types-string-nvarchar-schema-payload.json').after,
-    { id: 0, val_char: 'cc ', val_varchar: 'vcc', val_text: 'tc', val_nchar: 'cč ', val_nvarchar: 'vcč', val_ntext: 'tč' });
+  assert.deepEqual(
+    ints.fields?.map((f) => f.type),
+    [
+      { kind: 'int', bits: 32 },
+      { kind: 'boolean' },
+      { kind: 'int', bits: 16 },
+      { kind: 'int', bits: 16 },
+      { kind: 'int', bits: 32 },
+      { kind: 'int', bits: 64 },
+    ],
+  );
+  assert.deepEqual(change('sqlserver/v3-types-string-nvarchar-schema-payload.json').after, {
+    id: 0,
+    val_char: 'cc ',
+    val_varchar: 'vcc',
+    val_text: 'tc',
+    val_nchar: 'cč ',
+    val_nvarchar: 'vcč',
+    val_ntext: 'tč',
+  });
   const uuid = change('sqlserver/v3-types-uniqueidentifier-schema-payload.json');
   assert.deepEqual(uuid.after, { id: 0, val_uuid: '6F9619FF-8B86-D011-B42D-00C04FC964FF', val_uuid_default: null });
   const xml = change('sqlserver/v3-types-xml-schema-payload.json');
@@ -159,16 +239,24 @@ test('int/bit, strings, uniqueidentifier and xml', { skip: FIXTURES_SKIP }, () =
 });
 
 const TEMPORAL_TYPES = {
-  val_date: 'io.debezium.time.Date', val_time_p2: 'io.debezium.time.Time', val_time: 'io.debezium.time.MicroTime',
-  val_time_p7: 'io.debezium.time.NanoTime', val_datetime2: 'io.debezium.time.NanoTimestamp',
-  val_datetimeoffset: 'io.debezium.time.ZonedTimestamp', val_datetime: 'io.debezium.time.Timestamp',
+  val_date: 'io.debezium.time.Date',
+  val_time_p2: 'io.debezium.time.Time',
+  val_time: 'io.debezium.time.MicroTime',
+  val_time_p7: 'io.debezium.time.NanoTime',
+  val_datetime2: 'io.debezium.time.NanoTimestamp',
+  val_datetimeoffset: 'io.debezium.time.ZonedTimestamp',
+  val_datetime: 'io.debezium.time.Timestamp',
   val_smalldatetime: 'io.debezium.time.Timestamp',
 };
 const CONNECT_TYPES = {
-  val_date: 'org.apache.kafka.connect.data.Date', val_time_p2: 'org.apache.kafka.connect.data.Time',
-  val_time: 'org.apache.kafka.connect.data.Time', val_time_p7: 'org.apache.kafka.connect.data.Time',
-  val_datetime2: 'org.apache.kafka.connect.data.Timestamp', val_datetimeoffset: 'io.debezium.time.ZonedTimestamp',
-  val_datetime: 'org.apache.kafka.connect.data.Timestamp', val_smalldatetime: 'org.apache.kafka.connect.data.Timestamp',
+  val_date: 'org.apache.kafka.connect.data.Date',
+  val_time_p2: 'org.apache.kafka.connect.data.Time',
+  val_time: 'org.apache.kafka.connect.data.Time',
+  val_time_p7: 'org.apache.kafka.connect.data.Time',
+  val_datetime2: 'org.apache.kafka.connect.data.Timestamp',
+  val_datetimeoffset: 'io.debezium.time.ZonedTimestamp',
+  val_datetime: 'org.apache.kafka.connect.data.Timestamp',
+  val_smalldatetime: 'org.apache.kafka.connect.data.Timestamp',
 };
 const SCHEMALESS_HINTS: Record<string, DecodeContext> = {
   'v3-types-decimal-precise': { decimalScales: FP_SCALES },
@@ -177,7 +265,8 @@ const SCHEMALESS_HINTS: Record<string, DecodeContext> = {
 };
 
 test('schema and schemaless variants of the same event decode to equal messages', { skip: FIXTURES_SKIP }, () => {
-  const pairs = allFixtureNames().filter((n) => n.endsWith('-schema-payload.json'))
+  const pairs = allFixtureNames()
+    .filter((n) => n.endsWith('-schema-payload.json'))
     .map((n) => [n, n.replace('-schema-payload.json', '-no-schema.json')])
     .filter(([, bare]) => allFixtureNames().includes(bare));
   assert.ok(pairs.length >= 15, `found ${pairs.length} pairs`);
@@ -260,12 +349,14 @@ test('PostgreSQL: sequence and lsn order keys, key-only before, truncate', { ski
 
 test('MySQL: no schema in source, binlog order keys, boolean snapshot', { skip: FIXTURES_SKIP }, () => {
   const events = ['create', 'update', 'delete'].map((op) => change(`mysql/doc-${op}-schema-payload.json`));
-  assert.deepEqual(events.map((e) => e.op), ['c', 'u', 'd']);
-  assert.deepEqual(events.map((e) => e.seq), [
-    '0000000003/00000000000000000154/0000000000',
-    '0000000003/00000000000000000484/0000000000',
-    '0000000003/00000000000000000805/0000000000',
-  ]);
+  assert.deepEqual(
+    events.map((e) => e.op),
+    ['c', 'u', 'd'],
+  );
+  assert.deepEqual(
+    events.map((e) => e.seq),
+    ['0000000003/00000000000000000154/0000000000', '0000000003/00000000000000000484/0000000000', '0000000003/00000000000000000805/0000000000'],
+  );
   assert.equal(events[0].source.schema, null);
   assert.equal(events[0].source.snapshot, false);
   assert.equal(events[2].source.position.file, 'mysql-bin.000003');
@@ -282,8 +373,12 @@ test('transactions, transaction blocks, heartbeats, schema changes', { skip: FIX
     assert.deepEqual({ ...begin, id: '' }, { kind: 'transaction', status: 'BEGIN', id: '', eventCount: null });
     assert.equal(end.kind === 'transaction' && end.status === 'END' && end.eventCount, 2);
   }
-  assert.deepEqual(decodeFixture('sqlserver/v3-transaction-end-schema-payload.json'),
-    { kind: 'transaction', status: 'END', id: '00000025:00000d08:0025', eventCount: 2 });
+  assert.deepEqual(decodeFixture('sqlserver/v3-transaction-end-schema-payload.json'), {
+    kind: 'transaction',
+    status: 'END',
+    id: '00000025:00000d08:0025',
+    eventCount: 2,
+  });
   assert.equal(change('sqlserver/v3-create-with-transaction-block-no-schema.json').transactionId, '00000025:00000d08:0025');
   assert.deepEqual(decodeFixture('sqlserver/v3-heartbeat-schema-payload.json'), { kind: 'heartbeat', tsMs: 1559730450205 });
   const schemaChange = decodeFixture('sqlserver/doc-schema-change-value-no-schema.json');
@@ -307,22 +402,34 @@ test('Buffer input decodes like string input; an empty value is a tombstone', { 
 });
 
 test('int64 beyond 2^53 stays exact; bytes, Json, Enum, arrays, structs, maps', () => {
-  const result = decodeMessage(null, sqlServerMessage({
-    big: [{ type: 'int64' }, 9223372036854775807n],
-    negative_big: [{ type: 'int64' }, -9007199254740993n],
-    small: [{ type: 'int64' }, 42],
-    blob: [{ type: 'bytes' }, 'AQID'],
-    doc: [{ type: 'string', name: 'io.debezium.data.Json' }, '{"a":1}'],
-    color: [{ type: 'string', name: 'io.debezium.data.Enum', parameters: { allowed: 'red,green' } }, 'red'],
-    id: [{ type: 'string', name: 'io.debezium.data.Uuid' }, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
-    tags: [{ type: 'array', items: { type: 'int32', name: 'io.debezium.time.Date' } }, [0, -1]],
-    point: [{ type: 'struct', name: 'io.debezium.data.geometry.Point', fields: [
-      { type: 'float64', optional: false, field: 'x' }, { type: 'bytes', optional: false, field: 'wkb' }] }, { x: 1.5, wkb: 'AA==' }],
-    attrs: [{ type: 'map', keys: { type: 'string' }, values: { type: 'int32' } }, { a: 1 }],
-    when: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, -1],
-    iso: [{ type: 'string', name: 'io.debezium.time.IsoTimestamp' }, '2019-07-09T02:28:57.123456Z'],
-    amount: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, 12.3],
-  }));
+  const result = decodeMessage(
+    null,
+    sqlServerMessage({
+      big: [{ type: 'int64' }, 9223372036854775807n],
+      negative_big: [{ type: 'int64' }, -9007199254740993n],
+      small: [{ type: 'int64' }, 42],
+      blob: [{ type: 'bytes' }, 'AQID'],
+      doc: [{ type: 'string', name: 'io.debezium.data.Json' }, '{"a":1}'],
+      color: [{ type: 'string', name: 'io.debezium.data.Enum', parameters: { allowed: 'red,green' } }, 'red'],
+      id: [{ type: 'string', name: 'io.debezium.data.Uuid' }, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
+      tags: [{ type: 'array', items: { type: 'int32', name: 'io.debezium.time.Date' } }, [0, -1]],
+      point: [
+        {
+          type: 'struct',
+          name: 'io.debezium.data.geometry.Point',
+          fields: [
+            { type: 'float64', optional: false, field: 'x' },
+            { type: 'bytes', optional: false, field: 'wkb' },
+          ],
+        },
+        { x: 1.5, wkb: 'AA==' },
+      ],
+      attrs: [{ type: 'map', keys: { type: 'string' }, values: { type: 'int32' } }, { a: 1 }],
+      when: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, -1],
+      iso: [{ type: 'string', name: 'io.debezium.time.IsoTimestamp' }, '2019-07-09T02:28:57.123456Z'],
+      amount: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, 12.3],
+    }),
+  );
   assert.ok(result.ok);
   const after = (result.value as ChangeEvent).after!;
   assert.equal(after.big, 9223372036854775807n);
@@ -341,11 +448,17 @@ test('int64 beyond 2^53 stays exact; bytes, Json, Enum, arrays, structs, maps', 
 });
 
 test('columns named like Object.prototype members are plain columns', () => {
-  const columns = new Map<string, [Record<string, unknown>, unknown]>([['constructor', [{ type: 'int32' }, 1]], ['toString', [{ type: 'string' }, 'x']]]);
+  const columns = new Map<string, [Record<string, unknown>, unknown]>([
+    ['constructor', [{ type: 'int32' }, 1]],
+    ['toString', [{ type: 'string' }, 'x']],
+  ]);
   const withSchema = decodeMessage(null, sqlServerMessage(Object.fromEntries(columns)));
   assert.ok(withSchema.ok);
   assert.deepEqual((withSchema.value as ChangeEvent).after, { constructor: 1, toString: 'x' });
-  const bare = decodeMessage(null, '{"op":"c","after":{"__proto__":{"a":1},"valueOf":2},"source":{"connector":"embedded","name":"s","db":"d","table":"t","ts_ms":1,"lsn":5}}');
+  const bare = decodeMessage(
+    null,
+    '{"op":"c","after":{"__proto__":{"a":1},"valueOf":2},"source":{"connector":"embedded","name":"s","db":"d","table":"t","ts_ms":1,"lsn":5}}',
+  );
   assert.ok(bare.ok);
   const after = (bare.value as ChangeEvent).after!;
   assert.deepEqual(Object.keys(after), ['__proto__', 'valueOf']);
@@ -368,9 +481,11 @@ test('malformed input gives failures with topic/partition/offset and the field p
   assert.match(failure(null, sqlServerMessage({ id: [{ type: 'int32' }, 1] }, 'x')).message, /unknown op "x"/);
   assert.match(failure(null, sqlServerMessage({ id: [{ type: 'int32' }, 1] }, 'm')).message, /unknown op "m"/);
 
-  const notBase64 = failure(null, sqlServerMessage({
-    cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'not*base64'],
-  }), where);
+  const notBase64 = failure(
+    null,
+    sqlServerMessage({ cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'not*base64'] }),
+    where,
+  );
   assert.match(notBase64.message, /field after\.cost: .*not base64/);
   assert.deepEqual(notBase64.context, { ...where, path: 'after.cost' });
 
@@ -384,7 +499,9 @@ test('malformed input gives failures with topic/partition/offset and the field p
   assert.match(failure(null, sqlServerMessage({ b: [{ type: 'boolean' }, 1] })).message, /boolean expected/);
   assert.match(failure(null, sqlServerMessage({ z: [{ type: 'string', name: 'io.debezium.time.ZonedTimestamp' }, 'noon'] })).message, /not ISO-8601/);
 
-  const schemaless = failure(null, loadFixture('sqlserver/v3-types-decimal-precise-no-schema.json').value!.replace('"BGM="', '"B?M="'), { decimalScales: FP_SCALES });
+  const schemaless = failure(null, loadFixture('sqlserver/v3-types-decimal-precise-no-schema.json').value!.replace('"BGM="', '"B?M="'), {
+    decimalScales: FP_SCALES,
+  });
   assert.equal(schemaless.context.path, 'after.val_decimal');
 
   const badSource = failure(null, '{"op":"c","after":{"id":1},"source":{"connector":"sqlserver","name":"s","db":"d","table":"t","ts_ms":"soon"}}');
@@ -397,8 +514,19 @@ test('malformed input gives failures with topic/partition/offset and the field p
 });
 
 test('never throws, whatever the bytes', () => {
-  const inputs = ['', 'null', '0', '"x"', '{}', '{"schema":{},"payload":{}}', '{"schema":{"type":"struct"},"payload":{}}',
-    '{"op":"c"}', '{"op":"t","source":null}', '\u0000\uffff', '{"schema":null,"payload":null}'];
+  const inputs = [
+    '',
+    'null',
+    '0',
+    '"x"',
+    '{}',
+    '{"schema":{},"payload":{}}',
+    '{"schema":{"type":"struct"},"payload":{}}',
+    '{"op":"c"}',
+    '{"op":"t","source":null}',
+    '\u0000\uffff',
+    '{"schema":null,"payload":null}',
+  ];
   for (let i = 0; i < 200; i++) inputs.push(Buffer.from(Array.from({ length: i % 40 }, (_, j) => (i * 31 + j * 17) % 256)).toString('latin1'));
   for (const input of inputs) {
     for (const key of [null, input]) {
@@ -435,7 +563,7 @@ test('cached schemas keep int64, NanoTimestamp and decimals exact (first, second
     safe: 9007199254740991,
     numeric: '12345678901234567.89',
     short_numeric: '0.100',
-    money: (0x008ac7230489e80000n).toString().replace(/(\d{4})$/, '.$1'),
+    money: 0x008ac7230489e80000n.toString().replace(/(\d{4})$/, '.$1'),
     nano_time: '23:59:59.999999999',
   };
   for (let i = 0; i < 3; i++) {
@@ -445,7 +573,10 @@ test('cached schemas keep int64, NanoTimestamp and decimals exact (first, second
   }
   assert.equal(schemaCacheSize(), 1, 'the schema is cached, so messages 2 and 3 took the fast path');
   // a later message with other values under the same (cached) schema
-  const later = decodeMessage(null, sqlServerMessage({ ...EXACT_COLUMNS, nanos: [EXACT_COLUMNS.nanos[0], -1n], max: [EXACT_COLUMNS.max[0], 9007199254740993n] }));
+  const later = decodeMessage(
+    null,
+    sqlServerMessage({ ...EXACT_COLUMNS, nanos: [EXACT_COLUMNS.nanos[0], -1n], max: [EXACT_COLUMNS.max[0], 9007199254740993n] }),
+  );
   assert.ok(later.ok);
   assert.equal((later.value as ChangeEvent).after?.nanos, '1969-12-31T23:59:59.999999999Z');
   assert.equal((later.value as ChangeEvent).after?.max, 9007199254740993n);
@@ -453,8 +584,14 @@ test('cached schemas keep int64, NanoTimestamp and decimals exact (first, second
 
 test('two schemas with the same name do not share a decoder', () => {
   clearSchemaCache();
-  const asInt = sqlServerMessage({ x: [{ type: 'int64' }, 1531481025340123], cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, 'AQ=='] });
-  const asTime = sqlServerMessage({ x: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, 1531481025340123], cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'AQ=='] });
+  const asInt = sqlServerMessage({
+    x: [{ type: 'int64' }, 1531481025340123],
+    cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2' } }, 'AQ=='],
+  });
+  const asTime = sqlServerMessage({
+    x: [{ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }, 1531481025340123],
+    cost: [{ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4' } }, 'AQ=='],
+  });
   assert.equal(JSON.parse(asInt).schema.name, JSON.parse(asTime).schema.name);
   assert.ok(decodeMessage(null, asInt).ok && decodeMessage(null, asTime).ok);
   assert.equal(schemaCacheSize(), 2);
@@ -464,8 +601,14 @@ test('two schemas with the same name do not share a decoder', () => {
     assert.ok(a.ok && b.ok);
     assert.deepEqual((a.value as ChangeEvent).after, { x: 1531481025340123, cost: '0.01' });
     assert.deepEqual((b.value as ChangeEvent).after, { x: '2018-07-13T11:23:45.340123Z', cost: '0.0001' });
-    assert.deepEqual((a.value as ChangeEvent).fields?.map((f) => f.type.kind), ['int', 'decimal']);
-    assert.deepEqual((b.value as ChangeEvent).fields?.map((f) => f.type.kind), ['timestamp', 'decimal']);
+    assert.deepEqual(
+      (a.value as ChangeEvent).fields?.map((f) => f.type.kind),
+      ['int', 'decimal'],
+    );
+    assert.deepEqual(
+      (b.value as ChangeEvent).fields?.map((f) => f.type.kind),
+      ['timestamp', 'decimal'],
+    );
   }
 });
 
@@ -518,15 +661,43 @@ test('fields are shared by the messages of one schema and frozen', () => {
 
 test('a change carries its row and key Connect schemas (what Silver derives a table from)', () => {
   const key = JSON.stringify({ schema: { type: 'struct', name: 't.Key', fields: [{ type: 'int32', optional: false, field: 'id' }] }, payload: { id: 7 } });
-  const row = { type: 'struct', optional: true, name: 't.Value', fields: [{ type: 'int32', optional: false, field: 'id' }, { type: 'string', optional: true, field: 'name' }] };
+  const row = {
+    type: 'struct',
+    optional: true,
+    name: 't.Value',
+    fields: [
+      { type: 'int32', optional: false, field: 'id' },
+      { type: 'string', optional: true, field: 'name' },
+    ],
+  };
   const value = JSON.stringify({
-    schema: { type: 'struct', name: 't.Envelope', fields: [{ ...row, field: 'before' }, { ...row, field: 'after' }, { type: 'struct', field: 'source', fields: [] }, { type: 'string', field: 'op' }] },
-    payload: { before: null, after: { id: 7, name: 'x' }, source: { connector: 'postgresql', name: 'pg', db: 'd', schema: 'public', table: 't', ts_ms: 1, lsn: 10 }, op: 'c' },
+    schema: {
+      type: 'struct',
+      name: 't.Envelope',
+      fields: [
+        { ...row, field: 'before' },
+        { ...row, field: 'after' },
+        { type: 'struct', field: 'source', fields: [] },
+        { type: 'string', field: 'op' },
+      ],
+    },
+    payload: {
+      before: null,
+      after: { id: 7, name: 'x' },
+      source: { connector: 'postgresql', name: 'pg', db: 'd', schema: 'public', table: 't', ts_ms: 1, lsn: 10 },
+      op: 'c',
+    },
   });
   const d = decodeMessage(key, value);
   assert.ok(d.ok && d.value.kind === 'change');
-  assert.deepEqual(d.value.rowSchema?.fields?.map((f) => f.field), ['id', 'name']);
-  assert.deepEqual(d.value.keySchema?.fields?.map((f) => f.field), ['id']);
+  assert.deepEqual(
+    d.value.rowSchema?.fields?.map((f) => f.field),
+    ['id', 'name'],
+  );
+  assert.deepEqual(
+    d.value.keySchema?.fields?.map((f) => f.field),
+    ['id'],
+  );
   const bare = decodeMessage('{"id":7}', JSON.stringify(JSON.parse(value).payload));
   assert.ok(bare.ok && bare.value.kind === 'change');
   assert.equal(bare.value.rowSchema, null);

@@ -13,14 +13,7 @@
 // Speed: schemas are compiled once and cached by their exact text (compiled-schema.ts), so a
 // message whose schema was seen before costs one parse of its payload; numbers are parsed exactly
 // without a per-value reviver (parseExactJson in json.ts).
-import type {
-  ChangeEvent,
-  ChangeOp,
-  CdcField,
-  CdcRow,
-  DecodeResult,
-  DecodedMessage,
-} from './types.ts';
+import type { ChangeEvent, ChangeOp, CdcField, CdcRow, DecodeResult, DecodedMessage } from './types.ts';
 import { isShoriError } from '../../errors.ts';
 import { type ConnectSchema, decodeError, isPlainObject, unwrapEnvelope } from './connect-schema.ts';
 import { type CompiledSchema, SchemaCache, compileSchema, splitEnvelopeText } from './compiled-schema.ts';
@@ -126,8 +119,8 @@ function hintLookup(context: DecodeContext, table: string | null): ColumnHintLoo
     if (!Number.isInteger(scale)) throw decodeError('', `decimalScales[${JSON.stringify(column)}] is not an integer`);
   }
   const find = <T>(map: Record<string, T>, column: string): T | undefined =>
-    (table !== null && Object.hasOwn(map, `${table}.${column}`) ? map[`${table}.${column}`] : undefined)
-    ?? (Object.hasOwn(map, column) ? map[column] : undefined);
+    (table !== null && Object.hasOwn(map, `${table}.${column}`) ? map[`${table}.${column}`] : undefined) ??
+    (Object.hasOwn(map, column) ? map[column] : undefined);
   return (column) => {
     const scale = find(scales, column);
     if (scale !== undefined) return { scale };
@@ -193,7 +186,13 @@ function decodeChange(payload: Record<string, unknown>, envelope: CompiledSchema
   };
 }
 
-function classify(payload: Record<string, unknown>, schema: CompiledSchema | null, key: DecodedKey, lookup: ColumnHintLookup, topic: string | undefined): DecodedMessage {
+function classify(
+  payload: Record<string, unknown>,
+  schema: CompiledSchema | null,
+  key: DecodedKey,
+  lookup: ColumnHintLookup,
+  topic: string | undefined,
+): DecodedMessage {
   const name = schema?.name ?? '';
   if ('op' in payload) return decodeChange(payload, schema, key, lookup);
   if (name === TRANSACTION_SCHEMA || ((payload.status === 'BEGIN' || payload.status === 'END') && 'id' in payload)) {
@@ -216,11 +215,7 @@ function classify(payload: Record<string, unknown>, schema: CompiledSchema | nul
   throw decodeError('', `unrecognised message (fields: ${keys.join(', ')})`);
 }
 
-export function decodeMessage(
-  key: Buffer | string | null,
-  value: Buffer | string | null,
-  context: DecodeContext = {},
-): DecodeResult {
+export function decodeMessage(key: Buffer | string | null, value: Buffer | string | null, context: DecodeContext = {}): DecodeResult {
   const where: Record<string, unknown> = {};
   if (context.topic !== undefined) where.topic = context.topic;
   if (context.partition !== undefined) where.partition = context.partition;

@@ -36,7 +36,11 @@ test('numbers with 16+ digits keep their text; shorter ones are exact as doubles
 test('digits inside strings are left alone, escaped quotes included', () => {
   const text = '{"s":"1531481025340000000","t":"say \\"12345678901234567890\\" twice","u":"\\\\","n":12345678901234567890,"lsn":"00000027:00000758:0005"}';
   assert.deepEqual(parseExactJson(text), {
-    s: '1531481025340000000', t: 'say "12345678901234567890" twice', u: '\\', n: 12345678901234567890n, lsn: '00000027:00000758:0005',
+    s: '1531481025340000000',
+    t: 'say "12345678901234567890" twice',
+    u: '\\',
+    n: 12345678901234567890n,
+    lsn: '00000027:00000758:0005',
   });
 });
 
@@ -60,12 +64,18 @@ test('bad JSON still throws, including malformed long numbers', () => {
 
 test('agrees with the reviver-based parse on generated documents', () => {
   let seed = 7;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
   const digits = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? 1 + rand(9) : rand(10))).join('');
   const number = () => {
     const sign = rand(3) === 0 ? '-' : '';
     const int = rand(5) === 0 ? '0' : digits(1 + rand(22));
-    const frac = rand(3) === 0 ? `.${digits(1 + rand(20)).split('').reverse().join('')}` : '';
+    const frac =
+      rand(3) === 0
+        ? `.${digits(1 + rand(20))
+            .split('')
+            .reverse()
+            .join('')}`
+        : '';
     const exp = rand(8) === 0 ? `e${rand(2) ? '-' : '+'}${rand(30)}` : '';
     return `${sign}${int}${frac}${exp}`;
   };

@@ -177,7 +177,7 @@ function restoreMarked(node: unknown, left: number): number {
     for (let i = 0; i < node.length && found < left; i++) {
       const v = node[i];
       if (typeof v === 'string') {
-        if (v.charCodeAt(0) === MARK) (node[i] = unmark(v), found++);
+        if (v.charCodeAt(0) === MARK) ((node[i] = unmark(v)), found++);
       } else if (v !== null && typeof v === 'object') {
         found += restoreMarked(v, left - found);
       }

@@ -217,12 +217,7 @@ export function decodeSchemaless(value: unknown): CdcValue {
  * fields the schema does not list (schemaless). Without: each column as is, except declared decimal
  * columns, brought to the exact string at their scale.
  */
-export function decodeRow(
-  row: Record<string, unknown>,
-  schema: ConnectSchema | null,
-  path: string,
-  hints: ColumnHintLookup,
-): CdcRow {
+export function decodeRow(row: Record<string, unknown>, schema: ConnectSchema | null, path: string, hints: ColumnHintLookup): CdcRow {
   const out: CdcRow = {};
   for (const field of schema?.fields ?? []) {
     // Absent ≠ null: PostgreSQL's `before` under REPLICA IDENTITY DEFAULT holds only the key.

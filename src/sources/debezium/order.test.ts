@@ -35,11 +35,7 @@ test('SQL Server: LSN case and padding do not change the key', () => {
 test('PostgreSQL: sequence [lastCommitLsn, lsn] as numbers, not text; lsn alone otherwise', () => {
   const pg = (last: string | null, lsn: string) => orderKey('postgresql', { sequence: JSON.stringify([last, lsn]), lsn: Number(lsn) });
   assertSorted([pg(null, '5'), pg('9', '10'), pg('9', '100'), pg('24023119', '24023128'), pg('100000000000', '100000000001')]);
-  assertSorted([
-    orderKey('postgresql', { lsn: 9 }),
-    orderKey('postgresql', { lsn: 24023128 }),
-    orderKey('postgresql', { lsn: 18446744073709551615n }),
-  ]);
+  assertSorted([orderKey('postgresql', { lsn: 9 }), orderKey('postgresql', { lsn: 24023128 }), orderKey('postgresql', { lsn: 18446744073709551615n })]);
 });
 
 test('MySQL/MariaDB: binlog file number, position, row', () => {

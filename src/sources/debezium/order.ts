@@ -46,9 +46,7 @@ export function normaliseSqlServerLsn(value: unknown, path: string): string {
 
 function sqlServerSeq(source: Source): string {
   const commit = normaliseSqlServerLsn(source.commit_lsn, 'source.commit_lsn');
-  const change = source.change_lsn === null || source.change_lsn === undefined
-    ? '0'
-    : '1' + normaliseSqlServerLsn(source.change_lsn, 'source.change_lsn');
+  const change = source.change_lsn === null || source.change_lsn === undefined ? '0' : '1' + normaliseSqlServerLsn(source.change_lsn, 'source.change_lsn');
   const serial = source.event_serial_no === null || source.event_serial_no === undefined ? 0 : source.event_serial_no;
   return `${commit}|${change}|${padded(serial, 20, 'source.event_serial_no')}`;
 }

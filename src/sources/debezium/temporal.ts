@@ -13,7 +13,7 @@ const UNIT_DIGITS: Record<TimeUnit, number> = { ms: 3, us: 6, ns: 9 };
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 /** Days since 1970-01-01 → proleptic Gregorian (y, m, d). Hinnant's civil_from_days. */
@@ -77,8 +77,8 @@ const NUMBER_MATH_LIMIT = 2 ** 52;
 function splitSeconds(value: number, per: number): [number, number] {
   let second = Math.floor(value / per);
   let rest = value - second * per;
-  if (rest < 0) (second -= 1, rest += per);
-  else if (rest >= per) (second += 1, rest -= per);
+  if (rest < 0) ((second -= 1), (rest += per));
+  else if (rest >= per) ((second += 1), (rest -= per));
   return [second, rest];
 }
 

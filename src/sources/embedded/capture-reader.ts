@@ -51,14 +51,18 @@ export class CaptureReader {
     this.source = source;
     this.table = table;
     this.stream = embeddedTopic(source, table);
-    this.#select = db.prepare('SELECT lsn, op, before, after, commit_ts, schema_id, origin_lsn FROM cdc_changes WHERE tbl = ? AND lsn >= ? ORDER BY lsn LIMIT ?');
+    this.#select = db.prepare(
+      'SELECT lsn, op, before, after, commit_ts, schema_id, origin_lsn FROM cdc_changes WHERE tbl = ? AND lsn >= ? ORDER BY lsn LIMIT ?',
+    );
     this.#bounds = db.prepare(
       "SELECT (SELECT min(lsn) FROM cdc_changes WHERE tbl = ?) AS min_lsn, (SELECT seq FROM sqlite_sequence WHERE name = 'cdc_changes') AS last_lsn",
     );
     this.#countFrom = db.prepare('SELECT count(*) AS n FROM cdc_changes WHERE tbl = ? AND lsn >= ?');
     this.#purgeMax = db.prepare('SELECT max(lsn) AS m FROM cdc_changes WHERE tbl = ? AND lsn < ?');
     this.#purge = db.prepare('DELETE FROM cdc_changes WHERE tbl = ? AND lsn < ?');
-    this.#savePurged = db.prepare('INSERT INTO cdc_purged (tbl, max_lsn) VALUES (?, ?) ON CONFLICT (tbl) DO UPDATE SET max_lsn = max(max_lsn, excluded.max_lsn)');
+    this.#savePurged = db.prepare(
+      'INSERT INTO cdc_purged (tbl, max_lsn) VALUES (?, ?) ON CONFLICT (tbl) DO UPDATE SET max_lsn = max(max_lsn, excluded.max_lsn)',
+    );
     this.#purged = db.prepare('SELECT max_lsn FROM cdc_purged WHERE tbl = ?');
   }
 
@@ -121,7 +125,11 @@ export class CaptureReader {
       // No schema id: a row written before schemas were recorded (Tickets), or copied by hand
       // without it (then the table's current schema).
       const schema: CapturedSchema | null =
-        id !== 0 ? schemaById(this.#db, id) : this.table === TICKETS.name ? { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns } : latestSchema(this.#db, this.table);
+        id !== 0
+          ? schemaById(this.#db, id)
+          : this.table === TICKETS.name
+            ? { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns }
+            : latestSchema(this.#db, this.table);
       if (schema === null) throw new Error(`change of ${this.table} names schema ${id}, which cdc_schemas does not hold`);
       codec = envelopeCodec(this.source, schema);
       this.#codecs.set(id, codec);
@@ -166,7 +174,17 @@ export class CaptureReader {
         value:
           op === null
             ? null
-            : encodeTableValue({ codec, source: this.source, op, before: b, after: a, position: sourceLsn * RECORDS_PER_LSN + k, lsn: sourceLsn, eventSerialNo: serial, commitTsMs }),
+            : encodeTableValue({
+                codec,
+                source: this.source,
+                op,
+                before: b,
+                after: a,
+                position: sourceLsn * RECORDS_PER_LSN + k,
+                lsn: sourceLsn,
+                eventSerialNo: serial,
+                commitTsMs,
+              }),
         timestamp: commitTsMs,
       });
     }

@@ -41,7 +41,10 @@ test('Customers and Agents are captured with their declared types; DDL changes t
 
   const db = openSourceDb(dataDir, 'src1');
   const customers = changes(new CaptureReader(db, 'src1', 'Customers'));
-  assert.deepEqual(customers.map((c) => c.op), ['c', 'u', 'd']);
+  assert.deepEqual(
+    customers.map((c) => c.op),
+    ['c', 'u', 'd'],
+  );
   assert.equal(customers[0].source.table, 'Customers');
   assert.deepEqual(customers[0].key, { CustomerID: 1001 });
   assert.equal(customers[0].after!.CreditLimit, '123.45');
@@ -54,10 +57,22 @@ test('Customers and Agents are captured with their declared types; DDL changes t
   assert.equal(customers[2].before!.CustomerID, 1001);
 
   const agents = changes(new CaptureReader(db, 'src1', 'Agents'));
-  assert.deepEqual(agents.map((a) => [a.op, a.after!.Level, a.after!.Active, a.after!.HiredOn]), [['c', 3, true, '2020-02-29'], ['u', 4, false, '2020-02-29']]);
+  assert.deepEqual(
+    agents.map((a) => [a.op, a.after!.Level, a.after!.Active, a.after!.HiredOn]),
+    [
+      ['c', 3, true, '2020-02-29'],
+      ['u', 4, false, '2020-02-29'],
+    ],
+  );
   assert.equal(agents[0].after!.UpdatedAt, '2026-11-30T10:00:00.000001Z');
   assert.equal(agents[1].after!.UpdatedAt, '2026-11-30T10:00:00Z', 'a zoned timestamp, UTC-adjusted');
-  assert.deepEqual(agents.map((a) => a.fields!.find((f) => f.name === 'Level')!.type), [{ kind: 'int', bits: 32 }, { kind: 'int', bits: 64 }]);
+  assert.deepEqual(
+    agents.map((a) => a.fields!.find((f) => f.name === 'Level')!.type),
+    [
+      { kind: 'int', bits: 32 },
+      { kind: 'int', bits: 64 },
+    ],
+  );
   assert.equal(latestSchema(db, 'Customers')!.columns.at(-1)!.name, 'Phone');
 
   // TRUNCATE: one keyless record with op 't' after the earlier changes; the rows are gone, with no delete each.
@@ -66,9 +81,18 @@ test('Customers and Agents are captured with their declared types; DDL changes t
   assert.equal((db.prepare('SELECT count(*) AS n FROM Customers').get() as { n: number }).n, 0);
   const records = new CaptureReader(db, 'src1', 'Customers').read(0, 100);
   assert.equal(records.at(-1)!.key, null);
-  assert.deepEqual(changes(new CaptureReader(db, 'src1', 'Customers')).map((c) => c.op), ['c', 'u', 'd', 'c', 't']);
+  assert.deepEqual(
+    changes(new CaptureReader(db, 'src1', 'Customers')).map((c) => c.op),
+    ['c', 'u', 'd', 'c', 't'],
+  );
   await target.upsertCustomer({ ...before, CustomerID: 1003 });
-  assert.deepEqual(changes(new CaptureReader(db, 'src1', 'Customers')).map((c) => c.op).slice(-2), ['t', 'c'], 'the triggers are back');
+  assert.deepEqual(
+    changes(new CaptureReader(db, 'src1', 'Customers'))
+      .map((c) => c.op)
+      .slice(-2),
+    ['t', 'c'],
+    'the triggers are back',
+  );
   db.close();
   await target.close();
 });
@@ -83,7 +107,10 @@ test('a table created while a subscription runs becomes a new stream of it, with
   createCapturedTable(db, {
     name: 'Orders',
     key: ['OrderID'],
-    columns: [{ name: 'OrderID', type: 'bigint', nullable: false }, { name: 'Total', type: 'decimal(9,2)', nullable: true }],
+    columns: [
+      { name: 'OrderID', type: 'bigint', nullable: false },
+      { name: 'Total', type: 'decimal(9,2)', nullable: true },
+    ],
     ddl: 'CREATE TABLE IF NOT EXISTS Orders (OrderID INTEGER PRIMARY KEY, Total TEXT)',
   });
   db.prepare("INSERT INTO Orders (OrderID, Total) VALUES (1, '5.50')").run();
@@ -112,7 +139,10 @@ test('a source file of the Tickets-only format is migrated: old change rows keep
   END;`);
   const w = new Workload({ seed: 3, mix: { insert: 1, update: 0, delete: 0 } });
   const t = w.newTicket();
-  raw.prepare('INSERT INTO Tickets (Title, Description, Status, Priority, Category, CustomerID, AssignedTo, EstimatedCost, CreatedAt, UpdatedAt, ResolvedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  raw
+    .prepare(
+      'INSERT INTO Tickets (Title, Description, Status, Priority, Category, CustomerID, AssignedTo, EstimatedCost, CreatedAt, UpdatedAt, ResolvedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
     .run(t.Title, t.Description, t.Status, t.Priority, t.Category, t.CustomerID, t.AssignedTo, t.EstimatedCost, t.CreatedAt, t.UpdatedAt, t.ResolvedAt);
   raw.close();
 
@@ -144,7 +174,10 @@ test('reading one record at a time gives the records of one read, and a change w
   db.prepare('UPDATE Customers SET CustomerID = 2003 WHERE CustomerID = 2002').run();
   const reader = new CaptureReader(db, 'src1', 'Customers');
   const all = reader.read(0, 100);
-  assert.deepEqual(all.map((r) => r.value === null), [false, false, false, true, false, false, true, false]);
+  assert.deepEqual(
+    all.map((r) => r.value === null),
+    [false, false, false, true, false, false, true, false],
+  );
   const oneByOne = [];
   for (let r = reader.read(0, 1); r.length > 0; r = reader.read(r.at(-1)!.position + 1, 1)) oneByOne.push(...r);
   // The envelope's ts_ms is the time of reading, as Debezium's is the time of processing.

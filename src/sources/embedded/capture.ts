@@ -94,7 +94,8 @@ END`;
 
 function triggersCurrent(db: DatabaseSync, schema: CapturedSchema): boolean {
   return OPS.every((op) => {
-    const row = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(triggerName(schema.table, op.suffix)) as { sql: string } | undefined;
+    const row = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?").get(triggerName(schema.table, op.suffix)) as
+      { sql: string } | undefined;
     return row?.sql === triggerSql(schema, op);
   });
 }
@@ -169,7 +170,9 @@ export function addColumn(db: DatabaseSync, table: string, column: EmbeddedColum
 export function truncateTable(db: DatabaseSync, table: string): number {
   return inWriteTransaction(db, () => {
     const latest = mustHave(db, table);
-    db.prepare(`INSERT INTO cdc_changes (op, tbl, schema_id, before, after, commit_ts) VALUES ('d', ?, ?, NULL, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`).run(table, latest.id);
+    db.prepare(
+      `INSERT INTO cdc_changes (op, tbl, schema_id, before, after, commit_ts) VALUES ('d', ?, ?, NULL, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
+    ).run(table, latest.id);
     db.exec(`DROP TRIGGER IF EXISTS ${triggerName(table, 'delete')}`);
     const removed = Number(db.prepare(`DELETE FROM ${ident(table)}`).run().changes);
     createTriggers(db, latest);
@@ -188,7 +191,9 @@ export function changeColumnType(db: DatabaseSync, table: string, column: string
     if (at < 0) throw new ShoriError('SHORI_SOURCE_FAILED', `table ${table} has no column ${column}`, { context: { table, column } });
     if (latest.columns[at].type === type) return false;
     if (sqliteType(latest.columns[at].type) !== sqliteType(type)) {
-      throw new ShoriError('SHORI_SOURCE_FAILED', `column ${table}.${column} cannot change from ${latest.columns[at].type} to ${type} in place`, { context: { table, column, type } });
+      throw new ShoriError('SHORI_SOURCE_FAILED', `column ${table}.${column} cannot change from ${latest.columns[at].type} to ${type} in place`, {
+        context: { table, column, type },
+      });
     }
     const columns = latest.columns.map((c, i) => (i === at ? { ...c, type } : c));
     register(db, table, latest.key, columns);

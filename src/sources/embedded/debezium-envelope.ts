@@ -36,7 +36,11 @@ function codecOf(column: EmbeddedColumn): ColumnCodec {
   if (decimal) {
     const scale = Number(decimal[2]);
     return {
-      schema: field(name, 'bytes', nullable, { name: 'org.apache.kafka.connect.data.Decimal', version: 1, parameters: { scale: String(scale), 'connect.decimal.precision': decimal[1] } }),
+      schema: field(name, 'bytes', nullable, {
+        name: 'org.apache.kafka.connect.data.Decimal',
+        version: 1,
+        parameters: { scale: String(scale), 'connect.decimal.precision': decimal[1] },
+      }),
       encode: (v) => (v === null ? null : decimalToBase64(String(v), scale)),
     };
   }
@@ -46,7 +50,11 @@ function codecOf(column: EmbeddedColumn): ColumnCodec {
   }
   const chars = /^(n?varchar)\((\d+)\)$/.exec(type);
   if (chars) {
-    const parameters = { '__debezium.source.column.type': chars[1].toUpperCase(), '__debezium.source.column.length': chars[2], '__debezium.source.column.name': name };
+    const parameters = {
+      '__debezium.source.column.type': chars[1].toUpperCase(),
+      '__debezium.source.column.length': chars[2],
+      '__debezium.source.column.name': name,
+    };
     return { schema: field(name, 'string', nullable, { parameters }), encode: same };
   }
   switch (type) {
@@ -59,7 +67,10 @@ function codecOf(column: EmbeddedColumn): ColumnCodec {
     case 'bit':
       return { schema: field(name, 'boolean', nullable), encode: (v) => (v === null ? null : Boolean(v)) };
     case 'datetime2':
-      return { schema: field(name, 'int64', nullable, { name: 'io.debezium.time.MicroTimestamp', version: 1 }), encode: (v) => (v === null ? null : isoToEpochMicros(String(v))) };
+      return {
+        schema: field(name, 'int64', nullable, { name: 'io.debezium.time.MicroTimestamp', version: 1 }),
+        encode: (v) => (v === null ? null : isoToEpochMicros(String(v))),
+      };
     case 'datetimeoffset':
       return { schema: field(name, 'string', nullable, { name: 'io.debezium.time.ZonedTimestamp', version: 1 }), encode: same };
     case 'date':
@@ -79,7 +90,12 @@ const sourceSchema = {
     field('connector', 'string', false),
     field('name', 'string', false),
     field('ts_ms', 'int64', false),
-    field('snapshot', 'string', true, { name: 'io.debezium.data.Enum', version: 1, parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' }, default: 'false' }),
+    field('snapshot', 'string', true, {
+      name: 'io.debezium.data.Enum',
+      version: 1,
+      parameters: { allowed: 'true,first,first_in_data_collection,last_in_data_collection,last,false,incremental' },
+      default: 'false',
+    }),
     field('db', 'string', false),
     field('sequence', 'string', true),
     field('ts_us', 'int64', true),
@@ -110,7 +126,13 @@ export function envelopeCodec(source: string, schema: CapturedSchema): EnvelopeC
   if (codec !== undefined) return codec;
   const topic = embeddedTopic(source, schema.table);
   const columns = schema.columns.map((c) => ({ name: c.name, ...codecOf(c) }));
-  const rowSchema = (part: 'before' | 'after') => ({ type: 'struct', optional: true, name: `${topic}.Value`, field: part, fields: columns.map((c) => c.schema) });
+  const rowSchema = (part: 'before' | 'after') => ({
+    type: 'struct',
+    optional: true,
+    name: `${topic}.Value`,
+    field: part,
+    fields: columns.map((c) => c.schema),
+  });
   const keyColumns = schema.key.map((k) => columns.find((c) => c.name === k)!);
   const keySchema = { type: 'struct', optional: false, name: `${topic}.Key`, fields: keyColumns.map((c) => ({ ...c.schema, optional: false })) };
   const valueSchema = {
@@ -118,7 +140,16 @@ export function envelopeCodec(source: string, schema: CapturedSchema): EnvelopeC
     optional: false,
     name: `${topic}.Envelope`,
     version: 2,
-    fields: [rowSchema('before'), rowSchema('after'), sourceSchema, field('transaction', 'struct', true, { fields: [], name: 'event.block', version: 1 }), field('op', 'string', false), field('ts_ms', 'int64', true), field('ts_us', 'int64', true), field('ts_ns', 'int64', true)],
+    fields: [
+      rowSchema('before'),
+      rowSchema('after'),
+      sourceSchema,
+      field('transaction', 'struct', true, { fields: [], name: 'event.block', version: 1 }),
+      field('op', 'string', false),
+      field('ts_ms', 'int64', true),
+      field('ts_us', 'int64', true),
+      field('ts_ns', 'int64', true),
+    ],
   };
   codec = {
     topic,
@@ -242,5 +273,10 @@ export function encodeKey(source: string, ticketId: number): Buffer {
 /** The value of a Tickets change (built-in schema). */
 export function encodeValue(input: EnvelopeInput): Buffer {
   const { before, after, ...rest } = input;
-  return encodeTableValue({ ...rest, codec: ticketsCodec(input.source), before: before as unknown as StoredRow | null, after: after as unknown as StoredRow | null });
+  return encodeTableValue({
+    ...rest,
+    codec: ticketsCodec(input.source),
+    before: before as unknown as StoredRow | null,
+    after: after as unknown as StoredRow | null,
+  });
 }

@@ -16,9 +16,7 @@ export function parseCommit(text: string, version: number): Action[] {
     try {
       parsed = JSON.parse(line);
     } catch (cause) {
-      throw new DeltaError('DELTA_PROTOCOL', `Delta commit ${version} has an invalid JSON line ${i + 1}`, {
-        cause, context: { version, line: i + 1 },
-      });
+      throw new DeltaError('DELTA_PROTOCOL', `Delta commit ${version} has an invalid JSON line ${i + 1}`, { cause, context: { version, line: i + 1 } });
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new DeltaError('DELTA_PROTOCOL', `Delta commit ${version} line ${i + 1} is not an action object`, { context: { version } });

@@ -51,7 +51,11 @@ export interface RemoveAction {
   deletionVector?: DeletionVectorDescriptor | null;
 }
 
-export interface TxnAction { appId: string; version: number; lastUpdated?: number | null }
+export interface TxnAction {
+  appId: string;
+  version: number;
+  lastUpdated?: number | null;
+}
 
 export interface CommitInfoAction {
   timestamp?: number;
@@ -63,7 +67,11 @@ export interface CommitInfoAction {
   [key: string]: unknown;
 }
 
-export interface DomainMetadataAction { domain: string; configuration: string; removed: boolean }
+export interface DomainMetadataAction {
+  domain: string;
+  configuration: string;
+  removed: boolean;
+}
 
 export type Action =
   | { commitInfo: CommitInfoAction }

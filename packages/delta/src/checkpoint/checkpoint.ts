@@ -21,7 +21,8 @@ export async function readCheckpoint(storage: Storage, ref: CheckpointRef): Prom
   if (ref.kind === 'v2' && ref.paths[0].endsWith('.json')) {
     // V2 JSON checkpoint: newline-delimited actions, plus checkpointMetadata and sidecar lines.
     const bytes = await storage.get(ref.paths[0]);
-    if (!bytes) throw new DeltaError('DELTA_PROTOCOL', `Checkpoint ${ref.paths[0]} disappeared while reading`, { canRetry: true, context: { version: ref.version } });
+    if (!bytes)
+      throw new DeltaError('DELTA_PROTOCOL', `Checkpoint ${ref.paths[0]} disappeared while reading`, { canRetry: true, context: { version: ref.version } });
     const text = Buffer.from(bytes).toString('utf8');
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
@@ -113,7 +114,12 @@ function tombstoneRetentionMs(configuration: Record<string, string>): number {
   return Number(m[1]) * scale;
 }
 
-export interface CheckpointWritten { version: number; size: number; sizeInBytes: number; numOfAddFiles: number }
+export interface CheckpointWritten {
+  version: number;
+  size: number;
+  sizeInBytes: number;
+  numOfAddFiles: number;
+}
 
 export async function writeCheckpoint(storage: Storage, state: TableState, now = Date.now()): Promise<CheckpointWritten> {
   if (!state.protocol || !state.metadata) throw new DeltaError('DELTA_PROTOCOL', 'Cannot checkpoint a table without protocol and metaData');
@@ -137,10 +143,12 @@ export async function writeCheckpoint(storage: Storage, state: TableState, now =
   const parquetTmp = await storage.prepareEngineWrite(parquetTmpRel);
   await storage.put(`${LOG_DIR}/.checkpoint-${id}.json.tmp`, lines.join('\n') + '\n');
   try {
-    await withInternalConnection((conn) => conn.run(
-      `COPY (SELECT * FROM read_json(${quoteLiteral(jsonTmp)}, format = 'newline_delimited', columns = ${CHECKPOINT_COLUMNS})) ` +
-      `TO ${quoteLiteral(parquetTmp)} (FORMAT parquet, COMPRESSION snappy)`,
-    ));
+    await withInternalConnection((conn) =>
+      conn.run(
+        `COPY (SELECT * FROM read_json(${quoteLiteral(jsonTmp)}, format = 'newline_delimited', columns = ${CHECKPOINT_COLUMNS})) ` +
+          `TO ${quoteLiteral(parquetTmp)} (FORMAT parquet, COMPRESSION snappy)`,
+      ),
+    );
     const bytes = await storage.get(parquetTmpRel);
     if (!bytes) throw new DeltaError('DELTA_IO', 'Checkpoint temp file vanished');
     await storage.put(checkpointPath(state.version), bytes);

@@ -26,7 +26,11 @@ export function fieldId(field: DeltaField): number | undefined {
 }
 
 /** One node of a Parquet file schema (from DuckDB's parquet_schema()). */
-export interface ParquetNode { name: string; fieldId?: number; children: ParquetNode[] }
+export interface ParquetNode {
+  name: string;
+  fieldId?: number;
+  children: ParquetNode[];
+}
 
 /** How to find a field's column inside the file at one level of nesting. */
 export interface FieldResolver {
@@ -37,10 +41,7 @@ export interface FieldResolver {
 }
 
 export function nameResolver(mode: ColumnMappingMode): FieldResolver {
-  const self: FieldResolver = {
-    child: (field) => ({ name: physicalName(field, mode), sub: self }),
-    element: () => self, key: () => self, value: () => self,
-  };
+  const self: FieldResolver = { child: (field) => ({ name: physicalName(field, mode), sub: self }), element: () => self, key: () => self, value: () => self };
   return self;
 }
 

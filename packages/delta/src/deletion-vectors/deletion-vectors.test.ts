@@ -18,7 +18,10 @@ function z85Encode(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 4) {
     let word = ((bytes[i] << 24) >>> 0) + (bytes[i + 1] << 16) + (bytes[i + 2] << 8) + bytes[i + 3];
     const chunk: string[] = [];
-    for (let j = 0; j < 5; j++) { chunk.unshift(Z85[word % 85]); word = Math.floor(word / 85); }
+    for (let j = 0; j < 5; j++) {
+      chunk.unshift(Z85[word % 85]);
+      word = Math.floor(word / 85);
+    }
     out += chunk.join('');
   }
   return out;
@@ -26,15 +29,28 @@ function z85Encode(bytes: Uint8Array): string {
 
 test('z85 decodes the ZeroMQ RFC 32 test vector', () => {
   assert.deepEqual([...z85Decode('HelloWorld')], [0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
-  assert.throws(() => z85Decode('abc'), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
+  assert.throws(
+    () => z85Decode('abc'),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL'),
+  );
 });
 
 /** A RoaringBitmapArray: bucket 0 holds an array container {1, 5} and a run container 65536..65545; bucket 1 holds a bitset container. */
 function sampleBitmap(): { bytes: Uint8Array; rows: number[] } {
   const parts: Buffer[] = [];
-  const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); return b; };
-  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
-  const header = Buffer.alloc(12); header.writeInt32LE(DV_MAGIC, 0); header.writeBigInt64LE(2n, 4);
+  const u16 = (n: number) => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(n);
+    return b;
+  };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return b;
+  };
+  const header = Buffer.alloc(12);
+  header.writeInt32LE(DV_MAGIC, 0);
+  header.writeBigInt64LE(2n, 4);
   parts.push(header);
   // bucket 0: cookie with runs, 2 containers; run flags 0b10 (second container is a run)
   parts.push(u32(0), u32(12347 | ((2 - 1) << 16)), Buffer.from([0b10]), u16(0), u16(1), u16(1), u16(9));
@@ -51,20 +67,36 @@ function sampleBitmap(): { bytes: Uint8Array; rows: number[] } {
 test('RoaringBitmapArray: array, run and bitset containers across 32-bit buckets', () => {
   const { bytes, rows } = sampleBitmap();
   assert.deepEqual(decodeRoaringBitmapArray(bytes), rows);
-  const bad = bytes.slice(); bad[0] ^= 1;
+  const bad = bytes.slice();
+  bad[0] ^= 1;
   assert.throws(() => decodeRoaringBitmapArray(bad), /magic/);
 });
 
 test('deletion vectors: inline (i) and on-disk (u) with offset, CRC and cardinality checks', async (t) => {
-  const small = new Uint8Array(Buffer.concat([(() => { const h = Buffer.alloc(12); h.writeInt32LE(DV_MAGIC); h.writeBigInt64LE(1n, 4); return h; })(),
-    Buffer.from([0, 0, 0, 0, 0x3a, 0x30, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 3, 0, 7, 0])])); // key 0; cookie 12346, 1 container, card 2, offset; {3, 7}
+  const small = new Uint8Array(
+    Buffer.concat([
+      (() => {
+        const h = Buffer.alloc(12);
+        h.writeInt32LE(DV_MAGIC);
+        h.writeBigInt64LE(1n, 4);
+        return h;
+      })(),
+      Buffer.from([0, 0, 0, 0, 0x3a, 0x30, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 3, 0, 7, 0]),
+    ]),
+  ); // key 0; cookie 12346, 1 container, card 2, offset; {3, 7}
   const storage = new LocalStorage(await tempDir(t));
-  const padded = new Uint8Array(Math.ceil(small.length / 4) * 4); padded.set(small);
-  assert.deepEqual(await loadDeletionVector(storage, { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: small.length, cardinality: 2 }), [3, 7]);
+  const padded = new Uint8Array(Math.ceil(small.length / 4) * 4);
+  padded.set(small);
+  assert.deepEqual(
+    await loadDeletionVector(storage, { storageType: 'i', pathOrInlineDv: z85Encode(padded), sizeInBytes: small.length, cardinality: 2 }),
+    [3, 7],
+  );
 
   const { bytes, rows } = sampleBitmap();
-  const size = Buffer.alloc(4); size.writeUInt32BE(bytes.length);
-  const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(bytes) >>> 0);
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(bytes.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(bytes) >>> 0);
   const file = Buffer.concat([Buffer.from([1]), Buffer.alloc(7), size, bytes, crc]); // DV at offset 8
   const uuid = new Uint8Array(16).map((_, i) => i * 7);
   await storage.put('ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin', file);
@@ -72,10 +104,20 @@ test('deletion vectors: inline (i) and on-disk (u) with offset, CRC and cardinal
   assert.deepEqual(await loadDeletionVector(storage, dv), rows);
   await assert.rejects(loadDeletionVector(storage, { ...dv, cardinality: 3 }), /descriptor says 3/);
   // p: the same file by absolute URI, read through Storage.getUri
-  const absolute = { ...dv, storageType: 'p', pathOrInlineDv: pathToFileURL(path.join(storage.root, 'ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin')).href };
+  const absolute = {
+    ...dv,
+    storageType: 'p',
+    pathOrInlineDv: pathToFileURL(path.join(storage.root, 'ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin')).href,
+  };
   assert.deepEqual(await loadDeletionVector(storage, absolute), rows);
-  await assert.rejects(loadDeletionVector(storage, { ...absolute, pathOrInlineDv: `${absolute.pathOrInlineDv}.gone` }), (e) => isDeltaError(e, 'DELTA_IO') && /missing/.test(e.message));
-  await assert.rejects(loadDeletionVector(storage, { ...absolute, pathOrInlineDv: 's3://bucket/dv.bin' }), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /'s3:'/.test(e.message));
+  await assert.rejects(
+    loadDeletionVector(storage, { ...absolute, pathOrInlineDv: `${absolute.pathOrInlineDv}.gone` }),
+    (e) => isDeltaError(e, 'DELTA_IO') && /missing/.test(e.message),
+  );
+  await assert.rejects(
+    loadDeletionVector(storage, { ...absolute, pathOrInlineDv: 's3://bucket/dv.bin' }),
+    (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /'s3:'/.test(e.message),
+  );
   file[20] ^= 0xff;
   await storage.put('ab/deletion_vector_00070e15-1c23-2a31-383f-464d545b6269.bin', file);
   await assert.rejects(loadDeletionVector(storage, dv), /CRC-32/);

@@ -21,7 +21,10 @@ test('z85 encode is the inverse of decode (RFC 32 vector)', () => {
   const bytes = new Uint8Array([0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]);
   assert.equal(z85Encode(bytes), 'HelloWorld');
   assert.deepEqual(z85Decode(z85Encode(bytes)), bytes);
-  assert.throws(() => z85Encode(new Uint8Array(3)), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
+  assert.throws(
+    () => z85Encode(new Uint8Array(3)),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL'),
+  );
 });
 
 test('RoaringBitmapArray round trip: array, bitset and run containers, offsets, 64-bit buckets', () => {

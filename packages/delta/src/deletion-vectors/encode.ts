@@ -21,7 +21,13 @@ const SERIAL_COOKIE_NO_RUN = 12346;
 const SERIAL_COOKIE = 12347;
 const NO_OFFSET_THRESHOLD = 4;
 
-interface Container { key: number; values: number[]; kind: 'array' | 'bitset' | 'run'; runs: Array<[number, number]>; bytes: number }
+interface Container {
+  key: number;
+  values: number[];
+  kind: 'array' | 'bitset' | 'run';
+  runs: Array<[number, number]>;
+  bytes: number;
+}
 
 function container(key: number, values: number[]): Container {
   const runs: Array<[number, number]> = [];
@@ -53,21 +59,32 @@ function encodeRoaring32(values: number[]): Buffer {
   let pos = 0;
   if (hasRuns) {
     pos = out.writeUInt32LE((SERIAL_COOKIE | ((size - 1) << 16)) >>> 0, pos);
-    containers.forEach((c, i) => { if (c.kind === 'run') out[pos + (i >> 3)] |= 1 << (i & 7); });
+    containers.forEach((c, i) => {
+      if (c.kind === 'run') out[pos + (i >> 3)] |= 1 << (i & 7);
+    });
     pos += Math.ceil(size / 8);
   } else {
     pos = out.writeUInt32LE(SERIAL_COOKIE_NO_RUN, pos);
     pos = out.writeUInt32LE(size, pos);
   }
-  for (const c of containers) { pos = out.writeUInt16LE(c.key, pos); pos = out.writeUInt16LE(c.values.length - 1, pos); }
+  for (const c of containers) {
+    pos = out.writeUInt16LE(c.key, pos);
+    pos = out.writeUInt16LE(c.values.length - 1, pos);
+  }
   if (withOffsets) {
     let at = header;
-    for (const c of containers) { pos = out.writeUInt32LE(at, pos); at += c.bytes; }
+    for (const c of containers) {
+      pos = out.writeUInt32LE(at, pos);
+      at += c.bytes;
+    }
   }
   for (const c of containers) {
     if (c.kind === 'run') {
       pos = out.writeUInt16LE(c.runs.length, pos);
-      for (const [start, extra] of c.runs) { pos = out.writeUInt16LE(start, pos); pos = out.writeUInt16LE(extra, pos); }
+      for (const [start, extra] of c.runs) {
+        pos = out.writeUInt16LE(start, pos);
+        pos = out.writeUInt16LE(extra, pos);
+      }
     } else if (c.kind === 'array') {
       for (const v of c.values) pos = out.writeUInt16LE(v, pos);
     } else {
@@ -87,7 +104,9 @@ export function encodeRoaringBitmapArray(rows: readonly number[]): Uint8Array {
     while (i < rows.length && Math.floor(rows[i] / 2 ** 32) === key) {
       const r = rows[i];
       if (!Number.isSafeInteger(r) || r < 0 || (low.length > 0 && r - key * 2 ** 32 <= low[low.length - 1])) {
-        throw new DeltaError('DELTA_PROTOCOL', `Deletion vector rows must be ascending, distinct, non-negative integers (got ${r} at ${i})`, { context: { index: i } });
+        throw new DeltaError('DELTA_PROTOCOL', `Deletion vector rows must be ascending, distinct, non-negative integers (got ${r} at ${i})`, {
+          context: { index: i },
+        });
       }
       low.push(r - key * 2 ** 32);
       i++;
@@ -114,7 +133,10 @@ export function unionRows(a: readonly number[], b: readonly number[]): number[] 
   while (i < a.length || j < b.length) {
     if (j >= b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
     else if (i >= a.length || b[j] < a[i]) out.push(b[j++]);
-    else { out.push(a[i++]); j++; }
+    else {
+      out.push(a[i++]);
+      j++;
+    }
   }
   return out;
 }
@@ -141,7 +163,13 @@ export async function writeDeletionVectorFile(storage: Storage, vectors: Readonl
     const crc = Buffer.alloc(4);
     crc.writeUInt32BE(crc32(bitmap) >>> 0);
     parts.push(size, bitmap, crc);
-    descriptors.push({ storageType: 'u', pathOrInlineDv: z85Encode(Buffer.from(uuid.replaceAll('-', ''), 'hex')), offset, sizeInBytes: bitmap.length, cardinality: rows.length });
+    descriptors.push({
+      storageType: 'u',
+      pathOrInlineDv: z85Encode(Buffer.from(uuid.replaceAll('-', ''), 'hex')),
+      offset,
+      sizeInBytes: bitmap.length,
+      cardinality: rows.length,
+    });
     offset += 8 + bitmap.length;
   }
   const bytes = Buffer.concat(parts);

@@ -39,19 +39,25 @@ async function readDvFile(storage: Storage, dv: DeletionVectorDescriptor): Promi
 export async function deletionVectorBitmap(storage: Storage, dv: DeletionVectorDescriptor): Promise<Uint8Array> {
   if (dv.storageType === 'i') return z85Decode(dv.pathOrInlineDv).subarray(0, dv.sizeInBytes);
   if (dv.storageType !== 'u' && dv.storageType !== 'p') {
-    throw new DeltaError('DELTA_UNSUPPORTED', `Deletion vector storage type '${dv.storageType}' is not supported`, { context: { feature: 'deletionVectors', dv } });
+    throw new DeltaError('DELTA_UNSUPPORTED', `Deletion vector storage type '${dv.storageType}' is not supported`, {
+      context: { feature: 'deletionVectors', dv },
+    });
   }
   const { bytes, where } = await readDvFile(storage, dv);
   const offset = dv.offset ?? 1;
-  if (offset + 4 > bytes.byteLength) throw new DeltaError('DELTA_PROTOCOL', `Deletion vector offset ${offset} is past the end of ${where}`, { context: { where, offset } });
+  if (offset + 4 > bytes.byteLength)
+    throw new DeltaError('DELTA_PROTOCOL', `Deletion vector offset ${offset} is past the end of ${where}`, { context: { where, offset } });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = view.getUint32(offset, false);
   if (size !== dv.sizeInBytes || offset + 8 + size > bytes.byteLength) {
-    throw new DeltaError('DELTA_PROTOCOL', `Deletion vector in ${where} at ${offset} has size ${size}, descriptor says ${dv.sizeInBytes}`, { context: { where, offset } });
+    throw new DeltaError('DELTA_PROTOCOL', `Deletion vector in ${where} at ${offset} has size ${size}, descriptor says ${dv.sizeInBytes}`, {
+      context: { where, offset },
+    });
   }
   const data = bytes.subarray(offset + 4, offset + 4 + size);
   const expected = view.getUint32(offset + 4 + size, false);
-  if (crc32(data) >>> 0 !== expected) throw new DeltaError('DELTA_PROTOCOL', `Deletion vector in ${where} at ${offset} fails its CRC-32 check`, { context: { where, offset } });
+  if (crc32(data) >>> 0 !== expected)
+    throw new DeltaError('DELTA_PROTOCOL', `Deletion vector in ${where} at ${offset} fails its CRC-32 check`, { context: { where, offset } });
   return data;
 }
 

@@ -38,7 +38,9 @@ export function decodeRoaringBitmapArray(bytes: Uint8Array): number[] {
 
 function decodeRoaring32(view: DataView, start: number, base: number, out: number[]): number {
   let pos = start;
-  const need = (n: number) => { if (pos + n > view.byteLength) bad('truncated container'); };
+  const need = (n: number) => {
+    if (pos + n > view.byteLength) bad('truncated container');
+  };
   need(4);
   const cookie = view.getUint32(pos, true);
   pos += 4;

@@ -21,19 +21,26 @@ export function z85Decode(text: string): Uint8Array {
       word = word * 85 + digit;
     }
     if (word > 0xffffffff) throw new DeltaError('DELTA_PROTOCOL', `Z85 group at ${i} overflows 32 bits`, { context: { position: i } });
-    out[o] = word >>> 24; out[o + 1] = (word >>> 16) & 0xff; out[o + 2] = (word >>> 8) & 0xff; out[o + 3] = word & 0xff;
+    out[o] = word >>> 24;
+    out[o + 1] = (word >>> 16) & 0xff;
+    out[o + 2] = (word >>> 8) & 0xff;
+    out[o + 3] = word & 0xff;
   }
   return out;
 }
 
 /** Z85 text of `bytes` (length a multiple of 4). */
 export function z85Encode(bytes: Uint8Array): string {
-  if (bytes.length % 4 !== 0) throw new DeltaError('DELTA_PROTOCOL', `Z85 input length ${bytes.length} is not a multiple of 4`, { context: { length: bytes.length } });
+  if (bytes.length % 4 !== 0)
+    throw new DeltaError('DELTA_PROTOCOL', `Z85 input length ${bytes.length} is not a multiple of 4`, { context: { length: bytes.length } });
   let out = '';
   for (let i = 0; i < bytes.length; i += 4) {
     let word = ((bytes[i] << 24) >>> 0) + (bytes[i + 1] << 16) + (bytes[i + 2] << 8) + bytes[i + 3];
     let chunk = '';
-    for (let j = 0; j < 5; j++) { chunk = ALPHABET[word % 85] + chunk; word = Math.floor(word / 85); }
+    for (let j = 0; j < 5; j++) {
+      chunk = ALPHABET[word % 85] + chunk;
+      word = Math.floor(word / 85);
+    }
     out += chunk;
   }
   return out;

@@ -47,8 +47,14 @@ test('cleanupLog deletes expired commits and checkpoints strictly before the new
   assert.equal((await reopened.snapshotAt(10)).files.length, 10);
   assert.equal((await reopened.snapshotAt(12)).files.length, 12);
   // Older versions fail clearly, never with wrong data.
-  await assert.rejects(reopened.snapshotAt(7), (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /no longer available.*earliest version that can be read is 10/s.test(e.message));
-  await assert.rejects(reopened.snapshotAtTimestamp(new Date(Date.now() - 50 * DAY)), (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /before the earliest/.test(e.message));
+  await assert.rejects(
+    reopened.snapshotAt(7),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /no longer available.*earliest version that can be read is 10/s.test(e.message),
+  );
+  await assert.rejects(
+    reopened.snapshotAtTimestamp(new Date(Date.now() - 50 * DAY)),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /before the earliest/.test(e.message),
+  );
   // History stops where the log starts.
   assert.deepEqual((await reopened.history()).map((h) => h.version).at(-1), 10);
 });

@@ -45,7 +45,10 @@ export async function cleanupExpiredLogs(storage: Storage, properties: Record<st
   const retention = logRetentionMs(properties);
   const listing = await listLog(storage);
   const versions = [...listing.commits.keys()].sort((a, b) => a - b);
-  const oldest = () => { const v = versions.find((x) => listing.commits.has(x)); return v === undefined ? undefined : listing.commits.get(v); };
+  const oldest = () => {
+    const v = versions.find((x) => listing.commits.has(x));
+    return v === undefined ? undefined : listing.commits.get(v);
+  };
   const none = (): LogCleanupResult => ({ deleted: [], earliestVersion: earliestRecreatableVersion(listing), oldestCommit: oldest() });
   if (!logCleanupEnabled(properties)) return none();
   const cutoff = now - retention;
@@ -86,7 +89,13 @@ export async function cleanupExpiredLogs(storage: Storage, properties: Record<st
  * older than the retention plus `slackMs` (the slack batches deletions, so a table committing
  * every few seconds lists its log about once per slack, not after every checkpoint).
  */
-export async function logCleanupDue(storage: Storage, properties: Record<string, string>, oldestCommit: string | undefined, slackMs: number, now = Date.now()): Promise<boolean> {
+export async function logCleanupDue(
+  storage: Storage,
+  properties: Record<string, string>,
+  oldestCommit: string | undefined,
+  slackMs: number,
+  now = Date.now(),
+): Promise<boolean> {
   if (!logCleanupEnabled(properties)) return false;
   if (oldestCommit === undefined) return true;
   const entry = await storage.stat(oldestCommit);

@@ -13,9 +13,18 @@ const name = (v: number) => String(v).padStart(20, '0');
 class CountingStorage extends LocalStorage {
   lists = 0;
   stats = 0;
-  override async list(dir: string) { this.lists++; return super.list(dir); }
-  override async listNames(dir: string) { this.lists++; return super.listNames(dir); }
-  override async stat(p: string) { this.stats++; return super.stat(p); }
+  override async list(dir: string) {
+    this.lists++;
+    return super.list(dir);
+  }
+  override async listNames(dir: string) {
+    this.lists++;
+    return super.listNames(dir);
+  }
+  override async stat(p: string) {
+    this.stats++;
+    return super.stat(p);
+  }
 }
 
 async function table(t: Parameters<typeof tempDir>[0], commits: number) {
@@ -28,10 +37,23 @@ async function table(t: Parameters<typeof tempDir>[0], commits: number) {
 
 test('parseCheckpointHint accepts classic, multi-part and V2 hints and rejects junk', () => {
   assert.deepEqual(parseCheckpointHint('{"version":10,"size":3}')?.paths, [`_delta_log/${name(10)}.checkpoint.parquet`]);
-  assert.deepEqual(parseCheckpointHint('{"version":7,"parts":2}')?.paths, [`_delta_log/${name(7)}.checkpoint.0000000001.0000000002.parquet`, `_delta_log/${name(7)}.checkpoint.0000000002.0000000002.parquet`]);
+  assert.deepEqual(parseCheckpointHint('{"version":7,"parts":2}')?.paths, [
+    `_delta_log/${name(7)}.checkpoint.0000000001.0000000002.parquet`,
+    `_delta_log/${name(7)}.checkpoint.0000000002.0000000002.parquet`,
+  ]);
   const v2 = `${name(3)}.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json`;
   assert.equal(parseCheckpointHint(JSON.stringify({ version: 3, v2Checkpoint: { path: v2 } }))?.kind, 'v2');
-  for (const junk of ['', '{', 'null', '[]', '{"version":-1}', '{"version":"10"}', '{"version":1.5}', '{"version":3,"parts":0}', JSON.stringify({ version: 4, v2Checkpoint: { path: v2 } })]) {
+  for (const junk of [
+    '',
+    '{',
+    'null',
+    '[]',
+    '{"version":-1}',
+    '{"version":"10"}',
+    '{"version":1.5}',
+    '{"version":3,"parts":0}',
+    JSON.stringify({ version: 4, v2Checkpoint: { path: v2 } }),
+  ]) {
     assert.equal(parseCheckpointHint(junk), undefined, junk);
   }
 });

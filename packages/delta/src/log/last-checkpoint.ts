@@ -23,7 +23,8 @@ export function parseCheckpointHint(text: string): CheckpointRef | undefined {
   if (!isCount(version)) return undefined;
   if (v2Checkpoint !== undefined) {
     const name = v2Checkpoint?.path;
-    if (typeof name !== 'string' || !/^\d{20}\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet)$/.test(name) || Number(name.slice(0, 20)) !== version) return undefined;
+    if (typeof name !== 'string' || !/^\d{20}\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet)$/.test(name) || Number(name.slice(0, 20)) !== version)
+      return undefined;
     return { version, kind: 'v2', paths: [`${LOG_DIR}/${name}`] };
   }
   if (parts !== undefined && parts !== null) {

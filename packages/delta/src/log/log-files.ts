@@ -20,7 +20,11 @@ export function multipartCheckpointPath(version: number, part: number, parts: nu
   return `${LOG_DIR}/${String(version).padStart(20, '0')}.checkpoint.${String(part).padStart(10, '0')}.${String(parts).padStart(10, '0')}.parquet`;
 }
 
-export interface CheckpointRef { version: number; paths: string[]; kind: 'classic' | 'multipart' | 'v2' }
+export interface CheckpointRef {
+  version: number;
+  paths: string[];
+  kind: 'classic' | 'multipart' | 'v2';
+}
 
 export interface LogListing {
   /** Commit version → log path. */
@@ -75,7 +79,11 @@ export async function listLog(storage: Storage): Promise<LogListing> {
   return parseLogNames(await listFileNames(storage, LOG_DIR));
 }
 
-export interface LogSegment { version: number; checkpoint?: CheckpointRef; commits: Array<{ version: number; path: string }> }
+export interface LogSegment {
+  version: number;
+  checkpoint?: CheckpointRef;
+  commits: Array<{ version: number; path: string }>;
+}
 
 /** Latest version the listing holds (commit or checkpoint), -1 when none. */
 export function latestVersion(listing: LogListing): number {
@@ -115,9 +123,11 @@ export function selectSegment(listing: LogListing, location: string, wanted?: nu
     if (!c) {
       const earliest = earliestRecreatableVersion(listing);
       if (version < earliest) {
-        throw new DeltaError('DELTA_PROTOCOL', `Version ${version} of ${location} is no longer available: the log files it needs were cleaned up (delta.logRetentionDuration). The earliest version that can be read is ${earliest}.`, {
-          context: { location, version, earliest, missing: v, reason: 'versionExpired' },
-        });
+        throw new DeltaError(
+          'DELTA_PROTOCOL',
+          `Version ${version} of ${location} is no longer available: the log files it needs were cleaned up (delta.logRetentionDuration). The earliest version that can be read is ${earliest}.`,
+          { context: { location, version, earliest, missing: v, reason: 'versionExpired' } },
+        );
       }
       throw new DeltaError('DELTA_PROTOCOL', `Delta log is missing commit ${v} needed for version ${version} (versions must be contiguous)`, {
         context: { location, missing: v, version },

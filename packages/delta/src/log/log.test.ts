@@ -33,10 +33,19 @@ test('paths that escape the table root are refused', async (t) => {
   const add = (p: string) => JSON.stringify({ add: { path: p, partitionValues: {}, size: 1, modificationTime: 0, dataChange: true } }) + '\n';
   await writeFile(path.join(dir, '_delta_log', '00000000000000000001.json'), add('../outside.parquet'));
   await table.refresh();
-  assert.throws(() => table.scanSql(), (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /escapes/.test(e.message));
-  await writeFile(path.join(dir, '_delta_log', '00000000000000000002.json'), JSON.stringify({ remove: { path: '../outside.parquet', dataChange: true } }) + '\n' + add('/etc/passwd'));
+  assert.throws(
+    () => table.scanSql(),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /escapes/.test(e.message),
+  );
+  await writeFile(
+    path.join(dir, '_delta_log', '00000000000000000002.json'),
+    JSON.stringify({ remove: { path: '../outside.parquet', dataChange: true } }) + '\n' + add('/etc/passwd'),
+  );
   await table.refresh();
-  assert.throws(() => table.scanSql(), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
+  assert.throws(
+    () => table.scanSql(),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL'),
+  );
 });
 
 test('refresh reads only newer commits; snapshots stay immutable; createIfAbsent races', async (t) => {

@@ -2,7 +2,17 @@
 // the newest version per appId, files are keyed by (path, deletion vector id) and the newest
 // add/remove for a key wins. The state is copied before applying newer commits, so snapshots
 // handed out earlier never change.
-import { fileKey, type Action, type AddAction, type CommitInfoAction, type DomainMetadataAction, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction } from '../actions/types.ts';
+import {
+  fileKey,
+  type Action,
+  type AddAction,
+  type CommitInfoAction,
+  type DomainMetadataAction,
+  type MetadataAction,
+  type ProtocolAction,
+  type RemoveAction,
+  type TxnAction,
+} from '../actions/types.ts';
 
 export class TableState {
   version = -1;

@@ -11,7 +11,13 @@ import { DeltaTable, serializeCommit, type Action, type AddAction } from '../ind
 import { inlineDv } from '../test-support/inline-dv.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
-const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'v', type: 'string' as const, nullable: true }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'v', type: 'string' as const, nullable: true },
+  ],
+};
 const commitFile = (dir: string, v: number) => path.join(dir, '_delta_log', `${String(v).padStart(20, '0')}.json`);
 
 async function writeCommit(dir: string, v: number, actions: Action[]): Promise<void> {
@@ -22,7 +28,17 @@ function swapDv(file: AddAction, before: number[], after: number[]): Action[] {
   const now = Date.now();
   const { deletionVector: _drop, ...plain } = file;
   return [
-    { remove: { path: file.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: file.size, ...(before.length ? { deletionVector: inlineDv(before) } : {}) } },
+    {
+      remove: {
+        path: file.path,
+        deletionTimestamp: now,
+        dataChange: true,
+        extendedFileMetadata: true,
+        partitionValues: {},
+        size: file.size,
+        ...(before.length ? { deletionVector: inlineDv(before) } : {}),
+      },
+    },
     { add: { ...plain, modificationTime: now, dataChange: true, deletionVector: inlineDv(after) } },
   ];
 }
@@ -33,8 +49,15 @@ test('deletion-vector commits without cdc files: only newly deleted rows are del
   const table = await DeltaTable.createIfAbsent(dir, { schema, properties: { 'delta.enableChangeDataFeed': 'true' } });
   await table.append(conn, `SELECT range AS id, 'v' || range AS v FROM range(0, 10)`); // v1, one file
   const [file] = table.snapshot.files;
-  const byRow = new Map((await rows(conn, `SELECT file_row_number::INT AS r, id::INT AS id FROM read_parquet('${path.join(dir, file.path)}', file_row_number = true)`)).map((x) => [x.r as number, x.id as number]));
-  const protocol: Action = { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'changeDataFeed'] } };
+  const byRow = new Map(
+    (await rows(conn, `SELECT file_row_number::INT AS r, id::INT AS id FROM read_parquet('${path.join(dir, file.path)}', file_row_number = true)`)).map((x) => [
+      x.r as number,
+      x.id as number,
+    ]),
+  );
+  const protocol: Action = {
+    protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'changeDataFeed'] },
+  };
   await writeCommit(dir, 2, [protocol, ...swapDv(file, [], [1, 3])]); // DELETE: rows 1 and 3
   await writeCommit(dir, 3, swapDv(file, [1, 3], [1, 3, 5])); // DELETE: row 5
   await writeCommit(dir, 4, swapDv(file, [1, 3, 5], [1])); // rows 3 and 5 back (as a RESTORE does)
@@ -50,7 +73,13 @@ test('deletion-vector commits without cdc files: only newly deleted rows are del
     const key = String(r.id);
     live.set(key, (live.get(key) ?? 0) + (r._change_type === 'insert' ? 1 : r._change_type === 'delete' ? -1 : 0));
   }
-  const replayed = [...live].filter(([, n]) => n !== 0).map(([k, n]) => { assert.equal(n, 1, `id ${k} counted ${n} times`); return Number(k); }).sort((a, b) => a - b);
+  const replayed = [...live]
+    .filter(([, n]) => n !== 0)
+    .map(([k, n]) => {
+      assert.equal(n, 1, `id ${k} counted ${n} times`);
+      return Number(k);
+    })
+    .sort((a, b) => a - b);
   const current = (await rows(conn, `SELECT id::INT AS id FROM ${table.scanSql()} ORDER BY id`)).map((r) => r.id);
   assert.deepEqual(replayed, current);
   assert.equal(current.length, 9);
@@ -65,7 +94,14 @@ test('_commit_timestamp is the commit file time (as timestamp time travel sees i
   const times = [base, base + 60_000, base + 60_000, base + 120_000]; // v1 and v2 share a time
   for (let v = 0; v <= 3; v++) await utimes(commitFile(dir, v), new Date(times[v]), new Date(times[v]));
   const got = (await table.changes(0)).map((r) => [Number(r._commit_version), Date.parse(String(r._commit_timestamp).replace(' ', 'T').replace(/\+00$/, 'Z'))]);
-  assert.deepEqual(got.sort((a, b) => a[0] - b[0]), [[1, times[1]], [2, times[2] + 1], [3, times[3]]]);
+  assert.deepEqual(
+    got.sort((a, b) => a[0] - b[0]),
+    [
+      [1, times[1]],
+      [2, times[2] + 1],
+      [3, times[3]],
+    ],
+  );
   // commitInfo.timestamp is not what counts: it is the write time, not the file time.
   const info = JSON.parse((await readFile(commitFile(dir, 3), 'utf8')).split('\n')[0]) as { commitInfo: { timestamp: number } };
   assert.notEqual(info.commitInfo.timestamp, times[3]);
@@ -85,7 +121,11 @@ async function statedRows(heading: string): Promise<Array<Record<string, string>
   const first = lines.findIndex((l) => l.startsWith('|'));
   const stop = lines.findIndex((l, i) => i > first && !l.startsWith('|'));
   const table = lines.slice(first, stop);
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const header = cells(table[0]);
   return table.slice(2).map((l) => Object.fromEntries(cells(l).map((c, i) => [header[i], c])));
 }

@@ -26,12 +26,18 @@ import { cdfPropertySet, changeDataSchema, protocolAllowsCdf, CHANGE_TYPE_COLUMN
 export const COMMIT_VERSION_COLUMN = '_commit_version';
 export const COMMIT_TIMESTAMP_COLUMN = '_commit_timestamp';
 
-interface CommitChanges { version: number; actions: Action[]; inCommitTimestamp?: number }
+interface CommitChanges {
+  version: number;
+  actions: Action[];
+  inCommitTimestamp?: number;
+}
 
 async function readCommitChanges(storage: Storage, version: number): Promise<CommitChanges> {
   const bytes = await storage.get(commitPath(version));
   if (bytes === undefined) {
-    throw new DeltaError('DELTA_PROTOCOL', `Change data for version ${version} is not available: its commit file is gone (log cleanup)`, { context: { version, location: storage.location } });
+    throw new DeltaError('DELTA_PROTOCOL', `Change data for version ${version} is not available: its commit file is gone (log cleanup)`, {
+      context: { version, location: storage.location },
+    });
   }
   const actions = parseCommit(Buffer.from(bytes).toString('utf8'), version);
   const info = actions.find((a) => 'commitInfo' in a);
@@ -43,12 +49,18 @@ async function readCommitChanges(storage: Storage, version: number): Promise<Com
 async function commitTime(storage: Storage, commit: CommitChanges, metadata: MetadataAction): Promise<{ time: number; ict: boolean }> {
   if (ictEnabledAt(metadata.configuration ?? {}, commit.version)) {
     if (commit.inCommitTimestamp === undefined) {
-      throw new DeltaError('DELTA_PROTOCOL', `Commit ${commit.version} has no commitInfo.inCommitTimestamp although In-Commit Timestamps are enabled`, { context: { version: commit.version } });
+      throw new DeltaError('DELTA_PROTOCOL', `Commit ${commit.version} has no commitInfo.inCommitTimestamp although In-Commit Timestamps are enabled`, {
+        context: { version: commit.version },
+      });
     }
     return { time: commit.inCommitTimestamp, ict: true };
   }
   const stat = await storage.stat(commitPath(commit.version));
-  if (!stat) throw new DeltaError('DELTA_IO', `Cannot stat commit ${commit.version}`, { canRetry: true, context: { version: commit.version, location: storage.location } });
+  if (!stat)
+    throw new DeltaError('DELTA_IO', `Cannot stat commit ${commit.version}`, {
+      canRetry: true,
+      context: { version: commit.version, location: storage.location },
+    });
   return { time: stat.modificationTime, ict: false };
 }
 
@@ -67,10 +79,16 @@ async function assertPresent(storage: Storage, files: AddAction[], version: numb
       });
     }
   }
-  await prepareDataFiles(storage, files.map((f) => f.path));
+  await prepareDataFiles(
+    storage,
+    files.map((f) => f.path),
+  );
 }
 
-export interface ChangesRange { from: number; to: number }
+export interface ChangesRange {
+  from: number;
+  to: number;
+}
 
 /** Validates the range against the latest snapshot and resolves an open end to its version. */
 export function resolveRange(latest: Snapshot, from: number, to?: number): ChangesRange {
@@ -85,21 +103,29 @@ export function resolveRange(latest: Snapshot, from: number, to?: number): Chang
 
 function assertFeedRecorded(storage: Storage, v: number, metadata: MetadataAction, protocol: ProtocolAction): void {
   if (!cdfPropertySet(metadata.configuration ?? {})) {
-    throw new DeltaError('DELTA_PROTOCOL', `Change data feed is not enabled at version ${v} of ${storage.location}. Help: set delta.enableChangeDataFeed=true on the table; changes are only recorded from then on.`, {
-      context: { version: v, location: storage.location },
-    });
+    throw new DeltaError(
+      'DELTA_PROTOCOL',
+      `Change data feed is not enabled at version ${v} of ${storage.location}. Help: set delta.enableChangeDataFeed=true on the table; changes are only recorded from then on.`,
+      { context: { version: v, location: storage.location } },
+    );
   }
   if (!protocolAllowsCdf(protocol)) {
-    throw new DeltaError('DELTA_PROTOCOL', `Change data feed of ${storage.location} at version ${v} is not recorded: the table protocol (writer ${protocol.minWriterVersion}) predates the feature, so writers did not write change data. Help: recreate the table with delta.enableChangeDataFeed=true (it then gets writer version 4).`, {
-      context: { version: v, location: storage.location, minWriterVersion: protocol.minWriterVersion },
-    });
+    throw new DeltaError(
+      'DELTA_PROTOCOL',
+      `Change data feed of ${storage.location} at version ${v} is not recorded: the table protocol (writer ${protocol.minWriterVersion}) predates the feature, so writers did not write change data. Help: recreate the table with delta.enableChangeDataFeed=true (it then gets writer version 4).`,
+      { context: { version: v, location: storage.location, minWriterVersion: protocol.minWriterVersion } },
+    );
   }
 }
 
 /** Scan layouts of data and change-data files under the latest schema (Parquet schemas loaded on demand in id mode). */
 function changesLayouts(storage: Storage, latest: Snapshot) {
   const schemas = new Map<string, ParquetNode>();
-  const base = { partitionColumns: latest.partitionColumns, columnMapping: latest.columnMapping ?? 'none', parquetSchema: (f: AddAction) => schemas.get(f.path) };
+  const base = {
+    partitionColumns: latest.partitionColumns,
+    columnMapping: latest.columnMapping ?? 'none',
+    parquetSchema: (f: AddAction) => schemas.get(f.path),
+  };
   const data: ScanLayout = { ...base, schema: latest.schema };
   const cdc: ScanLayout = { ...base, schema: changeDataSchema(latest.schema) };
   const load = async (files: AddAction[]) => {

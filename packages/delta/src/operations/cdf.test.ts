@@ -6,11 +6,14 @@ import { DeltaTable } from '../index.ts';
 import { isDeltaError } from '../errors.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
-const schema = { type: 'struct' as const, fields: [
-  { name: 'id', type: 'long' as const, nullable: false },
-  { name: 'v', type: 'string' as const, nullable: true },
-  { name: 'p', type: 'string' as const, nullable: true },
-] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'v', type: 'string' as const, nullable: true },
+    { name: 'p', type: 'string' as const, nullable: true },
+  ],
+};
 
 test('a CDF table gets writer version 4; merge, update and delete write cdc files, appends none', async (t) => {
   const dir = await tempDir(t);
@@ -18,18 +21,29 @@ test('a CDF table gets writer version 4; merge, update and delete write cdc file
   const table = await DeltaTable.createIfAbsent(dir, { schema, partitionColumns: ['p'], properties: { 'delta.enableChangeDataFeed': 'true' } });
   assert.deepEqual(table.snapshot.protocol, { minReaderVersion: 1, minWriterVersion: 4 });
   await table.append(conn, `SELECT * FROM (VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'x')) AS s(id, v, p)`); // v1
-  await table.merge(conn, { sourceSql: `SELECT * FROM (VALUES (2, 'B', 'y'), (4, 'd', 'x')) AS s(id, v, p)`, on: ['id'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }); // v2
+  await table.merge(conn, {
+    sourceSql: `SELECT * FROM (VALUES (2, 'B', 'y'), (4, 'd', 'x')) AS s(id, v, p)`,
+    on: ['id'],
+    whenMatched: [{ action: 'update' }],
+    whenNotMatched: [{ action: 'insert' }],
+  }); // v2
   await table.delete(conn, 'id = 1'); // v3
   const u = await table.update(conn, { set: { v: `upper(t.v)` }, where: 't.id = 3' }); // v4
   assert.equal(u.rowsUpdated, 1);
   await table.merge(conn, { sourceSql: `SELECT 4 AS id`, on: ['id'], whenMatched: [{ action: 'delete' }] }); // v5
 
   const log = await readdir(path.join(dir, '_delta_log'));
-  const commits = await Promise.all(log.filter((n) => n.endsWith('.json')).sort().map(async (n) => (await import('node:fs/promises')).readFile(path.join(dir, '_delta_log', n), 'utf8')));
+  const commits = await Promise.all(
+    log
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map(async (n) => (await import('node:fs/promises')).readFile(path.join(dir, '_delta_log', n), 'utf8')),
+  );
   assert.equal(commits[1].includes('"cdc"'), false, 'append writes no cdc');
   for (const v of [2, 3, 4, 5]) assert.ok(commits[v].includes('"cdc":{"path":"_change_data/p='), `commit ${v} has cdc`);
 
-  const changes = (await table.changes(0)).map((r) => ({ id: Number(r.id), v: r.v, p: r.p, type: r._change_type, version: Number(r._commit_version) }))
+  const changes = (await table.changes(0))
+    .map((r) => ({ id: Number(r.id), v: r.v, p: r.p, type: r._change_type, version: Number(r._commit_version) }))
     .sort((a, b) => a.version - b.version || a.id - b.id || String(a.type).localeCompare(String(b.type)));
   assert.deepEqual(changes, [
     { id: 1, v: 'a', p: 'x', type: 'insert', version: 1 },
@@ -44,10 +58,16 @@ test('a CDF table gets writer version 4; merge, update and delete write cdc file
     { id: 4, v: 'd', p: 'x', type: 'delete', version: 5 },
   ]);
   // a sub-range, and a typed timestamp column
-  const sub = await rows(conn, `SELECT count(*)::INT AS n, min(_commit_version)::INT AS lo, typeof(any_value(_commit_timestamp)) AS ty FROM ${await table.changesSql(3, 4)}`);
+  const sub = await rows(
+    conn,
+    `SELECT count(*)::INT AS n, min(_commit_version)::INT AS lo, typeof(any_value(_commit_timestamp)) AS ty FROM ${await table.changesSql(3, 4)}`,
+  );
   assert.deepEqual(sub, [{ n: 3, lo: 3, ty: 'TIMESTAMP WITH TIME ZONE' }]);
   // data is unchanged by the feed
-  assert.deepEqual(await rows(conn, `SELECT id::INT AS id, v FROM ${table.scanSql()} ORDER BY id`), [{ id: 2, v: 'B' }, { id: 3, v: 'C' }]);
+  assert.deepEqual(await rows(conn, `SELECT id::INT AS id, v FROM ${table.scanSql()} ORDER BY id`), [
+    { id: 2, v: 'B' },
+    { id: 3, v: 'C' },
+  ]);
 });
 
 test('changes() refuses a table without the feed and a bad range', async (t) => {

@@ -41,8 +41,12 @@ export function protocolFor(schema: DeltaSchema, properties: Record<string, stri
   // Table features: reader+writer features are listed in both lists; a property a legacy version
   // would imply (appendOnly, the change feed) needs its writer feature at writer version 7.
   const readerFeatures = [...(dv ? ['deletionVectors'] : []), ...(ntz ? ['timestampNtz'] : [])];
-  const writerFeatures = [...readerFeatures, ...(cdf ? ['changeDataFeed'] : []), ...(isTrue(properties, 'delta.appendOnly') ? ['appendOnly'] : []),
-    ...(hasNotNull(schema) ? ['invariants'] : [])];
+  const writerFeatures = [
+    ...readerFeatures,
+    ...(cdf ? ['changeDataFeed'] : []),
+    ...(isTrue(properties, 'delta.appendOnly') ? ['appendOnly'] : []),
+    ...(hasNotNull(schema) ? ['invariants'] : []),
+  ];
   return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
 }
 

@@ -16,7 +16,13 @@ import { removeFor, rowsIn, txnActions, type OperationPlan, type WriteOptions } 
 import { assertNotAppendOnly } from './write.ts';
 import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
 
-export async function planDelete(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, predicateSql: string, options: WriteOptions = {}): Promise<OperationPlan> {
+export async function planDelete(
+  conn: DuckDBConnection,
+  storage: Storage,
+  snapshot: TableSnapshot,
+  predicateSql: string,
+  options: WriteOptions = {},
+): Promise<OperationPlan> {
   const now = Date.now();
   let touched: typeof snapshot.files = [];
   let deleted = 0;
@@ -24,11 +30,15 @@ export async function planDelete(conn: DuckDBConnection, storage: Storage, snaps
   let cdc: ChangeFiles = { actions: [], files: [] };
   let marked: MarkedDeleted | undefined;
   if (snapshot.files.length > 0) {
-    await prepareDataFiles(storage, snapshot.files.map((f) => f.path));
+    await prepareDataFiles(
+      storage,
+      snapshot.files.map((f) => f.path),
+    );
     const dv = dvWritable(snapshot);
     const all = buildScanSql(storage, snapshot, snapshot.files, { withFile: true, withRowNumber: dv });
     const matchedRows = dv ? await rowsByFile(conn, `SELECT ${FILE_COLUMN}, ${ROW_COLUMN} FROM ${all} AS t WHERE (${predicateSql}) IS TRUE`) : undefined;
-    const hitSet = matchedRows ? new Set(matchedRows.keys())
+    const hitSet = matchedRows
+      ? new Set(matchedRows.keys())
       : new Set((await conn.runAndReadAll(`SELECT DISTINCT ${FILE_COLUMN} FROM ${all} AS t WHERE (${predicateSql})`)).getRows().map((r) => String(r[0])));
     touched = snapshot.files.filter((f) => hitSet.has(f.path));
     if (touched.length > 0 && matchedRows) {
@@ -57,10 +67,21 @@ export async function planDelete(conn: DuckDBConnection, storage: Storage, snaps
       operation: options.operation ?? 'DELETE',
       operationParameters: options.operationParameters ?? { predicate: predicateSql },
       operationMetrics: {
-        numRemovedFiles: filesRemoved, numAddedFiles: adds.length, numDeletedRows: deleted, numCopiedRows: copied,
-        ...(marked ? { numDeletionVectorsAdded: marked.vectorsAdded, numDeletionVectorsUpdated: marked.vectorsUpdated, numDeletionVectorsRemoved: marked.vectorsRemoved } : {}),
+        numRemovedFiles: filesRemoved,
+        numAddedFiles: adds.length,
+        numDeletedRows: deleted,
+        numCopiedRows: copied,
+        ...(marked
+          ? { numDeletionVectorsAdded: marked.vectorsAdded, numDeletionVectorsUpdated: marked.vectorsUpdated, numDeletionVectorsRemoved: marked.vectorsRemoved }
+          : {}),
       },
-      actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...(marked?.adds ?? []).map((add) => ({ add })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
+      actions: [
+        ...txnActions(options.txns, now),
+        ...removes.map((remove) => ({ remove })),
+        ...(marked?.adds ?? []).map((add) => ({ add })),
+        ...adds.map((add) => ({ add })),
+        ...asActions(cdc),
+      ],
       read: { readFiles: new Set(snapshot.files.map(fileKey)), readsData: true },
       isBlindAppend: false,
     },

@@ -10,7 +10,13 @@ import { DeltaTable } from '../index.ts';
 import { isDeltaError } from '../errors.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
-const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'v', type: 'string' as const, nullable: true }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'v', type: 'string' as const, nullable: true },
+  ],
+};
 const properties = { 'delta.enableDeletionVectors': 'true', 'delta.enableChangeDataFeed': 'true' };
 const dvFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('deletion_vector_')).sort();
 
@@ -25,7 +31,12 @@ async function dvTable(t: Parameters<typeof tempDir>[0], props: Record<string, s
 
 test('creating with delta.enableDeletionVectors declares the feature (reader 3, writer 7)', async (t) => {
   const { table } = await dvTable(t);
-  assert.deepEqual(table.snapshot.protocol, { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors', 'changeDataFeed', 'invariants'] });
+  assert.deepEqual(table.snapshot.protocol, {
+    minReaderVersion: 3,
+    minWriterVersion: 7,
+    readerFeatures: ['deletionVectors'],
+    writerFeatures: ['deletionVectors', 'changeDataFeed', 'invariants'],
+  });
 });
 
 test('merge, update and delete write deletion vectors, never rewrite files; rows and change feed exact', async (t) => {
@@ -42,18 +53,34 @@ test('merge, update and delete write deletion vectors, never rewrite files; rows
     whenMatched: [{ action: 'delete', condition: `s.v = 'gone'` }, { action: 'update' }],
     whenNotMatched: [{ action: 'insert' }],
   });
-  expected.set(10, 'u10'); expected.set(150, 'u150'); expected.delete(20); expected.set(500, 'new');
-  assert.deepEqual({ updated: m.rowsUpdated, deleted: m.rowsDeleted, inserted: m.rowsInserted, dvs: m.deletionVectors, removed: m.filesRemoved, added: m.filesAdded }, { updated: 2, deleted: 1, inserted: 1, dvs: 2, removed: 0, added: 1 });
+  expected.set(10, 'u10');
+  expected.set(150, 'u150');
+  expected.delete(20);
+  expected.set(500, 'new');
+  assert.deepEqual(
+    { updated: m.rowsUpdated, deleted: m.rowsDeleted, inserted: m.rowsInserted, dvs: m.deletionVectors, removed: m.filesRemoved, added: m.filesAdded },
+    { updated: 2, deleted: 1, inserted: 1, dvs: 2, removed: 0, added: 1 },
+  );
   assert.deepEqual(await all(), now());
   const live = table.snapshot.files;
-  assert.deepEqual(live.filter((f) => f.deletionVector).map((f) => [f.path, f.deletionVector!.cardinality]).sort(), [[fileA, 2], [fileB, 1]].sort());
+  assert.deepEqual(
+    live
+      .filter((f) => f.deletionVector)
+      .map((f) => [f.path, f.deletionVector!.cardinality])
+      .sort(),
+    [
+      [fileA, 2],
+      [fileB, 1],
+    ].sort(),
+  );
   assert.ok(live.filter((f) => f.deletionVector).every((f) => f.stats?.includes('"tightBounds":false')));
   assert.equal((await dvFiles(dir)).length, 1, 'one .bin per commit');
 
   // v4: a second merge on file A unions its vector (10 and 20 stay deleted); 10 matches only its
   // live version (in v3's new file), not the deleted one in file A.
   await table.merge(conn, { sourceSql: `SELECT * FROM (VALUES (30, 'u30'), (10, 'u10b')) AS s(id, v)`, on: ['id'], whenMatched: [{ action: 'update' }] });
-  expected.set(30, 'u30'); expected.set(10, 'u10b');
+  expected.set(30, 'u30');
+  expected.set(10, 'u10b');
   assert.equal(table.snapshot.files.find((f) => f.path === fileA)!.deletionVector!.cardinality, 3);
   // v5: update; v6: delete (no change-data file, as Spark); v7: delete every remaining row of file B.
   const u = await table.update(conn, { set: { v: `'x' || t.v` }, where: 't.id IN (1, 2, 150)' });
@@ -61,29 +88,53 @@ test('merge, update and delete write deletion vectors, never rewrite files; rows
   for (const id of [1, 2, 150]) expected.set(id, `x${expected.get(id)}`);
   const d = await table.delete(conn, 'id IN (3, 4)');
   assert.deepEqual([d.rowsDeleted, d.deletionVectors, d.filesAdded], [2, 1, 0]);
-  expected.delete(3); expected.delete(4);
+  expected.delete(3);
+  expected.delete(4);
   const v6 = table.snapshot.version;
   const d2 = await table.delete(conn, 'id >= 100 AND id < 200');
   assert.equal(d2.filesRemoved, 1, 'file B, now fully deleted, is removed');
   for (let i = 100; i < 200; i++) expected.delete(i);
   assert.deepEqual(await all(), now());
   assert.ok(table.snapshot.files.every((f) => f.path !== fileB));
-  assert.ok(table.snapshot.files.some((f) => f.path === fileA), 'file A was never rewritten');
+  assert.ok(
+    table.snapshot.files.some((f) => f.path === fileA),
+    'file A was never rewritten',
+  );
 
   // Change feed of the DV commits, exact.
   const feed = (await table.changes(3)).map((r) => `${r._commit_version}:${r._change_type}:${r.id}:${r.v}`).sort();
   const want = [
-    '3:update_preimage:10:a10', '3:update_postimage:10:u10', '3:update_preimage:150:b150', '3:update_postimage:150:u150', '3:delete:20:a20', '3:insert:500:new',
-    '4:update_preimage:30:a30', '4:update_postimage:30:u30', '4:update_preimage:10:u10', '4:update_postimage:10:u10b',
-    '5:update_preimage:1:a1', '5:update_postimage:1:xa1', '5:update_preimage:2:a2', '5:update_postimage:2:xa2', '5:update_preimage:150:u150', '5:update_postimage:150:xu150',
-    '6:delete:3:a3', '6:delete:4:a4',
-    ...Array.from({ length: 100 }, (_, i) => 100 + i).filter((i) => i !== 150).map((i) => `7:delete:${i}:b${i}`), '7:delete:150:xu150',
+    '3:update_preimage:10:a10',
+    '3:update_postimage:10:u10',
+    '3:update_preimage:150:b150',
+    '3:update_postimage:150:u150',
+    '3:delete:20:a20',
+    '3:insert:500:new',
+    '4:update_preimage:30:a30',
+    '4:update_postimage:30:u30',
+    '4:update_preimage:10:u10',
+    '4:update_postimage:10:u10b',
+    '5:update_preimage:1:a1',
+    '5:update_postimage:1:xa1',
+    '5:update_preimage:2:a2',
+    '5:update_postimage:2:xa2',
+    '5:update_preimage:150:u150',
+    '5:update_postimage:150:xu150',
+    '6:delete:3:a3',
+    '6:delete:4:a4',
+    ...Array.from({ length: 100 }, (_, i) => 100 + i)
+      .filter((i) => i !== 150)
+      .map((i) => `7:delete:${i}:b${i}`),
+    '7:delete:150:xu150',
   ].sort();
   assert.deepEqual(feed, want);
   // Every version replays to what the table holds at that version.
   for (let v = 3; v <= table.snapshot.version; v++) {
     const at = await rows(conn, `SELECT count(*)::INT AS n FROM ${table.scanSql(await table.snapshotAt(v))}`);
-    const replay = await rows(conn, `SELECT sum(CASE WHEN _change_type IN ('insert', 'update_postimage') THEN 1 WHEN _change_type IN ('delete', 'update_preimage') THEN -1 ELSE 0 END)::INT AS n FROM ${await table.changesSql(0, v)}`);
+    const replay = await rows(
+      conn,
+      `SELECT sum(CASE WHEN _change_type IN ('insert', 'update_postimage') THEN 1 WHEN _change_type IN ('delete', 'update_preimage') THEN -1 ELSE 0 END)::INT AS n FROM ${await table.changesSql(0, v)}`,
+    );
     assert.deepEqual(at, replay, `version ${v}`);
   }
   assert.equal((await table.snapshotAt(v6)).numRows, 200 - 3 + 1); // deleted 20, 3, 4; inserted 500 (from stats and vector cardinalities)
@@ -104,13 +155,20 @@ test('checkpoints carry the deletion vectors; optimize purges past the ratio; va
   assert.equal((await dvFiles(dir)).length, 2);
   // Vacuum now: every vector file is still referenced (live or by an unexpired tombstone).
   const dry = await table.vacuum({ dryRun: true, retentionHours: 0, force: true });
-  assert.deepEqual(dry.files.filter((f) => f.path.startsWith('deletion_vector_')).map((f) => f.path), firstDv, 'only the replaced vector is unreferenced at retention 0');
+  assert.deepEqual(
+    dry.files.filter((f) => f.path.startsWith('deletion_vector_')).map((f) => f.path),
+    firstDv,
+    'only the replaced vector is unreferenced at retention 0',
+  );
   const kept = await table.vacuum({ dryRun: true });
   assert.equal(kept.files.length, 0, 'within the 7-day retention nothing goes');
 
   const purged = await table.optimize(conn, { minFiles: 10 });
-  assert.deepEqual([purged.filesRemoved, purged.filesAdded], [2, 1], "file A purged, the small file B compacted with it");
-  assert.equal(table.snapshot.files.some((f) => f.deletionVector), false);
+  assert.deepEqual([purged.filesRemoved, purged.filesAdded], [2, 1], 'file A purged, the small file B compacted with it');
+  assert.equal(
+    table.snapshot.files.some((f) => f.deletionVector),
+    false,
+  );
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n, min(id)::INT AS lo FROM ${table.scanSql()}`), [{ n: 180, lo: 20 }]);
   // Make every file old, then vacuum at retention 0: data files and vector files no version needs go.
   const old = new Date(Date.now() - 3_600_000);

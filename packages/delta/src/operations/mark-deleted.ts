@@ -19,13 +19,19 @@ export const DV_PROPERTY = 'delta.enableDeletionVectors';
 export function dvWritable(snapshot: Pick<TableSnapshot, 'properties' | 'protocol'>): boolean {
   if (snapshot.properties[DV_PROPERTY]?.toLowerCase() !== 'true') return false;
   const p = snapshot.protocol;
-  return p.minReaderVersion === 3 && p.minWriterVersion === 7
-    && (p.readerFeatures ?? []).includes('deletionVectors') && (p.writerFeatures ?? []).includes('deletionVectors');
+  return (
+    p.minReaderVersion === 3 &&
+    p.minWriterVersion === 7 &&
+    (p.readerFeatures ?? []).includes('deletionVectors') &&
+    (p.writerFeatures ?? []).includes('deletionVectors')
+  );
 }
 
 /** Row numbers per file path from a query of (path, row number) pairs, ascending. */
 export async function rowsByFile(conn: DuckDBConnection, pairsSql: string): Promise<Map<string, number[]>> {
-  const reader = await conn.runAndReadAll(`SELECT f, string_agg(rn::VARCHAR, ',' ORDER BY rn) FROM (SELECT DISTINCT * FROM (${pairsSql}) AS p(f, rn)) GROUP BY f`);
+  const reader = await conn.runAndReadAll(
+    `SELECT f, string_agg(rn::VARCHAR, ',' ORDER BY rn) FROM (SELECT DISTINCT * FROM (${pairsSql}) AS p(f, rn)) GROUP BY f`,
+  );
   return new Map(reader.getRows().map((r) => [String(r[0]), String(r[1]).split(',').map(Number)]));
 }
 
@@ -37,7 +43,10 @@ export function onlyRows(snapshot: TableSnapshot, rows: Map<string, number[]>): 
     columnMapping: snapshot.columnMapping,
     deletedRows: (f) => snapshot.deletedRows(f),
     parquetSchema: (f) => snapshot.parquetSchema(f),
-    rowSelection: (f) => { const only = rows.get(f.path); return only ? { only } : undefined; },
+    rowSelection: (f) => {
+      const only = rows.get(f.path);
+      return only ? { only } : undefined;
+    },
   };
 }
 
@@ -70,7 +79,13 @@ export interface MarkedDeleted {
 }
 
 /** Marks `rows` (per file path, ascending; none already deleted) of `files` deleted. */
-export async function markDeleted(storage: Storage, snapshot: TableSnapshot, files: AddAction[], rows: Map<string, number[]>, now: number): Promise<MarkedDeleted> {
+export async function markDeleted(
+  storage: Storage,
+  snapshot: TableSnapshot,
+  files: AddAction[],
+  rows: Map<string, number[]>,
+  now: number,
+): Promise<MarkedDeleted> {
   const out: MarkedDeleted = { removes: [], adds: [], written: [], filesRemoved: 0, rowsDeleted: 0, vectorsAdded: 0, vectorsUpdated: 0, vectorsRemoved: 0 };
   const keep: Array<{ file: AddAction; deleted: number[] }> = [];
   for (const file of files) {
@@ -84,11 +99,15 @@ export async function markDeleted(storage: Storage, snapshot: TableSnapshot, fil
       if (file.deletionVector) out.vectorsRemoved++;
     } else {
       keep.push({ file, deleted });
-      if (file.deletionVector) out.vectorsUpdated++; else out.vectorsAdded++;
+      if (file.deletionVector) out.vectorsUpdated++;
+      else out.vectorsAdded++;
     }
   }
   if (keep.length === 0) return out;
-  const dvFile = await writeDeletionVectorFile(storage, keep.map((k) => k.deleted));
+  const dvFile = await writeDeletionVectorFile(
+    storage,
+    keep.map((k) => k.deleted),
+  );
   out.written.push({ path: dvFile.path, partitionValues: {}, size: dvFile.size, modificationTime: now, dataChange: false });
   keep.forEach(({ file }, i) => {
     const stats = looseBounds(file.stats);

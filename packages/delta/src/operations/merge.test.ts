@@ -5,7 +5,8 @@ import { isDeltaError } from '../errors.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
 const schema: DeltaSchema = {
-  type: 'struct', fields: [
+  type: 'struct',
+  fields: [
     { name: 'id', type: 'long', nullable: false },
     { name: 'v', type: 'string', nullable: true },
     { name: 'region', type: 'string', nullable: true },
@@ -17,7 +18,10 @@ async function fiveFiles(t: Parameters<typeof tempDir>[0], partitionColumns: str
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, { schema, partitionColumns });
   for (let f = 0; f < 5; f++) {
-    await table.append(conn, `SELECT range AS id, 'v' || range AS v, CASE WHEN range % 2 = 0 THEN 'eu' ELSE 'us' END AS region FROM range(${f * 100}, ${f * 100 + 100})`);
+    await table.append(
+      conn,
+      `SELECT range AS id, 'v' || range AS v, CASE WHEN range % 2 = 0 THEN 'eu' ELSE 'us' END AS region FROM range(${f * 100}, ${f * 100 + 100})`,
+    );
   }
   return { table, conn };
 }
@@ -50,7 +54,9 @@ test('merge with no matching keys removes nothing', async (t) => {
   const { table, conn } = await fiveFiles(t);
   const r = await table.merge(conn, {
     sourceSql: `SELECT 7000 AS id, 'x' AS v, 'eu' AS region`,
-    on: ['id'], whenMatched: [{ action: 'delete' }], whenNotMatched: [{ action: 'insert' }],
+    on: ['id'],
+    whenMatched: [{ action: 'delete' }],
+    whenNotMatched: [{ action: 'insert' }],
   });
   assert.equal(r.filesRemoved, 0);
   assert.equal(r.filesAdded, 1);
@@ -62,13 +68,19 @@ test('merge on a partitioned table prunes by partition value and keeps condition
   const r = await table.merge(conn, {
     sourceSql: `SELECT * FROM (VALUES (2, 'upd', 'eu', false), (4, 'gone', 'eu', true), (3, 'skip', 'us', false)) s(id, v, region, del)`,
     on: ['id', 'region'],
-    whenMatched: [{ condition: 's.del', action: 'delete' }, { condition: "s.v <> 'skip'", action: 'update' }],
+    whenMatched: [
+      { condition: 's.del', action: 'delete' },
+      { condition: "s.v <> 'skip'", action: 'update' },
+    ],
   });
   assert.equal(r.filesRemoved, 1); // only the eu file of the first batch; id 3 matched but no clause applied
   assert.deepEqual([r.rowsUpdated, r.rowsDeleted, r.rowsInserted], [1, 1, 0]);
   const got = await rows(conn, `SELECT id::INT AS id, v, region FROM ${table.scanSql()} WHERE id < 5 ORDER BY id`);
   assert.deepEqual(got, [
-    { id: 0, v: 'v0', region: 'eu' }, { id: 1, v: 'v1', region: 'us' }, { id: 2, v: 'upd', region: 'eu' }, { id: 3, v: 'v3', region: 'us' },
+    { id: 0, v: 'v0', region: 'eu' },
+    { id: 1, v: 'v1', region: 'us' },
+    { id: 2, v: 'upd', region: 'eu' },
+    { id: 3, v: 'v3', region: 'us' },
   ]);
 });
 

@@ -26,7 +26,10 @@ import { assertNotAppendOnly } from './write.ts';
 import { dvWritable, markDeleted, onlyRows, rowsByFile } from './mark-deleted.ts';
 import { asActions, cdfEnabled, writeChangeFiles, CHANGE_TYPE_COLUMN, type ChangeFiles } from './cdf-write.ts';
 
-interface KeyBounds { lo: string | null; hi: string | null }
+interface KeyBounds {
+  lo: string | null;
+  hi: string | null;
+}
 
 /** Per-file bounds of one key column as SQL literals (null = unbounded). */
 function fileKeyBounds(file: AddAction, column: string, isPartition: boolean): KeyBounds {
@@ -36,7 +39,11 @@ function fileKeyBounds(file: AddAction, column: string, isPartition: boolean): K
   }
   if (!file.stats) return { lo: null, hi: null };
   let stats: { minValues?: Record<string, unknown>; maxValues?: Record<string, unknown> };
-  try { stats = JSON.parse(file.stats); } catch { return { lo: null, hi: null }; }
+  try {
+    stats = JSON.parse(file.stats);
+  } catch {
+    return { lo: null, hi: null };
+  }
   const lo = stats.minValues?.[column];
   const hi = stats.maxValues?.[column];
   const text = (v: unknown): string | null => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
@@ -52,7 +59,11 @@ const isAscii = (v: string): boolean => /^[\x00-\x7f]*$/.test(v);
  * key range: integer keys compared as numbers, ASCII string keys as strings (byte order, as the
  * engine compares). Everything else is conservatively "maybe".
  */
-function concurrentAddMayMatch(keyFields: DeltaField[], partitionSet: Set<string>, ranges: Array<{ lo: string | null; hi: string | null }>): (add: AddAction) => boolean {
+function concurrentAddMayMatch(
+  keyFields: DeltaField[],
+  partitionSet: Set<string>,
+  ranges: Array<{ lo: string | null; hi: string | null }>,
+): (add: AddAction) => boolean {
   return (add) => {
     for (let i = 0; i < keyFields.length; i++) {
       const f = keyFields[i];
@@ -71,7 +82,13 @@ function concurrentAddMayMatch(keyFields: DeltaField[], partitionSet: Set<string
   };
 }
 
-export async function planMerge(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, spec: MergeSpec, options: WriteOptions = {}): Promise<OperationPlan> {
+export async function planMerge(
+  conn: DuckDBConnection,
+  storage: Storage,
+  snapshot: TableSnapshot,
+  spec: MergeSpec,
+  options: WriteOptions = {},
+): Promise<OperationPlan> {
   if (spec.on.length === 0) throw new DeltaError('DELTA_PROTOCOL', 'merge needs at least one key column in `on`');
   const now = Date.now();
   const keyFields = spec.on.map((k) => fieldByName(snapshot.schema, k));
@@ -89,23 +106,41 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     const writes = (spec.whenNotMatched ?? []).length > 0 || (spec.whenMatched ?? []).some((c) => c.action === 'update');
     const missing = snapshot.schema.fields.filter((f) => !present.has(f.name));
     if (writes && missing.some((f) => !f.nullable)) {
-      throw new DeltaError('DELTA_PROTOCOL', `merge source lacks required column(s) ${missing.filter((f) => !f.nullable).map((f) => f.name).join(', ')}`, { context: { missing: missing.map((f) => f.name) } });
+      throw new DeltaError(
+        'DELTA_PROTOCOL',
+        `merge source lacks required column(s) ${missing
+          .filter((f) => !f.nullable)
+          .map((f) => f.name)
+          .join(', ')}`,
+        { context: { missing: missing.map((f) => f.name) } },
+      );
     }
-    const replace = snapshot.schema.fields.filter((f) => present.has(f.name))
-      .map((f) => `CAST(${quoteIdent(f.name)} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`).join(', ');
+    const replace = snapshot.schema.fields
+      .filter((f) => present.has(f.name))
+      .map((f) => `CAST(${quoteIdent(f.name)} AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`)
+      .join(', ');
     const added = missing.map((f) => `, CAST(NULL AS ${toDuckDbType(f.type)}) AS ${quoteIdent(f.name)}`).join('');
     cleanup.push(src);
-    await conn.run(`CREATE TEMP TABLE ${src} AS SELECT row_number() OVER () AS __sid, *${replace ? ` REPLACE (${replace})` : ''}${added} FROM (${spec.sourceSql}) AS __s`);
+    await conn.run(
+      `CREATE TEMP TABLE ${src} AS SELECT row_number() OVER () AS __sid, *${replace ? ` REPLACE (${replace})` : ''}${added} FROM (${spec.sourceSql}) AS __s`,
+    );
     const keyList = spec.on.map(quoteIdent).join(', ');
     const dup = (await conn.runAndReadAll(`SELECT ${keyList}, count(*) AS n FROM ${src} GROUP BY ALL HAVING count(*) > 1 LIMIT 1`)).getRowObjectsJson();
     if (dup.length > 0) {
-      throw new DeltaError('DELTA_PROTOCOL', `merge source has more than one row for key ${JSON.stringify(dup[0])}. Help: deduplicate the source on (${spec.on.join(', ')}) before merging.`, {
-        context: { key: dup[0] },
-      });
+      throw new DeltaError(
+        'DELTA_PROTOCOL',
+        `merge source has more than one row for key ${JSON.stringify(dup[0])}. Help: deduplicate the source on (${spec.on.join(', ')}) before merging.`,
+        { context: { key: dup[0] } },
+      );
     }
 
-    const rangeRow = (await conn.runAndReadAll(`SELECT ${spec.on.map((k) => `min(${quoteIdent(k)})::VARCHAR, max(${quoteIdent(k)})::VARCHAR`).join(', ')} FROM ${src}`)).getRows()[0];
-    const keyRanges = spec.on.map((_, i) => ({ lo: rangeRow[2 * i] === null ? null : String(rangeRow[2 * i]), hi: rangeRow[2 * i + 1] === null ? null : String(rangeRow[2 * i + 1]) }));
+    const rangeRow = (
+      await conn.runAndReadAll(`SELECT ${spec.on.map((k) => `min(${quoteIdent(k)})::VARCHAR, max(${quoteIdent(k)})::VARCHAR`).join(', ')} FROM ${src}`)
+    ).getRows()[0];
+    const keyRanges = spec.on.map((_, i) => ({
+      lo: rangeRow[2 * i] === null ? null : String(rangeRow[2 * i]),
+      hi: rangeRow[2 * i + 1] === null ? null : String(rangeRow[2 * i + 1]),
+    }));
 
     // 2. Candidate files by key bounds.
     let candidates: AddAction[] = [];
@@ -130,21 +165,32 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
         });
         await conn.run(`INSERT INTO ${bounds} VALUES ${rows.join(', ')}`);
       }
-      const within = keyFields.map((f, i) => `(b.lo${i} IS NULL OR s.${quoteIdent(f.name)} >= b.lo${i}) AND (b.hi${i} IS NULL OR s.${quoteIdent(f.name)} <= b.hi${i})`).join(' AND ');
-      const idx = (await conn.runAndReadAll(`SELECT b.idx FROM ${bounds} AS b WHERE EXISTS (SELECT 1 FROM ${src} AS s WHERE ${within})`)).getRows().map((r) => Number(r[0]));
+      const within = keyFields
+        .map((f, i) => `(b.lo${i} IS NULL OR s.${quoteIdent(f.name)} >= b.lo${i}) AND (b.hi${i} IS NULL OR s.${quoteIdent(f.name)} <= b.hi${i})`)
+        .join(' AND ');
+      const idx = (await conn.runAndReadAll(`SELECT b.idx FROM ${bounds} AS b WHERE EXISTS (SELECT 1 FROM ${src} AS s WHERE ${within})`))
+        .getRows()
+        .map((r) => Number(r[0]));
       candidates = idx.sort((a, b) => a - b).map((i) => files[i]);
     }
 
     // 3. Matched rows and the clause that applies to each.
     const matched = spec.whenMatched ?? [];
-    const clauseCase = matched.length === 0 ? 'CAST(NULL AS INTEGER)'
-      : `CASE ${matched.map((c, i) => `WHEN ${c.condition ? `(${c.condition})` : 'true'} THEN ${i}`).join(' ')} END`;
+    const clauseCase =
+      matched.length === 0
+        ? 'CAST(NULL AS INTEGER)'
+        : `CASE ${matched.map((c, i) => `WHEN ${c.condition ? `(${c.condition})` : 'true'} THEN ${i}`).join(' ')} END`;
     const on = spec.on.map((k) => `t.${quoteIdent(k)} = s.${quoteIdent(k)}`).join(' AND ');
-    await prepareDataFiles(storage, candidates.map((f) => f.path));
+    await prepareDataFiles(
+      storage,
+      candidates.map((f) => f.path),
+    );
     // Deleted rows are dropped after the join (a few matches), not tested row by row in the scan.
     const candidateScan = buildScanSql(storage, snapshot, candidates, { withFile: true, withRowNumber: true, ignoreDeletionVectors: true });
     cleanup.push(act);
-    await conn.run(`CREATE TEMP TABLE ${act} AS SELECT t.${FILE_COLUMN} AS __f, t.${ROW_COLUMN} AS __rn, s.__sid AS __sid, ${clauseCase} AS __clause FROM ${candidateScan} AS t JOIN ${src} AS s ON ${on}`);
+    await conn.run(
+      `CREATE TEMP TABLE ${act} AS SELECT t.${FILE_COLUMN} AS __f, t.${ROW_COLUMN} AS __rn, s.__sid AS __sid, ${clauseCase} AS __clause FROM ${candidateScan} AS t JOIN ${src} AS s ON ${on}`,
+    );
     if (candidates.some((f) => f.deletionVector)) {
       await conn.run(`DELETE FROM ${act} WHERE ${deletedRowsCondition(snapshot, candidates, '__f', '__rn')}`);
     }
@@ -152,7 +198,8 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     let updated = 0;
     let deleted = 0;
     for (const [clause, n] of counts) {
-      if (matched[Number(clause)].action === 'update') updated += Number(n); else deleted += Number(n);
+      if (matched[Number(clause)].action === 'update') updated += Number(n);
+      else deleted += Number(n);
     }
     const touchedPaths = new Set((await conn.runAndReadAll(`SELECT DISTINCT __f FROM ${act} WHERE __clause IS NOT NULL`)).getRows().map((r) => String(r[0])));
     const touched = candidates.filter((f) => touchedPaths.has(f.path));
@@ -165,17 +212,27 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
     const parts: string[] = [];
     const changes: string[] = [];
     const changeType = (type: string) => `${quoteLiteral(type)} AS ${CHANGE_TYPE_COLUMN}`;
-    const matchedRows = touched.length > 0 && dvWritable(snapshot) ? await rowsByFile(conn, `SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL`) : undefined;
+    const matchedRows =
+      touched.length > 0 && dvWritable(snapshot) ? await rowsByFile(conn, `SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL`) : undefined;
     if (touched.length > 0) {
       const touchedScan = buildScanSql(storage, matchedRows ? onlyRows(snapshot, matchedRows) : snapshot, touched, { withFile: true, withRowNumber: true });
-      if (!matchedRows) parts.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')} FROM ${touchedScan} AS t ANTI JOIN (SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
+      if (!matchedRows)
+        parts.push(
+          `SELECT ${tableCols.map((c) => `t.${c}`).join(', ')} FROM ${touchedScan} AS t ANTI JOIN (SELECT __f, __rn FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`,
+        );
       const updateClauses = matched.map((c, i) => (c.action === 'update' ? i : -1)).filter((i) => i >= 0);
       const updateList = updateClauses.length > 0 ? updateClauses.join(', ') : '-1';
       if (updateClauses.length > 0) {
-        parts.push(`SELECT ${tableCols.map((c) => `s.${c}`).join(', ')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`);
-        changes.push(`SELECT ${tableCols.map((c) => `s.${c}`).join(', ')}, ${changeType('update_postimage')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`);
+        parts.push(
+          `SELECT ${tableCols.map((c) => `s.${c}`).join(', ')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`,
+        );
+        changes.push(
+          `SELECT ${tableCols.map((c) => `s.${c}`).join(', ')}, ${changeType('update_postimage')} FROM ${act} AS a JOIN ${src} AS s ON s.__sid = a.__sid WHERE a.__clause IN (${updateList})`,
+        );
       }
-      changes.push(`SELECT ${tableCols.map((c) => `t.${c}`).join(', ')}, CASE WHEN a.__clause IN (${updateList}) THEN 'update_preimage' ELSE 'delete' END AS ${CHANGE_TYPE_COLUMN} FROM ${touchedScan} AS t JOIN (SELECT __f, __rn, __clause FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`);
+      changes.push(
+        `SELECT ${tableCols.map((c) => `t.${c}`).join(', ')}, CASE WHEN a.__clause IN (${updateList}) THEN 'update_preimage' ELSE 'delete' END AS ${CHANGE_TYPE_COLUMN} FROM ${touchedScan} AS t JOIN (SELECT __f, __rn, __clause FROM ${act} WHERE __clause IS NOT NULL) AS a ON a.__f = t.${FILE_COLUMN} AND a.__rn = t.${ROW_COLUMN}`,
+      );
     }
     const notMatched = spec.whenNotMatched ?? [];
     let inserted = 0;
@@ -189,16 +246,23 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
       }
     }
     const adds = parts.length > 0 ? await writeDataFiles(conn, storage, snapshot, parts.join(' UNION ALL ')) : [];
-    const cdc: ChangeFiles = changes.length > 0 && cdfEnabled(snapshot)
-      ? await writeChangeFiles(conn, storage, snapshot, changes.join(' UNION ALL '))
-      : { actions: [], files: [] };
+    const cdc: ChangeFiles =
+      changes.length > 0 && cdfEnabled(snapshot) ? await writeChangeFiles(conn, storage, snapshot, changes.join(' UNION ALL ')) : { actions: [], files: [] };
     const marked = matchedRows ? await markDeleted(storage, snapshot, touched, matchedRows, now) : undefined;
     const removes = marked ? marked.removes : touched.map((f) => removeFor(f, now));
     const written = rowsIn(adds);
     const filesRemoved = marked ? marked.filesRemoved : removes.length;
     return {
       written: [...adds, ...cdc.files, ...(marked?.written ?? [])],
-      result: { filesAdded: adds.length, filesRemoved, rowsWritten: written, rowsUpdated: updated, rowsDeleted: deleted, rowsInserted: inserted, deletionVectors: marked?.adds.length ?? 0 },
+      result: {
+        filesAdded: adds.length,
+        filesRemoved,
+        rowsWritten: written,
+        rowsUpdated: updated,
+        rowsDeleted: deleted,
+        rowsInserted: inserted,
+        deletionVectors: marked?.adds.length ?? 0,
+      },
       pending: {
         readVersion: snapshot.version,
         operation: options.operation ?? 'MERGE',
@@ -210,14 +274,30 @@ export async function planMerge(conn: DuckDBConnection, storage: Storage, snapsh
           notMatchedBySourcePredicates: '[]',
         },
         operationMetrics: {
-          numTargetRowsUpdated: updated, numTargetRowsDeleted: deleted, numTargetRowsInserted: inserted,
+          numTargetRowsUpdated: updated,
+          numTargetRowsDeleted: deleted,
+          numTargetRowsInserted: inserted,
           numTargetRowsCopied: Math.max(0, written - updated - inserted),
-          numTargetFilesAdded: adds.length, numTargetFilesRemoved: filesRemoved,
-          ...(marked ? { numTargetDeletionVectorsAdded: marked.vectorsAdded, numTargetDeletionVectorsUpdated: marked.vectorsUpdated, numTargetDeletionVectorsRemoved: marked.vectorsRemoved } : {}),
-          numTargetFilesScanned: candidates.length, numTargetFilesSkipped: snapshot.files.length - candidates.length,
+          numTargetFilesAdded: adds.length,
+          numTargetFilesRemoved: filesRemoved,
+          ...(marked
+            ? {
+                numTargetDeletionVectorsAdded: marked.vectorsAdded,
+                numTargetDeletionVectorsUpdated: marked.vectorsUpdated,
+                numTargetDeletionVectorsRemoved: marked.vectorsRemoved,
+              }
+            : {}),
+          numTargetFilesScanned: candidates.length,
+          numTargetFilesSkipped: snapshot.files.length - candidates.length,
           numSourceRows: Number((await conn.runAndReadAll(`SELECT count(*) FROM ${src}`)).getRows()[0][0]),
         },
-        actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...(marked?.adds ?? []).map((add) => ({ add })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
+        actions: [
+          ...txnActions(options.txns, now),
+          ...removes.map((remove) => ({ remove })),
+          ...(marked?.adds ?? []).map((add) => ({ add })),
+          ...adds.map((add) => ({ add })),
+          ...asActions(cdc),
+        ],
         read: { readFiles: new Set(candidates.map(fileKey)), readsData: true, mayMatch: concurrentAddMayMatch(keyFields, partitionSet, keyRanges) },
         isBlindAppend: false,
       },

@@ -7,7 +7,13 @@ test('optimize compacts small files per partition without changing rows', async 
   const dir = await tempDir(t);
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, {
-    schema: { type: 'struct', fields: [{ name: 'id', type: 'long', nullable: false }, { name: 'p', type: 'string', nullable: true }] },
+    schema: {
+      type: 'struct',
+      fields: [
+        { name: 'id', type: 'long', nullable: false },
+        { name: 'p', type: 'string', nullable: true },
+      ],
+    },
     partitionColumns: ['p'],
   });
   for (let i = 0; i < 6; i++) await table.append(conn, `SELECT ${i} AS id, CASE WHEN ${i} % 2 = 0 THEN 'a' ELSE 'b' END AS p UNION ALL SELECT ${i + 100}, 'a'`);

@@ -47,7 +47,8 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
     if (file.size >= target && !purgeable(file)) continue;
     const key = JSON.stringify(snapshot.partitionColumns.map((c) => file.partitionValues?.[c] ?? null));
     const list = groups.get(key);
-    if (list) list.push(file); else groups.set(key, [file]);
+    if (list) list.push(file);
+    else groups.set(key, [file]);
   }
   const adds: AddAction[] = [];
   const compacted: AddAction[] = [];
@@ -59,7 +60,10 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
     let binBytes = 0;
     const flush = async () => {
       if (bin.length >= 2 || bin.some(purgeable)) {
-        await prepareDataFiles(storage, bin.map((f) => f.path));
+        await prepareDataFiles(
+          storage,
+          bin.map((f) => f.path),
+        );
         const written = await writeDataFiles(conn, storage, snapshot, `SELECT * FROM ${buildScanSql(storage, snapshot, bin)}`, { targetFileSize: target });
         adds.push(...written.map((a) => ({ ...a, dataChange: false })));
         compacted.push(...bin);
@@ -82,7 +86,12 @@ export async function planOptimize(conn: DuckDBConnection, storage: Storage, sna
       readVersion: snapshot.version,
       operation: 'OPTIMIZE',
       operationParameters: { targetSize: target, minFiles },
-      operationMetrics: { numFilesAdded: adds.length, numFilesRemoved: removes.length, filesAdded: JSON.stringify({ totalSize: adds.reduce((s, a) => s + a.size, 0) }), filesRemoved: JSON.stringify({ totalSize: compacted.reduce((s, a) => s + a.size, 0) }) },
+      operationMetrics: {
+        numFilesAdded: adds.length,
+        numFilesRemoved: removes.length,
+        filesAdded: JSON.stringify({ totalSize: adds.reduce((s, a) => s + a.size, 0) }),
+        filesRemoved: JSON.stringify({ totalSize: compacted.reduce((s, a) => s + a.size, 0) }),
+      },
       actions: [...removes.map((remove) => ({ remove })), ...adds.map((add) => ({ add }))],
       read: { readFiles: new Set(compacted.map(fileKey)), readsData: false },
       isBlindAppend: false,

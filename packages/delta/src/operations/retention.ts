@@ -36,9 +36,11 @@ export function deletedFileRetentionMs(properties: Record<string, string>): numb
   if (raw === undefined) return DEFAULT_DELETED_FILE_RETENTION_MS;
   const ms = parseIntervalMs(raw);
   if (ms === undefined || ms < 0) {
-    throw new DeltaError('DELTA_PROTOCOL', `Table property delta.deletedFileRetentionDuration='${raw}' is not an interval. Help: use e.g. 'interval 7 days' or 'interval 1 hour'.`, {
-      context: { property: 'delta.deletedFileRetentionDuration', value: raw },
-    });
+    throw new DeltaError(
+      'DELTA_PROTOCOL',
+      `Table property delta.deletedFileRetentionDuration='${raw}' is not an interval. Help: use e.g. 'interval 7 days' or 'interval 1 hour'.`,
+      { context: { property: 'delta.deletedFileRetentionDuration', value: raw } },
+    );
   }
   return ms;
 }

@@ -14,7 +14,15 @@ import type { DeltaField, DeltaSchema } from '../schema/types.ts';
 import { quoteIdent, quoteLiteral, toDuckDbType } from '../schema/duckdb-types.ts';
 import type { Storage } from '../storage/storage.ts';
 import { resolveDataFile } from '../storage/paths.ts';
-import { idResolver, logicalExpr, nameResolver, physicalName, type ColumnMappingMode, type FieldResolver, type ParquetNode } from '../column-mapping/column-mapping.ts';
+import {
+  idResolver,
+  logicalExpr,
+  nameResolver,
+  physicalName,
+  type ColumnMappingMode,
+  type FieldResolver,
+  type ParquetNode,
+} from '../column-mapping/column-mapping.ts';
 import { keepRowsCondition, rowsCondition } from '../deletion-vectors/load.ts';
 import { unprovenColumns } from './column-presence.ts';
 
@@ -74,9 +82,12 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
   for (const file of files) {
     // Files read alone: those with a DV (row filter) and, in id mode, every file (own schema).
     const alone = (file.deletionVector && !options.ignoreDeletionVectors) || mode === 'id' || layout.rowSelection?.(file);
-    const key = alone ? `\u0000${file.path}` : JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[partitionKey(layout, c, mode)] ?? null));
+    const key = alone
+      ? `\u0000${file.path}`
+      : JSON.stringify(layout.partitionColumns.map((c) => file.partitionValues?.[partitionKey(layout, c, mode)] ?? null));
     const list = groups.get(key);
-    if (list) list.push(file); else groups.set(key, [file]);
+    if (list) list.push(file);
+    else groups.set(key, [file]);
   }
   const selects: string[] = [];
   for (const group of groups.values()) {
@@ -116,7 +127,8 @@ export function buildScanSql(storage: Storage, layout: ScanLayout, files: AddAct
     if (mode !== 'id') {
       const physical = layout.schema.fields.filter((f) => !partitionSet.has(f.name)).map((f) => physicalName(f, mode));
       const unproven = unprovenColumns(group, physical);
-      if (unproven.length > 0) source = `(SELECT * FROM ${source} UNION ALL BY NAME SELECT ${unproven.map((n) => `NULL AS ${quoteIdent(n)}`).join(', ')} WHERE false)`;
+      if (unproven.length > 0)
+        source = `(SELECT * FROM ${source} UNION ALL BY NAME SELECT ${unproven.map((n) => `NULL AS ${quoteIdent(n)}`).join(', ')} WHERE false)`;
     }
     selects.push(`SELECT ${cols.join(', ')} FROM ${source}${where}`);
   }
@@ -134,7 +146,9 @@ export function deletedRowsCondition(layout: ScanLayout, files: AddAction[], fil
     if (!file.deletionVector) continue;
     const deleted = layout.deletedRows?.(file);
     if (!deleted) {
-      throw new DeltaError('DELTA_UNSUPPORTED', `Data file ${file.path} has a deletion vector that was not loaded for this scan`, { context: { feature: 'deletionVectors', path: file.path } });
+      throw new DeltaError('DELTA_UNSUPPORTED', `Data file ${file.path} has a deletion vector that was not loaded for this scan`, {
+        context: { feature: 'deletionVectors', path: file.path },
+      });
     }
     cases.push(`WHEN ${quoteLiteral(file.path)} THEN ${rowsCondition(rowColumn, [...deleted])}`);
   }

@@ -15,12 +15,21 @@ test('added columns read NULL in older files; widened columns read older files w
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run("SET TimeZone = 'UTC'");
-  const t = await DeltaTable.createIfAbsent(dir, { schema: { type: 'struct', fields: [f('id', 'integer', false), f('amount', 'decimal(10,2)')] }, properties: { 'delta.enableChangeDataFeed': 'true' } });
-  await t.append(conn, "SELECT 1 AS id, 1.50::DECIMAL(10,2) AS amount");
-  const added = await t.changeSchema({ type: 'struct', fields: [f('id', 'integer', false), f('amount', 'decimal(10,2)'), f('note', 'string'), f('at', 'timestamp_ntz')] }, { operation: 'ADD COLUMNS', operationParameters: { columns: ['note', 'at'] } });
+  const t = await DeltaTable.createIfAbsent(dir, {
+    schema: { type: 'struct', fields: [f('id', 'integer', false), f('amount', 'decimal(10,2)')] },
+    properties: { 'delta.enableChangeDataFeed': 'true' },
+  });
+  await t.append(conn, 'SELECT 1 AS id, 1.50::DECIMAL(10,2) AS amount');
+  const added = await t.changeSchema(
+    { type: 'struct', fields: [f('id', 'integer', false), f('amount', 'decimal(10,2)'), f('note', 'string'), f('at', 'timestamp_ntz')] },
+    { operation: 'ADD COLUMNS', operationParameters: { columns: ['note', 'at'] } },
+  );
   await t.append(conn, "SELECT 2 AS id, 2.25::DECIMAL(10,2) AS amount, 'x' AS note, TIMESTAMP '2026-01-01 10:00:00' AS at");
-  const widened = await t.changeSchema({ type: 'struct', fields: [f('id', 'long', false), f('amount', 'decimal(14,2)'), f('note', 'string'), f('at', 'timestamp_ntz')] }, { operation: 'CHANGE COLUMN' });
-  await t.append(conn, "SELECT 5000000000 AS id, 123456789012.34::DECIMAL(14,2) AS amount, NULL AS note, NULL AS at");
+  const widened = await t.changeSchema(
+    { type: 'struct', fields: [f('id', 'long', false), f('amount', 'decimal(14,2)'), f('note', 'string'), f('at', 'timestamp_ntz')] },
+    { operation: 'CHANGE COLUMN' },
+  );
+  await t.append(conn, 'SELECT 5000000000 AS id, 123456789012.34::DECIMAL(14,2) AS amount, NULL AS note, NULL AS at');
   const read = async (v?: number) => {
     const snap = v === undefined ? t.snapshot : await t.snapshotAt(v);
     return (await conn.runAndReadAll(`SELECT * FROM ${t.scanSql(snap)} ORDER BY 1`)).getRowObjectsJson();
@@ -35,7 +44,13 @@ test('added columns read NULL in older files; widened columns read older files w
   assert.equal((await read(widened.version)).length, 2);
   // The commits say what changed; the timestamp_ntz column upgraded the protocol.
   const history = await t.history();
-  assert.deepEqual(history.slice(0, 5).map((h) => h.operation).reverse(), ['WRITE', 'ADD COLUMNS', 'WRITE', 'CHANGE COLUMN', 'WRITE']);
+  assert.deepEqual(
+    history
+      .slice(0, 5)
+      .map((h) => h.operation)
+      .reverse(),
+    ['WRITE', 'ADD COLUMNS', 'WRITE', 'CHANGE COLUMN', 'WRITE'],
+  );
   assert.deepEqual(t.snapshot.protocol.readerFeatures, ['timestampNtz']);
   assert.ok(t.snapshot.protocol.writerFeatures?.includes('changeDataFeed'));
   conn.closeSync();

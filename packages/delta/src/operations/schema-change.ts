@@ -52,12 +52,18 @@ function checkEvolution(current: DeltaSchema, next: DeltaSchema, partitionColumn
   let last = -1;
   for (const f of current.fields) {
     const at = next.fields.findIndex((n) => n.name === f.name);
-    if (at < 0) throw new DeltaError('DELTA_PROTOCOL', `A schema change may not drop or rename columns: '${f.name}' is missing`, { context: { column: f.name } });
-    if (at < last) throw new DeltaError('DELTA_PROTOCOL', `A schema change may not reorder existing columns: '${f.name}' moved`, { context: { column: f.name } });
+    if (at < 0)
+      throw new DeltaError('DELTA_PROTOCOL', `A schema change may not drop or rename columns: '${f.name}' is missing`, { context: { column: f.name } });
+    if (at < last)
+      throw new DeltaError('DELTA_PROTOCOL', `A schema change may not reorder existing columns: '${f.name}' moved`, { context: { column: f.name } });
     last = at;
     const n = next.fields[at];
     if (!isWidening(f.type, n.type)) {
-      throw new DeltaError('DELTA_PROTOCOL', `Column '${f.name}' cannot change from ${JSON.stringify(f.type)} to ${JSON.stringify(n.type)}: only widenings are allowed`, { context: { column: f.name } });
+      throw new DeltaError(
+        'DELTA_PROTOCOL',
+        `Column '${f.name}' cannot change from ${JSON.stringify(f.type)} to ${JSON.stringify(n.type)}: only widenings are allowed`,
+        { context: { column: f.name } },
+      );
     }
     if (partitionColumns.includes(f.name) && JSON.stringify(f.type) !== JSON.stringify(n.type)) {
       throw new DeltaError('DELTA_PROTOCOL', `Partition column '${f.name}' cannot change type`, { context: { column: f.name } });
@@ -66,7 +72,8 @@ function checkEvolution(current: DeltaSchema, next: DeltaSchema, partitionColumn
   }
   const existing = new Set(current.fields.map((f) => f.name));
   for (const f of next.fields) {
-    if (!existing.has(f.name) && !f.nullable) throw new DeltaError('DELTA_PROTOCOL', `Added column '${f.name}' must be nullable: existing rows have no value for it`, { context: { column: f.name } });
+    if (!existing.has(f.name) && !f.nullable)
+      throw new DeltaError('DELTA_PROTOCOL', `Added column '${f.name}' must be nullable: existing rows have no value for it`, { context: { column: f.name } });
   }
 }
 
@@ -80,7 +87,12 @@ function upgradedProtocol(protocol: ProtocolAction, schema: DeltaSchema, configu
   if (configuration['delta.enableChangeDataFeed']?.toLowerCase() === 'true') writerFeatures.add('changeDataFeed');
   if (configuration['delta.appendOnly']?.toLowerCase() === 'true') writerFeatures.add('appendOnly');
   if (hasNotNull(schema)) writerFeatures.add('invariants'); // Spark refuses writer 7 with NOT NULL columns but no invariants feature
-  return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [...new Set([...(protocol.readerFeatures ?? []), 'timestampNtz'])], writerFeatures: [...writerFeatures] };
+  return {
+    minReaderVersion: 3,
+    minWriterVersion: 7,
+    readerFeatures: [...new Set([...(protocol.readerFeatures ?? []), 'timestampNtz'])],
+    writerFeatures: [...writerFeatures],
+  };
 }
 
 export function planSchemaChange(snapshot: TableSnapshot, schema: DeltaSchema, options: SchemaChangeOptions = {}): OperationPlan {

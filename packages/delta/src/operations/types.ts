@@ -4,7 +4,10 @@
 import type { AddAction, RemoveAction, TxnAction as TxnLogAction } from '../actions/types.ts';
 import type { PendingCommit } from '../transaction/commit.ts';
 
-export interface TxnVersion { appId: string; version: number }
+export interface TxnVersion {
+  appId: string;
+  version: number;
+}
 
 export interface WriteOptions {
   /** Recorded as `txn` actions in the same commit (exactly-once progress markers). */

@@ -25,11 +25,18 @@ export interface UpdateSpec {
   where?: string;
 }
 
-export async function planUpdate(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, spec: UpdateSpec, options: WriteOptions = {}): Promise<OperationPlan> {
+export async function planUpdate(
+  conn: DuckDBConnection,
+  storage: Storage,
+  snapshot: TableSnapshot,
+  spec: UpdateSpec,
+  options: WriteOptions = {},
+): Promise<OperationPlan> {
   const setColumns = Object.keys(spec.set);
   if (setColumns.length === 0) throw new DeltaError('DELTA_PROTOCOL', 'update needs at least one column in `set`');
   for (const c of setColumns) {
-    if (!snapshot.schema.fields.some((f) => f.name === c)) throw new DeltaError('DELTA_PROTOCOL', `update sets unknown column '${c}'`, { context: { column: c } });
+    if (!snapshot.schema.fields.some((f) => f.name === c))
+      throw new DeltaError('DELTA_PROTOCOL', `update sets unknown column '${c}'`, { context: { column: c } });
   }
   const now = Date.now();
   const predicate = spec.where ? `(${spec.where})` : 'true';
@@ -39,11 +46,15 @@ export async function planUpdate(conn: DuckDBConnection, storage: Storage, snaps
   let cdc: ChangeFiles = { actions: [], files: [] };
   let marked: MarkedDeleted | undefined;
   if (snapshot.files.length > 0) {
-    await prepareDataFiles(storage, snapshot.files.map((f) => f.path));
+    await prepareDataFiles(
+      storage,
+      snapshot.files.map((f) => f.path),
+    );
     const dv = dvWritable(snapshot);
     const all = buildScanSql(storage, snapshot, snapshot.files, { withFile: true, withRowNumber: dv });
     const matchedRows = dv ? await rowsByFile(conn, `SELECT ${FILE_COLUMN}, ${ROW_COLUMN} FROM ${all} AS t WHERE ${predicate} IS TRUE`) : undefined;
-    const hits = matchedRows ? new Set(matchedRows.keys())
+    const hits = matchedRows
+      ? new Set(matchedRows.keys())
       : new Set((await conn.runAndReadAll(`SELECT DISTINCT ${FILE_COLUMN} FROM ${all} AS t WHERE ${predicate}`)).getRows().map((r) => String(r[0])));
     touched = snapshot.files.filter((f) => hits.has(f.path));
     if (touched.length > 0) {
@@ -52,17 +63,25 @@ export async function planUpdate(conn: DuckDBConnection, storage: Storage, snaps
       const scan = buildScanSql(storage, matchedRows ? onlyRows(snapshot, matchedRows) : snapshot, touched);
       updated = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${scan} AS t WHERE ${predicate} IS TRUE`)).getRows()[0][0]);
       const newValue = (name: string, type: string) => `CAST((${spec.set[name]}) AS ${type})`;
-      const rewritten = snapshot.schema.fields.map((f) => {
-        const col = quoteIdent(f.name);
-        if (!(f.name in spec.set)) return `t.${col} AS ${col}`;
-        return `CASE WHEN ${predicate} IS TRUE THEN ${newValue(f.name, toDuckDbType(f.type))} ELSE t.${col} END AS ${col}`;
-      }).join(', ');
+      const rewritten = snapshot.schema.fields
+        .map((f) => {
+          const col = quoteIdent(f.name);
+          if (!(f.name in spec.set)) return `t.${col} AS ${col}`;
+          return `CASE WHEN ${predicate} IS TRUE THEN ${newValue(f.name, toDuckDbType(f.type))} ELSE t.${col} END AS ${col}`;
+        })
+        .join(', ');
       adds = await writeDataFiles(conn, storage, snapshot, `SELECT ${rewritten} FROM ${scan} AS t`);
       if (updated > 0 && cdfEnabled(snapshot)) {
-        const post = snapshot.schema.fields.map((f) => (f.name in spec.set ? `${newValue(f.name, toDuckDbType(f.type))} AS ${quoteIdent(f.name)}` : `t.${quoteIdent(f.name)}`)).join(', ');
-        cdc = await writeChangeFiles(conn, storage, snapshot,
+        const post = snapshot.schema.fields
+          .map((f) => (f.name in spec.set ? `${newValue(f.name, toDuckDbType(f.type))} AS ${quoteIdent(f.name)}` : `t.${quoteIdent(f.name)}`))
+          .join(', ');
+        cdc = await writeChangeFiles(
+          conn,
+          storage,
+          snapshot,
           `SELECT t.*, 'update_preimage' AS ${CHANGE_TYPE_COLUMN} FROM ${scan} AS t WHERE ${predicate} IS TRUE ` +
-          `UNION ALL SELECT ${post}, 'update_postimage' AS ${CHANGE_TYPE_COLUMN} FROM ${scan} AS t WHERE ${predicate} IS TRUE`);
+            `UNION ALL SELECT ${post}, 'update_postimage' AS ${CHANGE_TYPE_COLUMN} FROM ${scan} AS t WHERE ${predicate} IS TRUE`,
+        );
       }
       if (matchedRows) marked = await markDeleted(storage, snapshot, touched, matchedRows, now);
     }
@@ -78,10 +97,21 @@ export async function planUpdate(conn: DuckDBConnection, storage: Storage, snaps
       operation: options.operation ?? 'UPDATE',
       operationParameters: options.operationParameters ?? { predicate: spec.where ?? 'true' },
       operationMetrics: {
-        numRemovedFiles: filesRemoved, numAddedFiles: adds.length, numUpdatedRows: updated, numCopiedRows: Math.max(0, written - updated),
-        ...(marked ? { numDeletionVectorsAdded: marked.vectorsAdded, numDeletionVectorsUpdated: marked.vectorsUpdated, numDeletionVectorsRemoved: marked.vectorsRemoved } : {}),
+        numRemovedFiles: filesRemoved,
+        numAddedFiles: adds.length,
+        numUpdatedRows: updated,
+        numCopiedRows: Math.max(0, written - updated),
+        ...(marked
+          ? { numDeletionVectorsAdded: marked.vectorsAdded, numDeletionVectorsUpdated: marked.vectorsUpdated, numDeletionVectorsRemoved: marked.vectorsRemoved }
+          : {}),
       },
-      actions: [...txnActions(options.txns, now), ...removes.map((remove) => ({ remove })), ...(marked?.adds ?? []).map((add) => ({ add })), ...adds.map((add) => ({ add })), ...asActions(cdc)],
+      actions: [
+        ...txnActions(options.txns, now),
+        ...removes.map((remove) => ({ remove })),
+        ...(marked?.adds ?? []).map((add) => ({ add })),
+        ...adds.map((add) => ({ add })),
+        ...asActions(cdc),
+      ],
       read: { readFiles: new Set(snapshot.files.map(fileKey)), readsData: true },
       isBlindAppend: false,
     },

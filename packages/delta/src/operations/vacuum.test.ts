@@ -7,7 +7,13 @@ import { isDeltaError } from '../errors.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 import { parseIntervalMs } from './retention.ts';
 
-const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'p', type: 'string' as const, nullable: true }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'p', type: 'string' as const, nullable: true },
+  ],
+};
 
 async function dataFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -30,7 +36,11 @@ test('interval syntax', () => {
 test('vacuum honours the table retention, refuses a shorter one unless forced, dry-runs and logs START/END', async (t) => {
   const dir = await tempDir(t);
   const conn = await duck(t);
-  const table = await DeltaTable.createIfAbsent(dir, { schema, partitionColumns: ['p'], properties: { 'delta.deletedFileRetentionDuration': 'interval 1 hour', 'delta.enableChangeDataFeed': 'true' } });
+  const table = await DeltaTable.createIfAbsent(dir, {
+    schema,
+    partitionColumns: ['p'],
+    properties: { 'delta.deletedFileRetentionDuration': 'interval 1 hour', 'delta.enableChangeDataFeed': 'true' },
+  });
   await table.append(conn, `SELECT 1 AS id, 'a' AS p UNION ALL SELECT 2, 'b'`);
   await table.append(conn, `SELECT 3 AS id, 'a' AS p`);
   await table.delete(conn, `p = 'b'`); // removes the b file entirely, cdc file in _change_data/p=b
@@ -46,13 +56,22 @@ test('vacuum honours the table retention, refuses a shorter one unless forced, d
 
   // within retention: nothing (tombstones are younger than 1 hour), though the files are old
   const none = await table.vacuum({ dryRun: true });
-  assert.deepEqual(none.files.map((f) => f.path).filter((p) => !p.startsWith('_change_data') && p !== 'p=zz/orphan.parquet'), []);
+  assert.deepEqual(
+    none.files.map((f) => f.path).filter((p) => !p.startsWith('_change_data') && p !== 'p=zz/orphan.parquet'),
+    [],
+  );
   assert.equal(none.retentionMs, 3_600_000);
 
-  await assert.rejects(table.vacuum({ retentionHours: 0 }), (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /shorter than the table/.test(e.message) && /Help:/.test(e.message));
+  await assert.rejects(
+    table.vacuum({ retentionHours: 0 }),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL') && /shorter than the table/.test(e.message) && /Help:/.test(e.message),
+  );
   const dry = await table.vacuum({ retentionHours: 0, force: true, dryRun: true });
   const expected = [...before.filter((f) => !live.includes(f)), 'p=zz/orphan.parquet'].sort();
-  assert.deepEqual(dry.files.map((f) => f.path), expected);
+  assert.deepEqual(
+    dry.files.map((f) => f.path),
+    expected,
+  );
   assert.ok(expected.some((f) => f.startsWith('_change_data/')));
   assert.deepEqual(await dataFiles(dir), [...before, 'p=zz/orphan.parquet'].sort(), 'dry run deletes nothing');
   const version = table.snapshot.version;
@@ -68,7 +87,10 @@ test('vacuum honours the table retention, refuses a shorter one unless forced, d
   assert.deepEqual(start.commitInfo.operationParameters, { retentionCheckEnabled: 'false', specifiedRetentionMillis: '0', defaultRetentionMillis: '3600000' });
   assert.equal(start.commitInfo.operationMetrics.numFilesToDelete, expected.length);
   const history = await table.history(2);
-  assert.deepEqual(history.map((h) => h.operation), ['VACUUM END', 'VACUUM START']);
+  assert.deepEqual(
+    history.map((h) => h.operation),
+    ['VACUUM END', 'VACUUM START'],
+  );
   assert.deepEqual(history[0].operationMetrics, { numDeletedFiles: expected.length, numVacuumedDirectories: real.vacuumedDirectories });
   assert.deepEqual(await rows(conn, `SELECT id::INT AS id FROM ${table.scanSql()} ORDER BY id`), [{ id: 1 }, { id: 3 }]);
   // nothing left: no commit

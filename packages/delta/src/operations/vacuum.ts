@@ -73,11 +73,12 @@ export function resolveRetentionMs(snapshot: TableSnapshot, options: VacuumOptio
   }
   const retentionMs = options.retentionHours * 3_600_000;
   if (retentionMs < tableRetentionMs && !options.force) {
-    throw new DeltaError('DELTA_PROTOCOL',
+    throw new DeltaError(
+      'DELTA_PROTOCOL',
       `VACUUM retention of ${options.retentionHours} hours is shorter than the table's delta.deletedFileRetentionDuration (${tableRetentionMs / 3_600_000} hours): ` +
-      'readers of recent versions and time travel could lose files. Help: keep the table retention, lower the property, or force it (--force).', {
-        context: { retentionHours: options.retentionHours, tableRetentionHours: tableRetentionMs / 3_600_000 },
-      });
+        'readers of recent versions and time travel could lose files. Help: keep the table retention, lower the property, or force it (--force).',
+      { context: { retentionHours: options.retentionHours, tableRetentionHours: tableRetentionMs / 3_600_000 } },
+    );
   }
   return { retentionMs, tableRetentionMs };
 }
@@ -106,37 +107,46 @@ export async function vacuum(storage: Storage, snapshot: TableSnapshot, options:
     const name = baseName(f.path);
     return !isHidden(name) && !(keepAllDvs && name.startsWith('deletion_vector_'));
   });
-  const doomed = found.filter((f) => !keep.has(storage.engineUri(f.path)) && f.modificationTime < cutoff)
+  const doomed = found
+    .filter((f) => !keep.has(storage.engineUri(f.path)) && f.modificationTime < cutoff)
     .sort((a, b) => a.path.localeCompare(b.path))
     .map((f) => ({ path: f.path, size: f.size }));
   const bytes = doomed.reduce((s, f) => s + f.size, 0);
   const result: VacuumResult = { dryRun: options.dryRun === true, retentionMs, files: doomed, bytes, vacuumedDirectories: 0 };
   if (options.dryRun || doomed.length === 0) return result;
 
-  const startVersion = await commitWithRetry(storage, {
-    readVersion: snapshot.version,
-    operation: 'VACUUM START',
-    operationParameters: {
-      retentionCheckEnabled: String(!options.force),
-      specifiedRetentionMillis: String(retentionMs),
-      defaultRetentionMillis: String(tableRetentionMs),
+  const startVersion = await commitWithRetry(
+    storage,
+    {
+      readVersion: snapshot.version,
+      operation: 'VACUUM START',
+      operationParameters: {
+        retentionCheckEnabled: String(!options.force),
+        specifiedRetentionMillis: String(retentionMs),
+        defaultRetentionMillis: String(tableRetentionMs),
+      },
+      operationMetrics: { numFilesToDelete: doomed.length, sizeOfDataToDelete: bytes },
+      actions: [],
+      read: { readFiles: new Set(), readsData: false },
+      isBlindAppend: false,
     },
-    operationMetrics: { numFilesToDelete: doomed.length, sizeOfDataToDelete: bytes },
-    actions: [],
-    read: { readFiles: new Set(), readsData: false },
-    isBlindAppend: false,
-  }, commit);
+    commit,
+  );
   for (const f of doomed) await storage.delete(f.path);
   // Folders left empty (deepest first), e.g. partitions whose files all went.
   const vacuumedDirectories = storage.removeEmptyDirs ? await storage.removeEmptyDirs('', vacuumDescends) : 0;
-  const endVersion = await commitWithRetry(storage, {
-    readVersion: startVersion,
-    operation: 'VACUUM END',
-    operationParameters: { status: 'COMPLETED' },
-    operationMetrics: { numDeletedFiles: doomed.length, numVacuumedDirectories: vacuumedDirectories },
-    actions: [],
-    read: { readFiles: new Set(), readsData: false },
-    isBlindAppend: false,
-  }, commit);
+  const endVersion = await commitWithRetry(
+    storage,
+    {
+      readVersion: startVersion,
+      operation: 'VACUUM END',
+      operationParameters: { status: 'COMPLETED' },
+      operationMetrics: { numDeletedFiles: doomed.length, numVacuumedDirectories: vacuumedDirectories },
+      actions: [],
+      read: { readFiles: new Set(), readsData: false },
+      isBlindAppend: false,
+    },
+    commit,
+  );
   return { ...result, vacuumedDirectories, startVersion, endVersion };
 }

@@ -8,7 +8,13 @@ import type { TableSnapshot } from '../snapshot/snapshot.ts';
 import { writeDataFiles } from '../parquet/write-files.ts';
 import { removeFor, rowsIn, txnActions, type OperationPlan, type WriteOptions } from './types.ts';
 
-export async function planAppend(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, sourceSql: string, options: WriteOptions = {}): Promise<OperationPlan> {
+export async function planAppend(
+  conn: DuckDBConnection,
+  storage: Storage,
+  snapshot: TableSnapshot,
+  sourceSql: string,
+  options: WriteOptions = {},
+): Promise<OperationPlan> {
   const now = Date.now();
   const adds = await writeDataFiles(conn, storage, snapshot, sourceSql);
   const rows = rowsIn(adds);
@@ -33,7 +39,13 @@ export function assertNotAppendOnly(snapshot: TableSnapshot, operation: string):
   }
 }
 
-export async function planOverwrite(conn: DuckDBConnection, storage: Storage, snapshot: TableSnapshot, sourceSql: string, options: WriteOptions = {}): Promise<OperationPlan> {
+export async function planOverwrite(
+  conn: DuckDBConnection,
+  storage: Storage,
+  snapshot: TableSnapshot,
+  sourceSql: string,
+  options: WriteOptions = {},
+): Promise<OperationPlan> {
   if (snapshot.files.length > 0) assertNotAppendOnly(snapshot, 'overwrite');
   const now = Date.now();
   const adds = await writeDataFiles(conn, storage, snapshot, sourceSql);

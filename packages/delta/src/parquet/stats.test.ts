@@ -10,7 +10,8 @@ test('stats: min/max/nullCount for long, decimal, string, timestamp, date, doubl
   await conn.run("SET TimeZone = 'America/New_York'"); // stats must not depend on the session zone
   const table = await DeltaTable.createIfAbsent(dir, {
     schema: {
-      type: 'struct', fields: [
+      type: 'struct',
+      fields: [
         { name: 'id', type: 'long', nullable: true },
         { name: 'amount', type: 'decimal(12,3)', nullable: true },
         { name: 'name', type: 'string', nullable: true },
@@ -22,11 +23,14 @@ test('stats: min/max/nullCount for long, decimal, string, timestamp, date, doubl
       ],
     },
   });
-  await table.append(conn, `SELECT * FROM (VALUES
+  await table.append(
+    conn,
+    `SELECT * FROM (VALUES
     (-5, 123456789.125, 'apple', TIMESTAMPTZ '2024-03-01 10:00:00.123999+00', DATE '2024-03-01', 1.5, true, NULL),
     (9007199254740993, -0.5, 'zebra', TIMESTAMPTZ '2024-03-02 10:00:00.000001+00', DATE '2024-03-05', -2.25, false, NULL),
     (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-  ) v(id, amount, name, ts, d, x, flag, empty)`);
+  ) v(id, amount, name, ts, d, x, flag, empty)`,
+  );
   const stats = JSON.parse(table.snapshot.files[0].stats!);
   assert.equal(stats.numRecords, 3);
   assert.deepEqual(stats.nullCount, { id: 1, amount: 1, name: 1, ts: 1, d: 1, x: 1, flag: 1, empty: 3 });

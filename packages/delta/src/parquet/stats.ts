@@ -36,16 +36,21 @@ export function buildStatsJson(numRecords: number, fields: DeltaField[], columnS
 function boundsFor(type: string, stats: ColumnStats): { min?: string; max?: string } | undefined {
   const { min, max } = stats;
   switch (type) {
-    case 'long': case 'integer': case 'short': case 'byte':
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
       return INTEGER.test(min) && INTEGER.test(max) ? { min, max } : undefined;
-    case 'float': case 'double':
+    case 'float':
+    case 'double':
       if (stats.has_nan === 'true') return undefined;
       return NUMBER.test(min) && NUMBER.test(max) ? { min: normalizeNumber(min), max: normalizeNumber(max) } : undefined;
     case 'string':
       return stringBounds(min, max);
     case 'date':
       return /^\d{4}-\d{2}-\d{2}$/.test(min) && /^\d{4}-\d{2}-\d{2}$/.test(max) ? { min: JSON.stringify(min), max: JSON.stringify(max) } : undefined;
-    case 'timestamp': case 'timestamp_ntz': {
+    case 'timestamp':
+    case 'timestamp_ntz': {
       const lo = parseTimestampMicros(min, type === 'timestamp');
       const hi = parseTimestampMicros(max, type === 'timestamp');
       if (lo === undefined || hi === undefined) return undefined;
@@ -99,7 +104,7 @@ export function parseTimestampMicros(text: string, withZone: boolean): bigint | 
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 function formatMillis(ms: bigint, zulu: boolean): string | undefined {

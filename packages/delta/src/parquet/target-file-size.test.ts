@@ -6,7 +6,14 @@ import { isDeltaError } from '../errors.ts';
 import { parseByteSize, targetFileSize, DEFAULT_TARGET_FILE_SIZE } from './target-file-size.ts';
 import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
-const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'x', type: 'double' as const, nullable: true }, { name: 'p', type: 'string' as const, nullable: true }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'id', type: 'long' as const, nullable: false },
+    { name: 'x', type: 'double' as const, nullable: true },
+    { name: 'p', type: 'string' as const, nullable: true },
+  ],
+};
 const stat = (f: { stats?: string | null }) => JSON.parse(f.stats!) as { numRecords: number; minValues: { id: number }; maxValues: { id: number } };
 
 test('delta.targetFileSize parses bytes and units; junk is an error', () => {
@@ -16,7 +23,10 @@ test('delta.targetFileSize parses bytes and units; junk is an error', () => {
   assert.equal(parseByteSize('0'), undefined);
   assert.equal(parseByteSize('12 parsecs'), undefined);
   assert.equal(targetFileSize({}), DEFAULT_TARGET_FILE_SIZE);
-  assert.throws(() => targetFileSize({ 'delta.targetFileSize': 'big' }), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
+  assert.throws(
+    () => targetFileSize({ 'delta.targetFileSize': 'big' }),
+    (e) => isDeltaError(e, 'DELTA_PROTOCOL'),
+  );
 });
 
 test('writes are split into files of about delta.targetFileSize, each with its own stats; a merge rewrites only the files it touches', async (t) => {
@@ -27,8 +37,14 @@ test('writes are split into files of about delta.targetFileSize, each with its o
   await table.append(conn, 'SELECT range AS id, random() AS x, NULL AS p FROM range(600000) ORDER BY id');
   const files = table.snapshot.files;
   assert.ok(files.length >= 3, `${files.length} files`);
-  assert.ok(files.every((f) => f.size < 3 * 1024 * 1024), 'each file is near the target');
-  assert.equal(files.reduce((n, f) => n + stat(f).numRecords, 0), 600000);
+  assert.ok(
+    files.every((f) => f.size < 3 * 1024 * 1024),
+    'each file is near the target',
+  );
+  assert.equal(
+    files.reduce((n, f) => n + stat(f).numRecords, 0),
+    600000,
+  );
   assert.equal(new Set(files.map((f) => stat(f).minValues.id)).size, files.length, 'per-file stats, not one range');
   assert.equal((await readdir(dir)).filter((n) => n.endsWith('.parquet')).length, files.length);
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS c, count(DISTINCT id)::INT AS d FROM ${table.scanSql()}`), [{ c: 600000, d: 600000 }]);
@@ -49,6 +65,6 @@ test('partitioned writes split per partition; an empty source writes nothing', a
   assert.ok(byPart('big').length >= 2);
   assert.equal(byPart('small').length, 1);
   assert.equal(r.rowsWritten, 510000);
-  const none = await table.append(conn, 'SELECT 1 AS id, 1.0 AS x, \'z\' AS p WHERE false');
+  const none = await table.append(conn, "SELECT 1 AS id, 1.0 AS x, 'z' AS p WHERE false");
   assert.equal(none.filesAdded, 0);
 });

@@ -6,7 +6,22 @@ import { DeltaError } from '../errors.ts';
 
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 
-const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
+const UNIT: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
 
 /** Bytes of a size string, or undefined when it is not one. */
 export function parseByteSize(text: string): number | undefined {
@@ -24,9 +39,11 @@ export function targetFileSize(properties: Record<string, string> | undefined): 
   if (raw === undefined) return DEFAULT_TARGET_FILE_SIZE;
   const bytes = parseByteSize(raw);
   if (bytes === undefined) {
-    throw new DeltaError('DELTA_PROTOCOL', `Table property delta.targetFileSize='${raw}' is not a size. Help: use bytes or a unit, e.g. '134217728' or '128mb'.`, {
-      context: { property: 'delta.targetFileSize', value: raw },
-    });
+    throw new DeltaError(
+      'DELTA_PROTOCOL',
+      `Table property delta.targetFileSize='${raw}' is not a size. Help: use bytes or a unit, e.g. '134217728' or '128mb'.`,
+      { context: { property: 'delta.targetFileSize', value: raw } },
+    );
   }
   return bytes;
 }

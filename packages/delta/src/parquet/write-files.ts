@@ -32,16 +32,28 @@ export function dataFileName(): string {
 /** DuckDB expression rendering a partition column as its Delta partition value string. */
 export function partitionValueExpr(field: DeltaField, ref: string): string {
   switch (field.type) {
-    case 'string': return ref;
-    case 'boolean': return `CASE WHEN ${ref} THEN 'true' ELSE 'false' END`;
-    case 'date': return `strftime(${ref}, '%Y-%m-%d')`;
-    case 'timestamp': return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
-    case 'timestamp_ntz': return `strftime(${ref}, '%Y-%m-%d %H:%M:%S.%f')`;
-    case 'long': case 'integer': case 'short': case 'byte': case 'float': case 'double':
+    case 'string':
+      return ref;
+    case 'boolean':
+      return `CASE WHEN ${ref} THEN 'true' ELSE 'false' END`;
+    case 'date':
+      return `strftime(${ref}, '%Y-%m-%d')`;
+    case 'timestamp':
+      return `strftime(timezone('UTC', ${ref}), '%Y-%m-%dT%H:%M:%S.%fZ')`;
+    case 'timestamp_ntz':
+      return `strftime(${ref}, '%Y-%m-%d %H:%M:%S.%f')`;
+    case 'long':
+    case 'integer':
+    case 'short':
+    case 'byte':
+    case 'float':
+    case 'double':
       return `CAST(${ref} AS VARCHAR)`;
     default:
       if (typeof field.type === 'string' && field.type.startsWith('decimal')) return `CAST(${ref} AS VARCHAR)`;
-      throw new DeltaError('DELTA_UNSUPPORTED', `Cannot partition by column '${field.name}' of type ${JSON.stringify(field.type)}`, { context: { column: field.name } });
+      throw new DeltaError('DELTA_UNSUPPORTED', `Cannot partition by column '${field.name}' of type ${JSON.stringify(field.type)}`, {
+        context: { column: field.name },
+      });
   }
 }
 
@@ -50,7 +62,12 @@ export function tempName(kind: string): string {
   return `__delta_${kind}_${process.pid}_${++tempCounter}_${randomUUID().slice(0, 8)}`;
 }
 
-interface ReturnedStats { relative: string; count: number; size: number; columns: Map<string, ColumnStats> }
+interface ReturnedStats {
+  relative: string;
+  count: number;
+  size: number;
+  columns: Map<string, ColumnStats>;
+}
 
 /**
  * COPY the rows of `selectSql` into new parquet files in folder `dir` (relative, '' or ending in
@@ -65,8 +82,10 @@ async function copyToFiles(conn: DuckDBConnection, storage: Storage, selectSql: 
   const target = probe.slice(0, probe.lastIndexOf('/'));
   let rows: Record<string, unknown>[];
   try {
-    const reader = await conn.runAndReadAll(`COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION snappy, ` +
-      `FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetBytes))}, FILENAME_PATTERN 'part-00000-${id}-c{i}.snappy', OVERWRITE_OR_IGNORE, RETURN_STATS)`);
+    const reader = await conn.runAndReadAll(
+      `COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION snappy, ` +
+        `FILE_SIZE_BYTES ${Math.max(1, Math.floor(targetBytes))}, FILENAME_PATTERN 'part-00000-${id}-c{i}.snappy', OVERWRITE_OR_IGNORE, RETURN_STATS)`,
+    );
     rows = reader.getRowObjectsJson() as Record<string, unknown>[];
   } catch (cause) {
     const folder = dir.replace(/\/$/, '');
@@ -87,7 +106,15 @@ async function copyToFiles(conn: DuckDBConnection, storage: Storage, selectSql: 
   });
 }
 
-async function writeSplit(conn: DuckDBConnection, storage: Storage, selectSql: string, dir: string, dataFields: DeltaField[], partitionValues: Record<string, string | null>, targetBytes: number): Promise<AddAction[]> {
+async function writeSplit(
+  conn: DuckDBConnection,
+  storage: Storage,
+  selectSql: string,
+  dir: string,
+  dataFields: DeltaField[],
+  partitionValues: Record<string, string | null>,
+  targetBytes: number,
+): Promise<AddAction[]> {
   const adds: AddAction[] = [];
   for (const returned of await copyToFiles(conn, storage, selectSql, dir, targetBytes)) {
     if (returned.count === 0) {
@@ -122,12 +149,14 @@ export async function queryColumns(conn: DuckDBConnection, sql: string): Promise
  * lacks becomes NULL; a missing non-nullable column is an error.
  */
 export function conformingSelectList(fields: DeltaField[], present: Set<string>, alias: string): string {
-  return fields.map((f) => {
-    const type = toDuckDbType(f.type);
-    if (present.has(f.name)) return `CAST(${alias}.${quoteIdent(f.name)} AS ${type}) AS ${quoteIdent(f.name)}`;
-    if (f.nullable) return `CAST(NULL AS ${type}) AS ${quoteIdent(f.name)}`;
-    throw new DeltaError('DELTA_PROTOCOL', `The source has no column '${f.name}', which the table requires (not nullable)`, { context: { column: f.name } });
-  }).join(', ');
+  return fields
+    .map((f) => {
+      const type = toDuckDbType(f.type);
+      if (present.has(f.name)) return `CAST(${alias}.${quoteIdent(f.name)} AS ${type}) AS ${quoteIdent(f.name)}`;
+      if (f.nullable) return `CAST(NULL AS ${type}) AS ${quoteIdent(f.name)}`;
+      throw new DeltaError('DELTA_PROTOCOL', `The source has no column '${f.name}', which the table requires (not nullable)`, { context: { column: f.name } });
+    })
+    .join(', ');
 }
 
 /** Delta requires writers to enforce NOT NULL (nullable: false) columns; stats tell us cheaply. */
@@ -137,7 +166,7 @@ function assertNotNull(adds: AddAction[], fields: DeltaField[]): void {
   for (const add of adds) {
     const stats = JSON.parse(add.stats ?? '{}') as { nullCount?: Record<string, number> };
     for (const f of required) {
-      const nulls = add.partitionValues[f.name] === null ? 1 : stats.nullCount?.[f.name] ?? 0;
+      const nulls = add.partitionValues[f.name] === null ? 1 : (stats.nullCount?.[f.name] ?? 0);
       if (nulls > 0) {
         throw new DeltaError('DELTA_PROTOCOL', `NULL value in non-nullable column '${f.name}'`, { context: { column: f.name } });
       }
@@ -156,7 +185,13 @@ export interface WriteFilesOptions {
  * Write the rows of `sourceSql` (columns named like the table's; extra columns ignored) as new
  * data files. Returns one add per non-empty file; no rows → no files.
  */
-export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, options: WriteFilesOptions = {}): Promise<AddAction[]> {
+export async function writeDataFiles(
+  conn: DuckDBConnection,
+  storage: Storage,
+  layout: TableLayout,
+  sourceSql: string,
+  options: WriteFilesOptions = {},
+): Promise<AddAction[]> {
   const present = await queryColumns(conn, sourceSql);
   const target = options.targetFileSize ?? targetFileSize(layout.properties);
   const adds = await writeConforming(conn, storage, layout, sourceSql, present, options.directory ?? '', target);
@@ -169,7 +204,15 @@ export async function writeDataFiles(conn: DuckDBConnection, storage: Storage, l
   return adds;
 }
 
-async function writeConforming(conn: DuckDBConnection, storage: Storage, layout: TableLayout, sourceSql: string, present: Set<string>, directory: string, target: number): Promise<AddAction[]> {
+async function writeConforming(
+  conn: DuckDBConnection,
+  storage: Storage,
+  layout: TableLayout,
+  sourceSql: string,
+  present: Set<string>,
+  directory: string,
+  target: number,
+): Promise<AddAction[]> {
   const partitionSet = new Set(layout.partitionColumns);
   const dataFields = layout.schema.fields.filter((f) => !partitionSet.has(f.name));
   if (layout.partitionColumns.length === 0) {
@@ -181,16 +224,25 @@ async function writeConforming(conn: DuckDBConnection, storage: Storage, layout:
   try {
     const partFields = layout.partitionColumns.map((c) => fieldByName(layout.schema, c));
     const renders = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} AS __p${i}`).join(', ');
-    const groups = (await conn.runAndReadAll(`SELECT DISTINCT ${renders} FROM ${staged}`)).getRows()
+    const groups = (await conn.runAndReadAll(`SELECT DISTINCT ${renders} FROM ${staged}`))
+      .getRows()
       .map((r) => r.map((v) => (v === null || v === undefined ? null : String(v))));
     const adds: AddAction[] = [];
     const dataList = dataFields.map((f) => quoteIdent(f.name)).join(', ');
     for (const values of groups) {
-      const where = partFields.map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} IS NOT DISTINCT FROM ${values[i] === null ? 'NULL' : quoteLiteral(values[i]!)}`).join(' AND ');
-      const dir = directory + partFields.map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`).join('');
+      const where = partFields
+        .map((f, i) => `${partitionValueExpr(f, quoteIdent(f.name))} IS NOT DISTINCT FROM ${values[i] === null ? 'NULL' : quoteLiteral(values[i]!)}`)
+        .join(' AND ');
+      const dir =
+        directory +
+        partFields
+          .map((f, i) => `${escapePartitionValue(f.name)}=${values[i] === null || values[i] === '' ? HIVE_NULL : escapePartitionValue(values[i]!)}/`)
+          .join('');
       const partitionValues: Record<string, string | null> = {};
-      partFields.forEach((f, i) => { partitionValues[f.name] = values[i] === '' ? null : values[i]; });
-      adds.push(...await writeSplit(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues, target));
+      partFields.forEach((f, i) => {
+        partitionValues[f.name] = values[i] === '' ? null : values[i];
+      });
+      adds.push(...(await writeSplit(conn, storage, `SELECT ${dataList} FROM ${staged} WHERE ${where}`, dir, dataFields, partitionValues, target)));
     }
     return adds;
   } finally {

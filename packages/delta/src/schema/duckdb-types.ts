@@ -5,9 +5,18 @@ import { DeltaError } from '../errors.ts';
 import type { DeltaField, DeltaSchema, DeltaType } from './types.ts';
 
 const PRIMITIVE_TO_DUCKDB: Record<string, string> = {
-  string: 'VARCHAR', long: 'BIGINT', integer: 'INTEGER', short: 'SMALLINT', byte: 'TINYINT',
-  float: 'FLOAT', double: 'DOUBLE', boolean: 'BOOLEAN', binary: 'BLOB', date: 'DATE',
-  timestamp: 'TIMESTAMPTZ', timestamp_ntz: 'TIMESTAMP',
+  string: 'VARCHAR',
+  long: 'BIGINT',
+  integer: 'INTEGER',
+  short: 'SMALLINT',
+  byte: 'TINYINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  binary: 'BLOB',
+  date: 'DATE',
+  timestamp: 'TIMESTAMPTZ',
+  timestamp_ntz: 'TIMESTAMP',
 };
 
 const DECIMAL = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;

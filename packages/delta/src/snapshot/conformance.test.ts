@@ -15,7 +15,9 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 // tests skip with the reason outside CI and fail under CI=true.
 // SHORI_SHARED_DIR points a git worktree (whose parent holds no shared/) at it.
 const SHARED = path.resolve(process.env.SHORI_SHARED_DIR || path.resolve(repo, '../shared'), 'conformance');
-const SKIP: string | false = existsSync(SHARED) ? false : `shared corpus ${SHARED} absent (the team's reference data beside the repository, or SHORI_SHARED_DIR; CI always has it)`;
+const SKIP: string | false = existsSync(SHARED)
+  ? false
+  : `shared corpus ${SHARED} absent (the team's reference data beside the repository, or SHORI_SHARED_DIR; CI always has it)`;
 if (SKIP && process.env.CI === 'true') throw new Error(`CI=true but the ${SKIP}`);
 const golden = (name: string) => path.resolve(SHARED, 'delta-golden', name);
 const deltaRs = (name: string) => path.resolve(SHARED, 'delta-rs-tables', name);
@@ -45,7 +47,12 @@ test('delta-0.2.0 (delta-rs): versions, txn, and a resumed streaming write', { s
   assert.equal(src.snapshot.version, 3);
   assert.equal(src.snapshot.txnVersion('e4a20b59-dd0e-4c50-b074-e8ae4786df30'), 0);
   assert.equal(src.snapshot.tombstones().length, 4);
-  for (const [v, n] of [[0, 3], [1, 6], [2, 3], [3, 6]]) {
+  for (const [v, n] of [
+    [0, 3],
+    [1, 6],
+    [2, 3],
+    [3, 6],
+  ]) {
     assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${src.scanSql(await src.snapshotAt(v))}`), [{ n }], `v${v}`);
   }
   const dir = await tempDir(t);
@@ -71,7 +78,10 @@ test('python-0.25.5-checkpoint: reads a delta-rs checkpoint and checkpoints on t
 test('data-reader-partition-values: typed partition values, null partitions', { skip: SKIP }, async (t) => {
   const conn = await duck(t);
   const table = await DeltaTable.open(golden('data-reader-partition-values'));
-  const got = await rows(conn, `SELECT as_int, as_long::INT AS as_long, as_boolean, as_double, as_string, as_string_lit_null, as_date::VARCHAR AS as_date, as_big_decimal::VARCHAR AS dec, value FROM ${table.scanSql()} ORDER BY value`);
+  const got = await rows(
+    conn,
+    `SELECT as_int, as_long::INT AS as_long, as_boolean, as_double, as_string, as_string_lit_null, as_date::VARCHAR AS as_date, as_big_decimal::VARCHAR AS dec, value FROM ${table.scanSql()} ORDER BY value`,
+  );
   assert.deepEqual(got, [
     { as_int: 0, as_long: 0, as_boolean: true, as_double: 0, as_string: '0', as_string_lit_null: 'null', as_date: '2021-09-08', dec: '0', value: '0' },
     { as_int: 1, as_long: 1, as_boolean: false, as_double: 1, as_string: '1', as_string_lit_null: 'null', as_date: '2021-09-08', dec: '1', value: '1' },
@@ -98,7 +108,10 @@ test('basic-dv-no-checkpoint: rows deleted by an on-disk deletion vector are mas
   const conn = await duck(t);
   const table = await DeltaTable.open(golden('basic-dv-no-checkpoint'));
   assert.equal(table.snapshot.numRows, 8);
-  assert.deepEqual((await rows(conn, `SELECT id::INT AS id FROM ${table.scanSql()} ORDER BY id`)).map((r) => r.id), [2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    (await rows(conn, `SELECT id::INT AS id FROM ${table.scanSql()} ORDER BY id`)).map((r) => r.id),
+    [2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${table.scanSql(await table.snapshotAt(0))}`), [{ n: 10 }]);
 });
 
@@ -106,7 +119,10 @@ test('column mapping: logical names out, physical names (name) and field ids (id
   const conn = await duck(t);
   for (const name of ['table-with-columnmapping-mode-name', 'table-with-columnmapping-mode-id']) {
     const table = await DeltaTable.open(golden(name));
-    const got = await rows(conn, `SELECT ByteType::INT AS b, StringType AS s, nested_struct.ac.aca::INT AS aca, map_values(map_of_rows)[1].ab::INT AS ab FROM ${table.scanSql()} WHERE ByteType = 3`);
+    const got = await rows(
+      conn,
+      `SELECT ByteType::INT AS b, StringType AS s, nested_struct.ac.aca::INT AS aca, map_values(map_of_rows)[1].ab::INT AS ab FROM ${table.scanSql()} WHERE ByteType = 3`,
+    );
     assert.deepEqual(got, [{ b: 3, s: '3', aca: 3, ab: 60 }], name);
   }
 });
@@ -134,15 +150,21 @@ test('a table with deletion vectors: delete, optimize and vacuum remove each fil
   const before = (await rows(conn, `SELECT * FROM ${table.scanSql()}`)).map((r) => JSON.stringify(r)).sort();
   const withDv = table.snapshot.files.filter((f) => f.deletionVector);
   assert.ok(withDv.length > 0, 'the table has files with deletion vectors');
-  const victim = before.length > 0 ? JSON.parse(before[0]) as Record<string, unknown> : undefined;
+  const victim = before.length > 0 ? (JSON.parse(before[0]) as Record<string, unknown>) : undefined;
   const optimized = await table.optimize(conn, { minFiles: 2 });
   assert.equal(optimized.committed, true);
   const commit = await readFile(path.join(dir, '_delta_log', `${String(optimized.version).padStart(20, '0')}.json`), 'utf8');
-  const removes = commit.split('\n').filter((l) => l.startsWith('{"remove"')).map((l) => (JSON.parse(l) as { remove: { path: string; deletionVector?: unknown } }).remove);
+  const removes = commit
+    .split('\n')
+    .filter((l) => l.startsWith('{"remove"'))
+    .map((l) => (JSON.parse(l) as { remove: { path: string; deletionVector?: unknown } }).remove);
   let checked = 0;
   for (const f of withDv) {
     const r = removes.find((x) => x.path === f.path);
-    if (r) { assert.deepEqual(r.deletionVector, f.deletionVector, `remove of ${f.path} carries its deletion vector`); checked++; }
+    if (r) {
+      assert.deepEqual(r.deletionVector, f.deletionVector, `remove of ${f.path} carries its deletion vector`);
+      checked++;
+    }
   }
   assert.ok(checked > 0, 'optimize removed a file that had a deletion vector');
   const reopened = await DeltaTable.open(dir);
@@ -150,7 +172,10 @@ test('a table with deletion vectors: delete, optimize and vacuum remove each fil
   assert.ok(victim);
   await reopened.delete(conn, `col1 = ${Number(victim.col1)}`);
   const left = (await rows(conn, `SELECT * FROM ${reopened.scanSql()}`)).map((r) => JSON.stringify(r)).sort();
-  assert.deepEqual(left, before.filter((r) => (JSON.parse(r) as { col1: unknown }).col1 !== victim.col1));
+  assert.deepEqual(
+    left,
+    before.filter((r) => (JSON.parse(r) as { col1: unknown }).col1 !== victim.col1),
+  );
   assert.ok(left.length < before.length);
   await reopened.vacuum({ retentionHours: 0, force: true });
   assert.deepEqual((await rows(conn, `SELECT * FROM ${(await DeltaTable.open(dir)).scanSql()}`)).map((r) => JSON.stringify(r)).sort(), left);
@@ -165,7 +190,10 @@ test('a checkpoint we write keeps deletion vectors (adds and removes) and the ro
   const { LocalStorage } = await import('../storage/local-storage.ts');
   await writeCheckpoint(new LocalStorage(dir), (before.snapshot as import('./snapshot.ts').TableSnapshot).state, 0);
   const after = await DeltaTable.open(dir);
-  assert.deepEqual(after.snapshot.files.map((f) => f.deletionVector ?? null), before.snapshot.files.map((f) => f.deletionVector ?? null));
+  assert.deepEqual(
+    after.snapshot.files.map((f) => f.deletionVector ?? null),
+    before.snapshot.files.map((f) => f.deletionVector ?? null),
+  );
   assert.equal(after.snapshot.tombstones().filter((r) => r.deletionVector).length, before.snapshot.tombstones().filter((r) => r.deletionVector).length);
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${after.scanSql()}`), [{ n: 35 }]);
 });

@@ -12,7 +12,16 @@ import { DeltaError } from '../errors.ts';
 import type { MetadataAction, ProtocolAction } from '../actions/types.ts';
 
 const READER_FEATURES = new Set(['timestampNtz', 'vacuumProtocolCheck', 'deletionVectors', 'columnMapping', 'v2Checkpoint']);
-const WRITER_FEATURES = new Set(['timestampNtz', 'appendOnly', 'vacuumProtocolCheck', 'changeDataFeed', 'invariants', 'checkConstraints', 'generatedColumns', 'deletionVectors']);
+const WRITER_FEATURES = new Set([
+  'timestampNtz',
+  'appendOnly',
+  'vacuumProtocolCheck',
+  'changeDataFeed',
+  'invariants',
+  'checkConstraints',
+  'generatedColumns',
+  'deletionVectors',
+]);
 
 export function assertReadable(protocol: ProtocolAction, metadata: MetadataAction, location: string): void {
   const reader = protocol.minReaderVersion;
@@ -20,7 +29,9 @@ export function assertReadable(protocol: ProtocolAction, metadata: MetadataActio
   if (mapping && mapping !== 'none' && mapping !== 'name' && mapping !== 'id') unsupported(`columnMapping (mode ${mapping})`, location);
   if (reader === 1 || reader === 2) {
     if (protocol.readerFeatures && protocol.readerFeatures.length > 0) {
-      throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} lists readerFeatures at minReaderVersion ${reader} (only allowed at 3)`, { context: { location } });
+      throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} lists readerFeatures at minReaderVersion ${reader} (only allowed at 3)`, {
+        context: { location },
+      });
     }
     return;
   }
@@ -53,7 +64,5 @@ export function assertWritable(protocol: ProtocolAction, metadata: MetadataActio
 }
 
 function unsupported(feature: string, location: string): never {
-  throw new DeltaError('DELTA_UNSUPPORTED', `Delta table ${location} uses ${feature}, which @shori/delta does not support`, {
-    context: { feature, location },
-  });
+  throw new DeltaError('DELTA_UNSUPPORTED', `Delta table ${location} uses ${feature}, which @shori/delta does not support`, { context: { feature, location } });
 }

@@ -57,8 +57,10 @@ export class TableSnapshot implements Snapshot {
   private readonly fileSchemas = new Map<string, ParquetNode>();
 
   constructor(state: TableState, location: string) {
-    if (!state.protocol) throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} has no protocol action at version ${state.version}`, { context: { location } });
-    if (!state.metadata) throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} has no metaData action at version ${state.version}`, { context: { location } });
+    if (!state.protocol)
+      throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} has no protocol action at version ${state.version}`, { context: { location } });
+    if (!state.metadata)
+      throw new DeltaError('DELTA_PROTOCOL', `Delta table ${location} has no metaData action at version ${state.version}`, { context: { location } });
     assertReadable(state.protocol, state.metadata, location);
     this.state = state;
     this.version = state.version;
@@ -81,13 +83,13 @@ export class TableSnapshot implements Snapshot {
     for (const [key, add] of this.state.files) {
       if (add.deletionVector) {
         const known = base?.dvRows.get(key);
-        this.dvRows.set(key, known ?? await loadDeletionVector(storage, add.deletionVector));
+        this.dvRows.set(key, known ?? (await loadDeletionVector(storage, add.deletionVector)));
       }
     }
     if (this.columnMapping === 'id') {
       for (const add of this.state.files.values()) {
         const known = base?.fileSchemas.get(add.path);
-        this.fileSchemas.set(add.path, known ?? await readParquetSchema(storage, add.path));
+        this.fileSchemas.set(add.path, known ?? (await readParquetSchema(storage, add.path)));
       }
     }
     return this;
@@ -101,8 +103,12 @@ export class TableSnapshot implements Snapshot {
     return this.fileSchemas.get(file.path);
   }
 
-  get partitionColumns(): string[] { return this.metadata.partitionColumns ?? []; }
-  get properties(): Record<string, string> { return this.metadata.configuration ?? {}; }
+  get partitionColumns(): string[] {
+    return this.metadata.partitionColumns ?? [];
+  }
+  get properties(): Record<string, string> {
+    return this.metadata.configuration ?? {};
+  }
 
   get files(): AddAction[] {
     this.cachedFiles ??= [...this.state.files.values()];
@@ -114,7 +120,10 @@ export class TableSnapshot implements Snapshot {
       let total = 0;
       for (const file of this.state.files.values()) {
         const n = file.stats ? (JSON.parse(file.stats) as { numRecords?: number }).numRecords : undefined;
-        if (typeof n !== 'number') { total = NaN; break; }
+        if (typeof n !== 'number') {
+          total = NaN;
+          break;
+        }
         total += n - (file.deletionVector?.cardinality ?? 0);
       }
       this.cachedRows = Number.isNaN(total) ? null : total;
@@ -122,9 +131,15 @@ export class TableSnapshot implements Snapshot {
     return this.cachedRows;
   }
 
-  txnVersion(appId: string): number | undefined { return this.state.txns.get(appId)?.version; }
-  txns(): Map<string, number> { return new Map([...this.state.txns].map(([k, v]) => [k, v.version])); }
-  tombstones(): RemoveAction[] { return [...this.state.tombstones.values()]; }
+  txnVersion(appId: string): number | undefined {
+    return this.state.txns.get(appId)?.version;
+  }
+  txns(): Map<string, number> {
+    return new Map([...this.state.txns].map(([k, v]) => [k, v.version]));
+  }
+  tombstones(): RemoveAction[] {
+    return [...this.state.tombstones.values()];
+  }
 }
 
 async function readCommit(storage: Storage, version: number): Promise<string | undefined> {
@@ -171,9 +186,11 @@ async function loadFromListing(storage: Storage, version?: number): Promise<Tabl
   const listing = await listLog(storage);
   if (listing.commits.size === 0 && listing.checkpoints.length === 0) {
     const hasLog = (await listFileNames(storage, LOG_DIR)).length > 0;
-    throw new DeltaError('DELTA_NOT_A_TABLE', hasLog
-      ? `${storage.location}/_delta_log has no commits or checkpoints`
-      : `${storage.location} is not a Delta table (no _delta_log)`, { context: { location: storage.location } });
+    throw new DeltaError(
+      'DELTA_NOT_A_TABLE',
+      hasLog ? `${storage.location}/_delta_log has no commits or checkpoints` : `${storage.location} is not a Delta table (no _delta_log)`,
+      { context: { location: storage.location } },
+    );
   }
   const segment = selectSegment(listing, storage.location, version);
   const state = new TableState();

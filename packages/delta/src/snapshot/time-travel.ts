@@ -38,7 +38,9 @@ async function commitTime(src: TimeSource, version: number): Promise<number | un
       const info = parseCommit(Buffer.from(bytes).toString('utf8'), version).find((a) => 'commitInfo' in a);
       const ict = info && 'commitInfo' in info ? info.commitInfo.inCommitTimestamp : undefined;
       if (typeof ict !== 'number') {
-        throw new DeltaError('DELTA_PROTOCOL', `Commit ${version} has no commitInfo.inCommitTimestamp although In-Commit Timestamps are enabled`, { context: { version } });
+        throw new DeltaError('DELTA_PROTOCOL', `Commit ${version} has no commitInfo.inCommitTimestamp although In-Commit Timestamps are enabled`, {
+          context: { version },
+        });
       }
       return ict;
     }
@@ -73,7 +75,9 @@ export async function versionAtTimestamp(storage: Storage, latest: Snapshot, tim
     if (time <= timestamp) return version;
     earliestTime = Math.min(earliestTime, time);
   }
-  throw new DeltaError('DELTA_PROTOCOL', `Timestamp ${new Date(timestamp).toISOString()} is before the earliest available commit (${Number.isFinite(earliestTime) ? new Date(earliestTime).toISOString() : 'none'})`, {
-    context: { timestamp, location: storage.location },
-  });
+  throw new DeltaError(
+    'DELTA_PROTOCOL',
+    `Timestamp ${new Date(timestamp).toISOString()} is before the earliest available commit (${Number.isFinite(earliestTime) ? new Date(earliestTime).toISOString() : 'none'})`,
+    { context: { timestamp, location: storage.location } },
+  );
 }

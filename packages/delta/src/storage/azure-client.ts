@@ -87,9 +87,7 @@ export class AzureBlobObjectStore implements ObjectStoreClient {
   async list(prefix: string, recursive: boolean): Promise<ObjectInfo[]> {
     const out: ObjectInfo[] = [];
     try {
-      const items = recursive
-        ? this.#container.listBlobsFlat({ prefix })
-        : this.#container.listBlobsByHierarchy('/', { prefix });
+      const items = recursive ? this.#container.listBlobsFlat({ prefix }) : this.#container.listBlobsByHierarchy('/', { prefix });
       for await (const item of items) {
         if ('kind' in item && item.kind === 'prefix') continue;
         const blob = item as { name: string; properties: { contentLength?: number; lastModified?: Date } };

@@ -16,7 +16,12 @@ const COMMIT = /^_delta_log\/(\d{20})\.json$/;
 class Watched extends LocalStorage {
   readonly events: string[];
   constructor(root: string, events: string[]) {
-    super(root, { fsync: async (p) => { await fsyncPath(p); events.push(`sync ${p}`); } });
+    super(root, {
+      fsync: async (p) => {
+        await fsyncPath(p);
+        events.push(`sync ${p}`);
+      },
+    });
     this.events = events;
   }
   override async putIfAbsent(p: string, data: Uint8Array | string): Promise<boolean> {
@@ -33,20 +38,28 @@ class Watched extends LocalStorage {
 /** Paths (table-relative, decoded) of the add and cdc actions of commit `version`. */
 async function referenced(storage: LocalStorage, version: number): Promise<string[]> {
   const body = Buffer.from((await storage.get(`_delta_log/${String(version).padStart(20, '0')}.json`))!).toString('utf8');
-  return body.trim().split('\n').map((l) => JSON.parse(l) as { add?: { path: string }; cdc?: { path: string } })
-    .flatMap((a) => [a.add?.path, a.cdc?.path]).filter((p): p is string => p !== undefined).map(decodeURIComponent);
+  return body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { add?: { path: string }; cdc?: { path: string } })
+    .flatMap((a) => [a.add?.path, a.cdc?.path])
+    .filter((p): p is string => p !== undefined)
+    .map(decodeURIComponent);
 }
 
-test('every file a commit references, its folder and each new folder\'s parent are fsynced before the commit is attempted', async (t) => {
+test("every file a commit references, its folder and each new folder's parent are fsynced before the commit is attempted", async (t) => {
   const root = await tempDir(t);
   const conn = await duck(t);
   const events: string[] = [];
   const storage = new Watched(root, events);
-  const schema = { type: 'struct' as const, fields: [
-    { name: 'id', type: 'long' as const, nullable: false },
-    { name: 'p', type: 'string' as const, nullable: true },
-    { name: 'v', type: 'string' as const, nullable: true },
-  ] };
+  const schema = {
+    type: 'struct' as const,
+    fields: [
+      { name: 'id', type: 'long' as const, nullable: false },
+      { name: 'p', type: 'string' as const, nullable: true },
+      { name: 'v', type: 'string' as const, nullable: true },
+    ],
+  };
   const table = await DeltaTable.createIfAbsent(storage, { schema, partitionColumns: ['p'], properties: { 'delta.enableChangeDataFeed': 'true' } });
   await table.append(conn, "SELECT * FROM (VALUES (1, 'a', 'x'), (2, 'b', 'y')) AS s(id, p, v)");
   // A merge: rewrites p=a, adds the new folder p=c, and writes change data (a new `_change_data/`).
@@ -86,7 +99,10 @@ test('every file a commit references, its folder and each new folder\'s parent a
   // A commit that returned is durable: its temp file fsynced before the link, the log folder right after.
   for (let v = 0; v <= latest; v++) {
     const at = events.indexOf(`attempt ${v}`);
-    assert.ok(events[at + 1].startsWith(`sync ${path.join(root, '_delta_log', `.${String(v).padStart(20, '0')}.json.`)}`) && events[at + 1].endsWith('.tmp'), `commit ${v}: ${events[at + 1]}`);
+    assert.ok(
+      events[at + 1].startsWith(`sync ${path.join(root, '_delta_log', `.${String(v).padStart(20, '0')}.json.`)}`) && events[at + 1].endsWith('.tmp'),
+      `commit ${v}: ${events[at + 1]}`,
+    );
     assert.equal(events[at + 2], `sync ${path.join(root, '_delta_log')}`, `commit ${v}`);
   }
 
@@ -95,10 +111,16 @@ test('every file a commit references, its folder and each new folder\'s parent a
   await table.checkpoint();
   const log = path.join(root, '_delta_log');
   const puts = events.filter((e) => e.startsWith('put '));
-  assert.deepEqual(puts.map((e) => e.slice(4)).filter((p) => !p.includes('.tmp')), ['_delta_log/00000000000000000002.checkpoint.parquet', '_delta_log/_last_checkpoint']);
+  assert.deepEqual(
+    puts.map((e) => e.slice(4)).filter((p) => !p.includes('.tmp')),
+    ['_delta_log/00000000000000000002.checkpoint.parquet', '_delta_log/_last_checkpoint'],
+  );
   for (const put of puts) {
     const at = events.indexOf(put);
-    assert.ok(events[at - 2].startsWith(`sync ${path.join(root, put.slice(4))}.`) && events[at - 2].endsWith('.tmp'), `${put}: content fsynced before the rename`);
+    assert.ok(
+      events[at - 2].startsWith(`sync ${path.join(root, put.slice(4))}.`) && events[at - 2].endsWith('.tmp'),
+      `${put}: content fsynced before the rename`,
+    );
     assert.equal(events[at - 1], `sync ${log}`, `${put}: folder fsynced before put returned`);
   }
 });
@@ -108,7 +130,13 @@ test('a deletion vector file is fsynced (its temp file, then its folder after th
   const conn = await duck(t);
   const events: string[] = [];
   const storage = new Watched(root, events);
-  const schema = { type: 'struct' as const, fields: [{ name: 'id', type: 'long' as const, nullable: false }, { name: 'v', type: 'string' as const, nullable: true }] };
+  const schema = {
+    type: 'struct' as const,
+    fields: [
+      { name: 'id', type: 'long' as const, nullable: false },
+      { name: 'v', type: 'string' as const, nullable: true },
+    ],
+  };
   const table = await DeltaTable.createIfAbsent(storage, { schema, properties: { 'delta.enableDeletionVectors': 'true' } });
   await table.append(conn, "SELECT i AS id, 'x' AS v FROM range(100) AS r(i)");
   await table.delete(conn, 'id < 10');

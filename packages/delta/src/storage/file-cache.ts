@@ -10,7 +10,10 @@ import { mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 
-interface Entry { size: number; lastUsed: number }
+interface Entry {
+  size: number;
+  lastUsed: number;
+}
 
 export interface FileCacheOptions {
   root: string;
@@ -19,7 +22,13 @@ export interface FileCacheOptions {
   graceMs?: number;
 }
 
-export interface FileCacheStats { files: number; bytes: number; hits: number; misses: number; evicted: number }
+export interface FileCacheStats {
+  files: number;
+  bytes: number;
+  hits: number;
+  misses: number;
+  evicted: number;
+}
 
 export class FileCache {
   readonly root: string;

@@ -24,17 +24,29 @@ test('listRecursive lists files at every depth with sizes and times, skipping re
   const storage = new LocalStorage(root);
 
   const all = (await storage.listRecursive('')).sort((x, y) => x.path.localeCompare(y.path));
-  assert.deepEqual(all.map((e) => [e.path, e.size]), [
-    ['_delta_log/00000000000000000000.json', 2], ['a.parquet', 3], ['p=1/q=x/b.parquet', 5],
-  ]);
+  assert.deepEqual(
+    all.map((e) => [e.path, e.size]),
+    [
+      ['_delta_log/00000000000000000000.json', 2],
+      ['a.parquet', 3],
+      ['p=1/q=x/b.parquet', 5],
+    ],
+  );
   assert.equal(all.find((e) => e.path === 'a.parquet')!.modificationTime, old.getTime());
 
   const seen: string[] = [];
-  const filtered = await storage.listRecursive('', (dir) => { seen.push(dir); return dir !== '_delta_log'; });
+  const filtered = await storage.listRecursive('', (dir) => {
+    seen.push(dir);
+    return dir !== '_delta_log';
+  });
   assert.deepEqual(filtered.map((e) => e.path).sort(), ['a.parquet', 'p=1/q=x/b.parquet']);
   assert.deepEqual(seen.sort(), ['_delta_log', 'empty', 'empty/deeper', 'p=1', 'p=1/q=x'], 'the filter gets table-relative folder paths');
 
-  assert.deepEqual((await storage.listRecursive('p=1/')).map((e) => e.path), ['p=1/q=x/b.parquet'], 'paths stay relative to the table root');
+  assert.deepEqual(
+    (await storage.listRecursive('p=1/')).map((e) => e.path),
+    ['p=1/q=x/b.parquet'],
+    'paths stay relative to the table root',
+  );
   assert.deepEqual(await storage.listRecursive('missing'), []);
   await assert.rejects(storage.listRecursive('../elsewhere'), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
 });
@@ -70,8 +82,10 @@ test('getUri reads file: URIs, reports a missing file as undefined and refuses o
   assert.match(uri, /dv%20dir/);
   assert.equal(Buffer.from((await storage.getUri(uri))!).toString(), 'bytes');
   assert.equal(await storage.getUri(pathToFileURL(path.join(outside, 'nope.bin')).href), undefined);
-  await assert.rejects(storage.getUri('s3://bucket/table/dv.bin'),
-    (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /'s3:'/.test(e.message) && e.context.scheme === 's3');
+  await assert.rejects(
+    storage.getUri('s3://bucket/table/dv.bin'),
+    (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && /'s3:'/.test(e.message) && e.context.scheme === 's3',
+  );
   await assert.rejects(storage.getUri('ABFSS://c@a.dfs.core.windows.net/dv.bin'), (e) => isDeltaError(e, 'DELTA_UNSUPPORTED') && e.context.scheme === 'abfss');
   await assert.rejects(storage.getUri('/no/scheme.bin'), (e) => isDeltaError(e, 'DELTA_PROTOCOL'));
 });

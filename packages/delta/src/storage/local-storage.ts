@@ -131,7 +131,10 @@ export class LocalStorage implements Storage {
     await unlink(tmp).catch(() => undefined);
     // The commit is visible from here on: a failed fsync must not be reported as a lost race or a
     // failed commit (the caller would delete the data files the commit references).
-    if (won) await this.#fsync(dir).then(() => this.#syncNewDirs(made)).catch(() => undefined);
+    if (won)
+      await this.#fsync(dir)
+        .then(() => this.#syncNewDirs(made))
+        .catch(() => undefined);
     return won;
   }
 
@@ -238,7 +241,9 @@ export class LocalStorage implements Storage {
   }
 
   async delete(p: string): Promise<void> {
-    await rm(this.abs(p), { force: true }).catch((error) => { throw ioError('delete', p, error); });
+    await rm(this.abs(p), { force: true }).catch((error) => {
+      throw ioError('delete', p, error);
+    });
   }
 
   async stat(p: string): Promise<StorageEntry | undefined> {
@@ -297,9 +302,7 @@ export function storageFor(location: string | Storage): Storage {
   if (typeof location !== 'string') return location;
   if (location.startsWith('file://')) return new LocalStorage(new URL(location).pathname);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new DeltaError('DELTA_UNSUPPORTED', `Only local tables are supported, not ${location}`, {
-      context: { location },
-    });
+    throw new DeltaError('DELTA_UNSUPPORTED', `Only local tables are supported, not ${location}`, { context: { location } });
   }
   return new LocalStorage(location);
 }

@@ -103,7 +103,7 @@ export class ObjectStorage implements Storage {
       for (let i = start + 1; i <= parts.length; i++) {
         const folder = parts.slice(0, i).join('/');
         let ok = verdicts.get(folder);
-        if (ok === undefined) verdicts.set(folder, ok = descend!(folder));
+        if (ok === undefined) verdicts.set(folder, (ok = descend!(folder)));
         if (!ok) return false;
       }
       return true;
@@ -120,7 +120,9 @@ export class ObjectStorage implements Storage {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1]?.toLowerCase();
     if (scheme === undefined) throw new DeltaError('DELTA_PROTOCOL', `Not an absolute URI: ${uri}`, { context: { uri } });
     if (!uri.startsWith(this.client.uriPrefix)) {
-      throw new DeltaError('DELTA_UNSUPPORTED', `${this.location} cannot read '${uri}': only URIs in ${this.client.uriPrefix} are readable`, { context: { uri, scheme } });
+      throw new DeltaError('DELTA_UNSUPPORTED', `${this.location} cannot read '${uri}': only URIs in ${this.client.uriPrefix} are readable`, {
+        context: { uri, scheme },
+      });
     }
     return this.client.get(decodeURIComponent(uri.slice(this.client.uriPrefix.length)));
   }

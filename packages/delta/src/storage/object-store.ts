@@ -39,7 +39,9 @@ export function storeError(kind: string, op: string, key: string, error: unknown
   const e = error as { name?: string; code?: string; statusCode?: number; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e?.$metadata?.httpStatusCode ?? e?.statusCode;
   const code = e?.code ?? e?.name ?? 'Error';
-  const detail = String(e?.message ?? error).split('\n')[0].slice(0, 200);
+  const detail = String(e?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);
   return new DeltaError('DELTA_IO', `${kind} ${op} of '${key}' failed: ${code}${status ? ` (HTTP ${status})` : ''}: ${detail}`, {
     canRetry: status === undefined || status >= 500 || status === 429 || status === 408,
     context: { store: kind, op, key, status: status ?? null, code },

@@ -64,5 +64,12 @@ export function escapePartitionValue(value: string): string {
 
 /** Encode a relative on-disk path for the log (RFC 2396: spaces, '%' and non-ASCII escaped). */
 export function encodeLogPath(relative: string): string {
-  return relative.split('/').map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%3D', '=')).join('/');
+  return relative
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment)
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+        .replaceAll('%3D', '='),
+    )
+    .join('/');
 }

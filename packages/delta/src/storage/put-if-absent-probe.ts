@@ -12,17 +12,21 @@ export async function probePutIfAbsent(client: ObjectStoreClient, prefix: string
   const where = `${client.uriPrefix}${key}`;
   try {
     if (!(await client.putIfAbsent(key, 'first'))) {
-      throw new DeltaError('DELTA_UNSUPPORTED', `The store refused to create the fresh object ${where}: put-if-absent does not work there`, { context: { store: client.kind, key } });
+      throw new DeltaError('DELTA_UNSUPPORTED', `The store refused to create the fresh object ${where}: put-if-absent does not work there`, {
+        context: { store: client.kind, key },
+      });
     }
     const second = await client.putIfAbsent(key, 'second');
     const bytes = await client.get(key);
     const kept = bytes !== undefined && Buffer.from(bytes).toString() === 'first';
     if (second || !kept) {
-      throw new DeltaError('DELTA_UNSUPPORTED',
+      throw new DeltaError(
+        'DELTA_UNSUPPORTED',
         `The store at ${client.uriPrefix} ignores conditional writes (If-None-Match: *): a second create of ${key} ${second ? 'succeeded' : 'was refused'} and the object ${kept ? 'kept' : 'lost'} its first content. ` +
-        'Delta commits would not be atomic there (two writers could both commit one version), so the lake is refused. ' +
-        'Help: use a store with S3 conditional writes (AWS S3 since 2024, or an S3-compatible server that supports If-None-Match on PutObject), or remove the proxy that strips the header.',
-        { context: { store: client.kind, key, secondCreateSucceeded: second, firstContentKept: kept } });
+          'Delta commits would not be atomic there (two writers could both commit one version), so the lake is refused. ' +
+          'Help: use a store with S3 conditional writes (AWS S3 since 2024, or an S3-compatible server that supports If-None-Match on PutObject), or remove the proxy that strips the header.',
+        { context: { store: client.kind, key, secondCreateSucceeded: second, firstContentKept: kept } },
+      );
     }
   } finally {
     await client.delete(key).catch(() => undefined);

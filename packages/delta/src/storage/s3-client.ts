@@ -10,7 +10,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { storeError, type ObjectInfo, type ObjectStoreClient } from './object-store.ts';
@@ -115,9 +120,9 @@ export class S3ObjectStore implements ObjectStoreClient {
     let token: string | undefined;
     try {
       do {
-        const page = await this.#s3.send(new ListObjectsV2Command({
-          Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token, Delimiter: recursive ? undefined : '/',
-        }));
+        const page = await this.#s3.send(
+          new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token, Delimiter: recursive ? undefined : '/' }),
+        );
         for (const o of page.Contents ?? []) {
           if (o.Key === undefined || o.Key.endsWith('/')) continue; // folder markers some tools create
           out.push({ key: o.Key, size: Number(o.Size ?? 0), lastModified: o.LastModified?.getTime() ?? 0 });

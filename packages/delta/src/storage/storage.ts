@@ -7,7 +7,11 @@
 // DuckDB reads and writes local files only: an object store stages data files in a local cache
 // (`prepareEngineRead` before a read, `finishEngineWrite` after a write), see object-storage.ts;
 // local folders fsync in `finishEngineWrite` (local-storage.ts).
-export interface StorageEntry { path: string; size: number; modificationTime: number }
+export interface StorageEntry {
+  path: string;
+  size: number;
+  modificationTime: number;
+}
 
 /** Whether a recursive listing enters the folder `dir` (table-relative, no trailing '/'). */
 export type DescendFilter = (dir: string) => boolean;

@@ -13,7 +13,10 @@ export async function tempDir(t: { after: (fn: () => Promise<void> | void) => vo
 export async function duck(t: { after: (fn: () => Promise<void> | void) => void }): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  t.after(() => { conn.closeSync(); instance.closeSync(); });
+  t.after(() => {
+    conn.closeSync();
+    instance.closeSync();
+  });
   return conn;
 }
 

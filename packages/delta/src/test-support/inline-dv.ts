@@ -11,10 +11,13 @@ export function inlineDv(rows: number[]): DeletionVectorDescriptor {
   if (sorted.length === 0 || sorted.at(-1)! >= 65536) throw new Error('inlineDv: 1..n rows below 65536');
   const b = Buffer.alloc(12 + 4 + 4 + 4 + 4 + 4 + 2 * sorted.length);
   let o = 0;
-  o = b.writeInt32LE(DV_MAGIC, o); o = b.writeBigInt64LE(1n, o); // one 32-bit bucket
+  o = b.writeInt32LE(DV_MAGIC, o);
+  o = b.writeBigInt64LE(1n, o); // one 32-bit bucket
   o = b.writeUInt32LE(0, o); // bucket key
-  o = b.writeUInt32LE(12346, o); o = b.writeUInt32LE(1, o); // cookie (no runs), one container
-  o = b.writeUInt16LE(0, o); o = b.writeUInt16LE(sorted.length - 1, o); // key, cardinality - 1
+  o = b.writeUInt32LE(12346, o);
+  o = b.writeUInt32LE(1, o); // cookie (no runs), one container
+  o = b.writeUInt16LE(0, o);
+  o = b.writeUInt16LE(sorted.length - 1, o); // key, cardinality - 1
   o = b.writeUInt32LE(0, o); // offset
   for (const r of sorted) o = b.writeUInt16LE(r, o);
   const padded = new Uint8Array(Math.ceil(b.length / 4) * 4);

@@ -11,7 +11,11 @@ const table = await DeltaTable.open(location, { maxCommitAttempts: 200, maxOpera
 for (let j = 1; j <= Number(countText); j++) {
   const keys = [...new Set([(j % 5) + 1, ((j + 2) % 5) + 1])];
   const sourceSql = keys.map((n) => `SELECT ${n} AS n, '${writer}' AS writer, ${j} AS v`).join(' UNION ALL ');
-  await table.merge(conn, { sourceSql, on: ['writer', 'n'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] }, { txns: [{ appId: writer, version: j }] });
+  await table.merge(
+    conn,
+    { sourceSql, on: ['writer', 'n'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] },
+    { txns: [{ appId: writer, version: j }] },
+  );
 }
 conn.closeSync();
 instance.closeSync();

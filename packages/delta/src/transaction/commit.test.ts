@@ -15,13 +15,17 @@ async function commitInfo(dir: string, version: number): Promise<Record<string, 
 }
 
 test('sparkReadableMap JSON-encodes arrays and objects and keeps scalars', () => {
-  assert.deepEqual(
-    sparkReadableMap({ a: [1, 'x'], o: { k: 'v' }, s: 'plain', n: 3, b: false, z: null }),
-    { a: '[1,"x"]', o: '{"k":"v"}', s: 'plain', n: 3, b: false, z: null },
-  );
+  assert.deepEqual(sparkReadableMap({ a: [1, 'x'], o: { k: 'v' }, s: 'plain', n: 3, b: false, z: null }), {
+    a: '[1,"x"]',
+    o: '{"k":"v"}',
+    s: 'plain',
+    n: 3,
+    b: false,
+    z: null,
+  });
 });
 
-test('a caller\'s structured operationParameters reach the log as strings Spark can read', async (t) => {
+test("a caller's structured operationParameters reach the log as strings Spark can read", async (t) => {
   const dir = await tempDir(t);
   const conn = await duck(t);
   const table = await DeltaTable.createIfAbsent(dir, { schema });
@@ -30,7 +34,7 @@ test('a caller\'s structured operationParameters reach the log as strings Spark 
   assert.deepEqual(info.operationParameters, { mode: 'Append', sources: '["a","b"]', detail: '{"n":1}', version: 7 });
 });
 
-test('engineInfo is the caller\'s, or shori-delta/<version> when none is given', async (t) => {
+test("engineInfo is the caller's, or shori-delta/<version> when none is given", async (t) => {
   const dir = await tempDir(t);
   const conn = await duck(t);
   const plain = await DeltaTable.createIfAbsent(dir, { schema });

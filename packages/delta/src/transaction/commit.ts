@@ -39,7 +39,8 @@ export function validateActions(actions: Action[]): void {
       if (files.has(key)) throw new DeltaError('DELTA_PROTOCOL', `One commit cannot hold two actions for file ${key}`, { context: { path: key } });
       files.add(key);
     } else if ('txn' in a) {
-      if (txns.has(a.txn.appId)) throw new DeltaError('DELTA_PROTOCOL', `One commit cannot hold two txn actions for appId '${a.txn.appId}'`, { context: { appId: a.txn.appId } });
+      if (txns.has(a.txn.appId))
+        throw new DeltaError('DELTA_PROTOCOL', `One commit cannot hold two txn actions for appId '${a.txn.appId}'`, { context: { appId: a.txn.appId } });
       txns.add(a.txn.appId);
     } else if ('metaData' in a) metadata++;
     else if ('protocol' in a) protocol++;
@@ -92,7 +93,9 @@ export async function commitWithRetry(storage: Storage, pending: PendingCommit, 
     }
     version++;
   }
-  throw new DeltaError('DELTA_CONFLICT', `Gave up committing to ${storage.location} after ${maxAttempts} lost races. Help: too many concurrent writers; retry later or reduce write concurrency.`, {
-    canRetry: true, context: { location: storage.location, attempts: maxAttempts },
-  });
+  throw new DeltaError(
+    'DELTA_CONFLICT',
+    `Gave up committing to ${storage.location} after ${maxAttempts} lost races. Help: too many concurrent writers; retry later or reduce write concurrency.`,
+    { canRetry: true, context: { location: storage.location, attempts: maxAttempts } },
+  );
 }

@@ -11,7 +11,13 @@ import { duck, rows, tempDir } from '../test-support/fixtures.ts';
 
 const run = promisify(execFile);
 const worker = fileURLToPath(new URL('../test-support/append-worker.ts', import.meta.url));
-const schema = { type: 'struct' as const, fields: [{ name: 'n', type: 'long' as const, nullable: false }, { name: 'writer', type: 'string' as const, nullable: false }] };
+const schema = {
+  type: 'struct' as const,
+  fields: [
+    { name: 'n', type: 'long' as const, nullable: false },
+    { name: 'writer', type: 'string' as const, nullable: false },
+  ],
+};
 
 test('two processes racing appends: contiguous versions, no commit lost, txns kept', async (t) => {
   const dir = await tempDir(t);
@@ -19,14 +25,20 @@ test('two processes racing appends: contiguous versions, no commit lost, txns ke
   const perWriter = 15;
   await Promise.all(['writer-a', 'writer-b'].map((id) => run(process.execPath, [worker, dir, id, String(perWriter)])));
   const log = (await readdir(path.join(dir, '_delta_log'))).filter((n) => n.endsWith('.json')).sort();
-  assert.deepEqual(log.map((n) => Number(n.slice(0, 20))), Array.from({ length: 2 * perWriter + 1 }, (_, i) => i));
+  assert.deepEqual(
+    log.map((n) => Number(n.slice(0, 20))),
+    Array.from({ length: 2 * perWriter + 1 }, (_, i) => i),
+  );
   const table = await DeltaTable.open(dir);
   assert.equal(table.snapshot.version, 2 * perWriter);
   assert.equal(table.snapshot.txnVersion('writer-a'), perWriter);
   assert.equal(table.snapshot.txnVersion('writer-b'), perWriter);
   const conn = await duck(t);
   const got = await rows(conn, `SELECT writer, count(*)::INT AS c, sum(n)::INT AS s FROM ${table.scanSql()} GROUP BY 1 ORDER BY 1`);
-  assert.deepEqual(got, [{ writer: 'writer-a', c: perWriter, s: 120 }, { writer: 'writer-b', c: perWriter, s: 120 }]);
+  assert.deepEqual(got, [
+    { writer: 'writer-a', c: perWriter, s: 120 },
+    { writer: 'writer-b', c: perWriter, s: 120 },
+  ]);
 });
 
 test('two instances: a stale merge retries on the new snapshot, same txn appId conflicts', async (t) => {
@@ -36,15 +48,22 @@ test('two instances: a stale merge retries on the new snapshot, same txn appId c
   const b = await DeltaTable.open(dir);
   await a.append(conn, `SELECT 1 AS n, 'a' AS writer`);
   // b is stale (version 0) and does not see row n=1; its merge must re-plan and update it.
-  const r = await b.merge(conn, { sourceSql: `SELECT 1 AS n, 'b' AS writer`, on: ['n'], whenMatched: [{ action: 'update' }], whenNotMatched: [{ action: 'insert' }] });
+  const r = await b.merge(conn, {
+    sourceSql: `SELECT 1 AS n, 'b' AS writer`,
+    on: ['n'],
+    whenMatched: [{ action: 'update' }],
+    whenNotMatched: [{ action: 'insert' }],
+  });
   assert.equal(r.rowsUpdated, 1);
   assert.deepEqual(await rows(conn, `SELECT n::INT AS n, writer FROM ${b.scanSql()}`), [{ n: 1, writer: 'b' }]);
 
   await a.refresh();
   const c = await DeltaTable.open(dir);
   await a.append(conn, `SELECT 2 AS n, 'a' AS writer`, { txns: [{ appId: 'app', version: 1 }] });
-  await assert.rejects(c.append(conn, `SELECT 3 AS n, 'c' AS writer`, { txns: [{ appId: 'app', version: 1 }] }), (e) =>
-    isDeltaError(e, 'DELTA_CONFLICT') && e.context.conflict === 'ConcurrentTransaction' && /Help:/.test(e.message));
+  await assert.rejects(
+    c.append(conn, `SELECT 3 AS n, 'c' AS writer`, { txns: [{ appId: 'app', version: 1 }] }),
+    (e) => isDeltaError(e, 'DELTA_CONFLICT') && e.context.conflict === 'ConcurrentTransaction' && /Help:/.test(e.message),
+  );
   // the loser's data file was cleaned up and not committed
   await c.refresh();
   assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS n FROM ${c.scanSql()} WHERE writer = 'c'`), [{ n: 0 }]);
@@ -59,17 +78,24 @@ test('two processes: one appends while the other merges on its own keys; nothing
   const mergeWorker = fileURLToPath(new URL('../test-support/merge-worker.ts', import.meta.url));
   await Promise.all([run(process.execPath, [worker, dir, 'appender', String(appends)]), run(process.execPath, [mergeWorker, dir, 'merger', String(merges)])]);
   const log = (await readdir(path.join(dir, '_delta_log'))).filter((n) => n.endsWith('.json')).sort();
-  assert.deepEqual(log.map((n) => Number(n.slice(0, 20))), Array.from({ length: 1 + appends + merges }, (_, i) => i));
+  assert.deepEqual(
+    log.map((n) => Number(n.slice(0, 20))),
+    Array.from({ length: 1 + appends + merges }, (_, i) => i),
+  );
   const table = await DeltaTable.open(dir);
   assert.equal(table.snapshot.txnVersion('appender'), appends);
   assert.equal(table.snapshot.txnVersion('merger'), merges);
   const conn = await duck(t);
-  assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS c, sum(n)::INT AS s FROM ${table.scanSql()} WHERE writer = 'appender'`), [{ c: appends, s: (appends * (appends + 1)) / 2 }]);
+  assert.deepEqual(await rows(conn, `SELECT count(*)::INT AS c, sum(n)::INT AS s FROM ${table.scanSql()} WHERE writer = 'appender'`), [
+    { c: appends, s: (appends * (appends + 1)) / 2 },
+  ]);
   // expected v per key: the last merge j that touched it
   const expected = new Map<number, number>();
   for (let j = 1; j <= merges; j++) for (const n of [(j % 5) + 1, ((j + 2) % 5) + 1]) expected.set(n, j);
-  assert.deepEqual(await rows(conn, `SELECT n::INT AS n, v::INT AS v FROM ${table.scanSql()} WHERE writer = 'merger' ORDER BY n`),
-    [...expected].sort((a, b) => a[0] - b[0]).map(([n, v]) => ({ n, v })));
+  assert.deepEqual(
+    await rows(conn, `SELECT n::INT AS n, v::INT AS v FROM ${table.scanSql()} WHERE writer = 'merger' ORDER BY n`),
+    [...expected].sort((a, b) => a[0] - b[0]).map(([n, v]) => ({ n, v })),
+  );
   // the change feed tells the same story: every append an insert, every merge its own changes
   const changes = await rows(conn, `SELECT writer, _change_type AS type, count(*)::INT AS c FROM ${await table.changesSql(1)} GROUP BY ALL ORDER BY ALL`);
   assert.deepEqual(changes, [
@@ -92,6 +118,8 @@ test('a stale merge is not stopped by a concurrent append of keys it cannot matc
   assert.equal(r.version, 3);
   await a.refresh();
   await a.append(conn, `SELECT 7 AS n, 'a' AS writer`); // within the next merge's key range [5, 9]
-  await assert.rejects(b.merge(conn, { sourceSql: `SELECT 5 AS n, 'x' AS writer UNION ALL SELECT 9, 'y'`, on: ['n'], whenNotMatched: [{ action: 'insert' }] }),
-    (e) => isDeltaError(e, 'DELTA_CONFLICT') && e.context.conflict === 'ConcurrentAppend');
+  await assert.rejects(
+    b.merge(conn, { sourceSql: `SELECT 5 AS n, 'x' AS writer UNION ALL SELECT 9, 'y'`, on: ['n'], whenNotMatched: [{ action: 'insert' }] }),
+    (e) => isDeltaError(e, 'DELTA_CONFLICT') && e.context.conflict === 'ConcurrentAppend',
+  );
 });

@@ -6,12 +6,7 @@
 import { fileKey, type Action } from '../actions/types.ts';
 
 export type ConflictKind =
-  | 'ConcurrentAppend'
-  | 'ConcurrentDeleteRead'
-  | 'ConcurrentDeleteDelete'
-  | 'MetadataChanged'
-  | 'ProtocolChanged'
-  | 'ConcurrentTransaction';
+  'ConcurrentAppend' | 'ConcurrentDeleteRead' | 'ConcurrentDeleteDelete' | 'MetadataChanged' | 'ProtocolChanged' | 'ConcurrentTransaction';
 
 export interface ReadIntent {
   /** Paths (file keys) of the files this transaction read and may rewrite or remove. */
@@ -25,7 +20,12 @@ export interface ReadIntent {
   mayMatch?: (add: Extract<Action, { add: unknown }>['add']) => boolean;
 }
 
-export interface Conflict { kind: ConflictKind; message: string; help: string; retryable: boolean }
+export interface Conflict {
+  kind: ConflictKind;
+  message: string;
+  help: string;
+  retryable: boolean;
+}
 
 const HELP: Record<ConflictKind, string> = {
   ConcurrentAppend: 'Help: another writer added files this operation should have read; re-run the operation on the new snapshot.',
@@ -33,7 +33,8 @@ const HELP: Record<ConflictKind, string> = {
   ConcurrentDeleteDelete: 'Help: another writer removed the same files; re-run the operation on the new snapshot.',
   MetadataChanged: 'Help: the table schema or properties changed concurrently; reopen the table and check the schema before writing again.',
   ProtocolChanged: 'Help: the table protocol changed concurrently; reopen the table to check it is still supported.',
-  ConcurrentTransaction: 'Help: another writer committed the same application transaction id; reload the table and read snapshot.txnVersion(appId) before writing again.',
+  ConcurrentTransaction:
+    'Help: another writer committed the same application transaction id; reload the table and read snapshot.txnVersion(appId) before writing again.',
 };
 
 /** Returns the first conflict between our pending commit and one winning commit, or undefined. */

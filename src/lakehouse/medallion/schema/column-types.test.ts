@@ -63,13 +63,19 @@ test('zoned and local timestamps stay distinct', () => {
 });
 
 test('varchar and char lengths come from propagated source types', () => {
-  const varchar = columnOf({ ...f('string', undefined, { '__debezium.source.column.type': 'NVARCHAR', '__debezium.source.column.length': '200' }), field: 'Name' });
+  const varchar = columnOf({
+    ...f('string', undefined, { '__debezium.source.column.type': 'NVARCHAR', '__debezium.source.column.length': '200' }),
+    field: 'Name',
+  });
   assert.deepEqual(varchar, { name: 'Name', type: 'string', connect: 'string', char: { kind: 'varchar', length: 200 } });
   const bpchar = columnOf({ ...f('string', undefined, { '__debezium.source.column.type': 'BPCHAR', '__debezium.source.column.length': '3' }), field: 'Code' });
   assert.deepEqual(bpchar.char, { kind: 'char', length: 3 });
   const text = columnOf({ ...f('string', undefined, { '__debezium.source.column.type': 'TEXT', '__debezium.source.column.length': '65535' }), field: 'Body' });
   assert.equal(text.char, undefined);
-  const max = columnOf({ ...f('string', undefined, { '__debezium.source.column.type': 'NVARCHAR', '__debezium.source.column.length': '2147483647' }), field: 'Big' });
+  const max = columnOf({
+    ...f('string', undefined, { '__debezium.source.column.type': 'NVARCHAR', '__debezium.source.column.length': '2147483647' }),
+    field: 'Big',
+  });
   assert.equal(max.char, undefined);
   assert.deepEqual(deltaFieldOf(varchar, false).metadata?.[CHAR_VARCHAR_METADATA], 'varchar(200)');
 });
@@ -83,7 +89,10 @@ test('columns and key columns of a Debezium row and key schema', () => {
       { type: 'int64', optional: false, field: 'CreatedAt', name: 'io.debezium.time.MicroTimestamp' },
     ],
   };
-  assert.deepEqual(columnsOf(row).map((c) => `${c.name}:${c.type}:${c.connect}`), ['TicketID:long:int64', 'Title:string:string', 'CreatedAt:timestamp_ntz:io.debezium.time.MicroTimestamp']);
+  assert.deepEqual(
+    columnsOf(row).map((c) => `${c.name}:${c.type}:${c.connect}`),
+    ['TicketID:long:int64', 'Title:string:string', 'CreatedAt:timestamp_ntz:io.debezium.time.MicroTimestamp'],
+  );
   assert.deepEqual(keyColumnsOf({ type: 'struct', fields: [{ type: 'int64', field: 'TicketID' }] }), ['TicketID']);
   assert.deepEqual(keyColumnsOf(null), []);
   const keyField = deltaFieldOf(columnsOf(row)[0], true);

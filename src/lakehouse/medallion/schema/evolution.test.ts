@@ -21,9 +21,17 @@ const dec = (name: string, p: number, s: number): ConnectSchema => ({
   name: 'org.apache.kafka.connect.data.Decimal',
   parameters: { scale: String(s), 'connect.decimal.precision': String(p) },
 });
-const ts = (name: string, logical: string): ConnectSchema => ({ type: logical.includes('Zoned') ? 'string' : 'int64', optional: true, field: name, name: logical });
+const ts = (name: string, logical: string): ConnectSchema => ({
+  type: logical.includes('Zoned') ? 'string' : 'int64',
+  optional: true,
+  field: name,
+  name: logical,
+});
 
-const base = (): TableSpec => specFromSchemas('Customers', key, row(int('CustomerID'), str('Name', 100), dec('CreditLimit', 10, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp')), { history: true });
+const base = (): TableSpec =>
+  specFromSchemas('Customers', key, row(int('CustomerID'), str('Name', 100), dec('CreditLimit', 10, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp')), {
+    history: true,
+  });
 const incoming = (...fields: ConnectSchema[]) => {
   const spec = specFromSchemas('Customers', key, row(...fields), { history: true });
   return { columns: spec.columns, key: ['CustomerID'] };
@@ -35,17 +43,25 @@ test('the spec of a new table: lower-case name, Debezium key, Delta schemas with
   assert.deepEqual(spec.key, ['CustomerID']);
   assert.equal(spec.keyMode, 'source');
   const silver = silverSchema(spec);
-  assert.deepEqual(silver.fields.map((x) => `${x.name}:${x.type}:${x.nullable}`), [
-    'source:string:false',
-    'CustomerID:integer:false',
-    'Name:string:true',
-    'CreditLimit:decimal(10,2):true',
-    'CreatedAt:timestamp_ntz:true',
-    '_seq:string:false',
-    '_source_ts:timestamp:true',
-    '_committed_at:timestamp:false',
-  ]);
-  assert.deepEqual(historySchema(spec).fields.slice(-5).map((x) => x.name), ['_source_ts', '__valid_from', '__valid_to', '__is_current', '_committed_at']);
+  assert.deepEqual(
+    silver.fields.map((x) => `${x.name}:${x.type}:${x.nullable}`),
+    [
+      'source:string:false',
+      'CustomerID:integer:false',
+      'Name:string:true',
+      'CreditLimit:decimal(10,2):true',
+      'CreatedAt:timestamp_ntz:true',
+      '_seq:string:false',
+      '_source_ts:timestamp:true',
+      '_committed_at:timestamp:false',
+    ],
+  );
+  assert.deepEqual(
+    historySchema(spec)
+      .fields.slice(-5)
+      .map((x) => x.name),
+    ['_source_ts', '__valid_from', '__valid_to', '__is_current', '_committed_at'],
+  );
 });
 
 test('the same schema changes nothing', () => {
@@ -57,11 +73,17 @@ test('the same schema changes nothing', () => {
 });
 
 test('an added column becomes a new nullable field at the end; the version moves', () => {
-  const e = evolve(base(), incoming(int('CustomerID'), str('Name', 100), dec('CreditLimit', 10, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp'), str('Email', 200)));
+  const e = evolve(
+    base(),
+    incoming(int('CustomerID'), str('Name', 100), dec('CreditLimit', 10, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp'), str('Email', 200)),
+  );
   assert.deepEqual(e.changes.map(describeChange), ['ADD COLUMN Email string']);
   assert.equal(e.spec.schemaVersion, 1);
   assert.equal(silverSchema(e.spec).fields.find((x) => x.name === 'Email')?.nullable, true);
-  assert.deepEqual(e.spec.columns.map((c) => c.name), ['CustomerID', 'Name', 'CreditLimit', 'CreatedAt', 'Email']);
+  assert.deepEqual(
+    e.spec.columns.map((c) => c.name),
+    ['CustomerID', 'Name', 'CreditLimit', 'CreatedAt', 'Email'],
+  );
 });
 
 test('a dropped column stays; it is only reported as missing', () => {
@@ -73,18 +95,27 @@ test('a dropped column stays; it is only reported as missing', () => {
 });
 
 test('widening: int to bigint, decimal precision, varchar length; typeChanged says when data files are affected', () => {
-  const e = evolve(base(), incoming(int('CustomerID', 'int64'), str('Name', 250), dec('CreditLimit', 14, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp')));
+  const e = evolve(
+    base(),
+    incoming(int('CustomerID', 'int64'), str('Name', 250), dec('CreditLimit', 14, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp')),
+  );
   assert.deepEqual(e.changes.map(describeChange), [
     'WIDEN COLUMN CustomerID integer TO long',
     'WIDEN COLUMN Name string varchar(100) TO string varchar(250)',
     'WIDEN COLUMN CreditLimit decimal(10,2) TO decimal(14,2)',
   ]);
-  assert.deepEqual(e.changes.map((c) => c.kind === 'widen' && c.typeChanged), [true, false, true]);
+  assert.deepEqual(
+    e.changes.map((c) => c.kind === 'widen' && c.typeChanged),
+    [true, false, true],
+  );
   assert.deepEqual(e.conflicts, []);
 });
 
 test('a narrower type from another source changes nothing', () => {
-  const wide = evolve(base(), incoming(int('CustomerID', 'int64'), str('Name'), dec('CreditLimit', 14, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp'))).spec;
+  const wide = evolve(
+    base(),
+    incoming(int('CustomerID', 'int64'), str('Name'), dec('CreditLimit', 14, 2), ts('CreatedAt', 'io.debezium.time.MicroTimestamp')),
+  ).spec;
   const e = evolve(wide, incoming(int('CustomerID'), str('Name', 100), dec('CreditLimit', 10, 2), ts('CreatedAt', 'io.debezium.time.Timestamp')));
   assert.deepEqual(e.changes, []);
   assert.deepEqual(e.conflicts, []);
@@ -101,16 +132,26 @@ test('unsafe changes are conflicts and nothing is applied', () => {
   ];
   for (const [fields, code] of cases) {
     const e = evolve(spec, incoming(...fields, str('Added')));
-    assert.deepEqual(e.conflicts.map((c) => c.code), [code], code);
+    assert.deepEqual(
+      e.conflicts.map((c) => c.code),
+      [code],
+      code,
+    );
     assert.equal(e.spec, spec, 'spec unchanged on conflict');
     assert.deepEqual(e.changes, []);
   }
   const rekeyed = evolve(spec, { columns: spec.columns, key: ['CustomerID', 'Name'] });
-  assert.deepEqual(rekeyed.conflicts.map((c) => c.code), ['key_changed']);
+  assert.deepEqual(
+    rekeyed.conflicts.map((c) => c.code),
+    ['key_changed'],
+  );
 });
 
 test('column names match case-insensitively and keep the first spelling', () => {
-  const e = evolve(base(), incoming(int('customerid'), str('name', 100), dec('creditlimit', 10, 2), ts('createdat', 'io.debezium.time.MicroTimestamp'), str('email')));
+  const e = evolve(
+    base(),
+    incoming(int('customerid'), str('name', 100), dec('creditlimit', 10, 2), ts('createdat', 'io.debezium.time.MicroTimestamp'), str('email')),
+  );
   assert.deepEqual(e.changes.map(describeChange), ['ADD COLUMN email string']);
   assert.deepEqual(e.conflicts, []);
 });
@@ -122,7 +163,10 @@ test('configured keys and keyless tables', () => {
   const configured = specFromSchemas('AuditLog', null, row(int('at', 'int64'), str('What')), { history: true, key: ['AT'] });
   assert.deepEqual([configured.keyMode, configured.key], ['configured', ['at']]);
   const lost = evolve(configured, { columns: [{ name: 'What', type: 'string', connect: 'string' } satisfies ColumnSpec], key: [] });
-  assert.deepEqual(lost.conflicts.map((c) => c.code), ['key_missing']);
+  assert.deepEqual(
+    lost.conflicts.map((c) => c.code),
+    ['key_missing'],
+  );
   const appendOnly = specFromSchemas('Customers', key, row(int('CustomerID')), { history: true, appendOnly: true });
   assert.equal(appendOnly.keyMode, 'none');
 });

@@ -131,7 +131,11 @@ export function evolve(spec: TableSpec, incoming: IncomingSchema): Evolution {
   for (const column of incoming.columns) {
     const lower = column.name.toLowerCase();
     if (incomingByName.has(lower)) {
-      conflicts.push({ code: 'duplicate_column', column: column.name, message: `columns ${incomingByName.get(lower)!.name} and ${column.name} of ${spec.table} differ only in case` });
+      conflicts.push({
+        code: 'duplicate_column',
+        column: column.name,
+        message: `columns ${incomingByName.get(lower)!.name} and ${column.name} of ${spec.table} differ only in case`,
+      });
     }
     incomingByName.set(lower, column);
   }
@@ -145,7 +149,11 @@ export function evolve(spec: TableSpec, incoming: IncomingSchema): Evolution {
     const at = index.get(lower);
     if (at === undefined) {
       if (RESERVED_COLUMNS.has(lower)) {
-        conflicts.push({ code: 'reserved_name', column: column.name, message: `column ${column.name} of ${spec.table} has the name of a Silver control column` });
+        conflicts.push({
+          code: 'reserved_name',
+          column: column.name,
+          message: `column ${column.name} of ${spec.table} has the name of a Silver control column`,
+        });
         continue;
       }
       index.set(lower, next.length);

@@ -81,7 +81,13 @@ function sourceColumns(spec: TableSpec): DeltaField[] {
 export function silverSchema(spec: TableSpec): DeltaSchema {
   return {
     type: 'struct',
-    fields: [field('source', 'string', false), ...sourceColumns(spec), field('_seq', 'string', false), field('_source_ts', 'timestamp'), field('_committed_at', 'timestamp', false)],
+    fields: [
+      field('source', 'string', false),
+      ...sourceColumns(spec),
+      field('_seq', 'string', false),
+      field('_source_ts', 'timestamp'),
+      field('_committed_at', 'timestamp', false),
+    ],
   };
 }
 
