@@ -17,7 +17,7 @@ test('include and exclude by glob, case-insensitively; per-table options by name
     JSON.stringify({
       include: ['tick*', 'Customers', 'agent?'],
       exclude: ['*_audit'],
-      history: false,
+      history: true,
       tables: { AUDITLOG: { key: ['At', 'Actor'] }, events: { appendOnly: true }, Customers: { history: true } },
     }),
     'tables.json',
@@ -28,7 +28,7 @@ test('include and exclude by glob, case-insensitively; per-table options by name
   assert.equal(c.choose('Agents').included, true);
   assert.equal(c.choose('Agent').included, false);
   assert.equal(c.choose('Orders').included, false);
-  assert.equal(c.choose('Tickets').history, false);
+  assert.equal(c.choose('Tickets').history, true);
   assert.equal(c.choose('CUSTOMERS').history, true);
   assert.deepEqual(c.choose('auditlog').key, ['At', 'Actor']);
   assert.deepEqual(c.choose('Events'), { included: false, appendOnly: true, history: true });
@@ -52,6 +52,8 @@ test('bad files are refused with the file, the field and the rule', () => {
     [JSON.stringify({ tables: { T: {}, t: { appendOnly: true } } }), /tables: names a table twice/],
     [JSON.stringify({ histroy: true }), /histroy/],
     [JSON.stringify({ history: 'yes' }), /history: .*boolean/i],
+    [JSON.stringify({ history: false }), /history: false is not supported yet/],
+    [JSON.stringify({ tables: { Customers: { history: false } } }), /tables\.Customers\.history: false is not supported yet/],
   ];
   for (const [text, expected] of cases) {
     assert.throws(

@@ -5,11 +5,9 @@
 //   {
 //     "include": ["*"],                       // glob patterns (* and ?) on table names, any case
 //     "exclude": ["*_audit"],                 // applied after include
-//     "history": true,                        // default for every table
 //     "tables": {                             // per table (name in any case)
 //       "AuditLog":  { "key": ["LoggedAt", "Actor"] },   // a key for a table without a primary key
-//       "Events":    { "appendOnly": true },             // history only, no current state
-//       "Customers": { "history": false }
+//       "Events":    { "appendOnly": true }              // history only, no current state
 //     }
 //   }
 //
@@ -20,6 +18,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ShoriError } from '../errors.ts';
+
+// `history: false` is refused rather than accepted and ignored: every table keeps its history
+// today (the medallion's steps, catch-up and backfill write it for every keyed table).
+const historyKept = z.boolean().refine((h) => h, 'false is not supported yet: every table keeps its <table>_history (leave the field out, or true)');
 
 const name = z.string().trim().min(1, 'must not be empty');
 const pattern = z
@@ -36,15 +38,14 @@ const tableOptions = z
       .refine((k) => new Set(k.map((c) => c.toLowerCase())).size === k.length, 'must not list a column twice (names are matched in any case)')
       .optional(),
     appendOnly: z.boolean().optional(),
-    history: z.boolean().optional(),
+    history: historyKept.optional(),
   })
-  .refine((t) => !(t.appendOnly === true && t.key !== undefined), 'key and appendOnly: true exclude each other')
-  .refine((t) => !(t.appendOnly === true && t.history === false), 'appendOnly: true keeps only the history, so history cannot be false');
+  .refine((t) => !(t.appendOnly === true && t.key !== undefined), 'key and appendOnly: true exclude each other');
 
 export const tablesConfigSchema = z.strictObject({
   include: z.array(pattern).default(['*']),
   exclude: z.array(pattern).default([]),
-  history: z.boolean().default(true),
+  history: historyKept.default(true),
   tables: z
     .record(name, tableOptions)
     .default({})
