@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DeltaTable, type Storage } from '@shori/delta';
 import { Lake } from '../../src/lakehouse/lake/lake.ts';
+import { TICKET_COLUMNS as TICKET_COLUMN_ORDER } from '../../src/sources/embedded/tickets-schema.ts';
 
 /** A lake the tests read: a DATA_DIR (its `datalake` folder), or a LAKE_URI with the environment holding its credentials. */
 export type LakeRef = string | { uri: string; env: Record<string, string> };
@@ -24,20 +25,8 @@ export async function tableAt(lake: LakeRef, layer: string, name: string): Promi
   return (await opened).table(layer, name);
 }
 
-export const TICKET_COLUMNS = [
-  'TicketID',
-  'Title',
-  'Description',
-  'Status',
-  'Priority',
-  'Category',
-  'CustomerID',
-  'AssignedTo',
-  'EstimatedCost',
-  'CreatedAt',
-  'UpdatedAt',
-  'ResolvedAt',
-];
+/** Tickets' column order, as the source and Silver have it. */
+export const TICKET_COLUMNS: readonly string[] = TICKET_COLUMN_ORDER;
 
 export type TextRow = Record<string, string | null>;
 

@@ -12,6 +12,7 @@ import { CONNECT_URL, KAFKA_BOOTSTRAP, POSTGRES } from './stack-fixture.ts';
 import { PG_URL, serviceEnv } from './pipeline-fixture.ts';
 import { startService, tempDataDir, waitFor } from '../helpers/service-process.ts';
 import { queryDelta } from '../helpers/lake.ts';
+import { TICKET_COLUMNS } from '../../src/sources/embedded/tickets-schema.ts';
 
 export interface SnapshotRun {
   rows: number;
@@ -23,20 +24,7 @@ export interface SnapshotRun {
   seconds: number;
 }
 
-const FINGERPRINT_COLUMNS = [
-  'TicketID',
-  'Title',
-  'Description',
-  'Status',
-  'Priority',
-  'Category',
-  'CustomerID',
-  'AssignedTo',
-  'EstimatedCost',
-  'CreatedAt',
-  'UpdatedAt',
-  'ResolvedAt',
-];
+const FINGERPRINT_COLUMNS: readonly string[] = TICKET_COLUMNS;
 const TIMESTAMPS = new Set(['CreatedAt', 'UpdatedAt', 'ResolvedAt']);
 
 function peakRss(pid: number): number {
