@@ -10,6 +10,10 @@
 //   vectors with the change feed on, column mapping with rename and drop, v2 checkpoints): ours
 //   reads every version and the change feed equal to Spark's, maintains what it can write
 //   (optimize, vacuum) and Spark reads the result; what it cannot write is refused by name.
+// - The tables the service's write path makes (the medallion: Bronze, the quarantine, the deleted-key
+//   memory, Silver with deletion vectors and the change feed, history) through creates, updates,
+//   deletes, a key change, a truncate, a reject, checkpoints and a compaction: Spark reads every
+//   version equal to ours, DESCRIBE HISTORY has one row per version, Silver's change feed equals ours.
 // Under CI=true a missing Spark is a failure, never a skip.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +33,8 @@ import {
 import { canonicalRow } from '../conformance/canonical.ts';
 import { Spark, type CanonicalRows } from '../helpers/spark.ts';
 import { tempDir } from '../helpers/duck.ts';
+import { Medallion } from '../../src/lakehouse/medallion/medallion.ts';
+import { change, count, raw, silverState, truncate, type TicketImage } from '../../src/lakehouse/medallion/medallion-fixtures.ts';
 
 const spark = await Spark.start();
 const SKIP = spark ? false : 'pyspark + delta-spark are not installable here';
@@ -248,6 +254,78 @@ test('Spark streams an append-only table we write', { skip: SKIP, timeout: 1_200
   const ours = await oursAt(table, table.snapshot);
   assert.deepEqual(reorder(await spark!.stream(dir), ours.columns), sorted(ours.rows));
 });
+
+test(
+  'Spark reads every table the medallion writes: every version, history, change feed (creates, updates, deletes, a key change, a truncate, a reject, checkpoints, compaction)',
+  { skip: SKIP, timeout: 2_400_000 },
+  async (t) => {
+    const dataDir = await tempDir(t, 'spark-medallion-');
+    const m = await Medallion.open(dataDir, { checkpointInterval: 2 });
+    t.after(() => m.close());
+    const ids = (op: 'c' | 'u' | 'd', from: number, list: Array<number | TicketImage>) =>
+      list.map((x, i) => change(from + i, from + i, op, typeof x === 'number' ? { TicketID: x, Description: op === 'c' ? null : `${op} ${x}` } : x));
+    const deleted = (position: number, id: number) => [...ids('d', position, [id]), raw(position + 1, null, JSON.stringify({ TicketID: id }))];
+    await m.writeBatch(ids('c', 0, [1, 2, 3, 4, 5, 6]));
+    await m.writeBatch([truncate(10, 10), ...ids('c', 11, [7, 8, 9, 10, 11])]);
+    // Updates (two of key 7: the newest wins), a delete, a primary-key change (10 becomes 40: delete,
+    // tombstone, create), an event that is rejected (NULL key). Silver marks 4 of the 5 rows of its
+    // file deleted in a deletion vector, which the compaction then purges.
+    await m.writeBatch([
+      ...ids('u', 20, [
+        { TicketID: 7, Status: 'Pending' },
+        { TicketID: 8, Status: 'Closed', EstimatedCost: '99.95' },
+        { TicketID: 7, Status: 'Resolved' },
+      ]),
+      ...deleted(23, 9),
+      ...deleted(25, 10),
+      ...ids('c', 27, [40]),
+      change(28, 28, 'c', { TicketID: null }),
+    ]);
+    assert.ok(
+      m.silver.snapshot.files.some((f) => f.deletionVector),
+      'Silver wrote a deletion vector',
+    );
+    const maintained = await m.maintain({ vacuum: false });
+    assert.deepEqual(
+      maintained.optimized.map((l) => l.split('/').slice(-2).join('/')),
+      ['silver/tickets'],
+    );
+    assert.deepEqual(
+      [...(await silverState(m))],
+      [
+        [7, 'Resolved/10.00'],
+        [8, 'Closed/99.95'],
+        [11, 'Open/10.00'],
+        [40, 'Open/10.00'],
+      ],
+    );
+    assert.equal(await count(m, m.rejected), 1);
+
+    const feeds: string[] = [];
+    for (const table of m.tables()) {
+      await table.refresh();
+      const name = table.location.split('/').slice(-2).join('/');
+      assert.ok(table.snapshot.version >= 3, `${name} passed a checkpoint (v${table.snapshot.version})`);
+      await assertEveryVersionEqual(table);
+      const history = await spark!.sql<{ version: number; operation: string }>(`DESCRIBE HISTORY delta.\`${table.location}\``);
+      assert.deepEqual(
+        history.map((h) => [Number(h.version), h.operation]),
+        (await table.history()).map((h) => [h.version, h.operation]),
+        `${name}: one history row per version`,
+      );
+      assert.equal(history.length, table.snapshot.version + 1);
+      if (table.snapshot.properties['delta.enableChangeDataFeed'] !== 'true') continue;
+      const columns = [...table.snapshot.schema.fields, ...FEED_FIELDS].map((f) => f.name);
+      assert.deepEqual(reorder(await spark!.changes(table.location, 0), columns), await ourChanges(table, 0), `${name}: change feed 0..latest`);
+      feeds.push(name);
+    }
+    assert.deepEqual(
+      m.tables().map((t) => t.location.split('/').slice(-2).join('/')),
+      ['bronze/cdc_events', 'silver/_rejected', 'silver/_tickets_deleted', 'silver/tickets', 'silver/tickets_history'],
+    );
+    assert.deepEqual(feeds, ['silver/tickets']);
+  },
+);
 
 const SPARK_TYPES_TABLE = `
 p = path
