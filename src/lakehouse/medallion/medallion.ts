@@ -85,7 +85,11 @@ export interface CatchUpResult {
 export interface SpecTables {
   spec: TableSpec;
   silver: DeltaTable;
-  history: DeltaTable;
+  /**
+   * null: history is off for this table (TABLES_CONFIG `history: false`). Silver and the deleted-key
+   * memory do not depend on it; a history table an earlier run wrote is left as it is.
+   */
+  history: DeltaTable | null;
   deleted: DeltaTable;
 }
 
@@ -105,7 +109,8 @@ const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableD
 
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
 
-export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
+/** Opens (creating what is absent) a keyed table's Silver, deleted-key memory and, when `history`, its history. */
+export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>, history = true): Promise<SpecTables> {
   return {
     spec,
     silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), {
@@ -113,11 +118,9 @@ export async function openSpecTables(lake: LakeTables, spec: TableSpec, properti
       name: spec.name,
       properties: { ...properties, ...SILVER_PROPERTIES },
     }),
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
-      schema: historySchema(spec),
-      name: `${spec.name}_history`,
-      properties,
-    }),
+    history: history
+      ? await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties })
+      : null,
     deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), {
       schema: deletedSchema(),
       name: `_${spec.name}_deleted`,
@@ -147,8 +150,8 @@ function withAddedColumns(tables: SpecTables): SpecTables {
 }
 
 /**
- * Generic tables of earlier runs in the lake: Silver tables with their history and deleted-key
- * siblings, and histories without a Silver table (append-only candidates).
+ * Generic tables of earlier runs in the lake: Silver tables with their deleted-key siblings (and a
+ * history unless it was off), and histories without a Silver table (append-only candidates).
  */
 async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; historyOnly: string[] }> {
   const names = new Set(await lake.tableNames('silver'));
@@ -156,7 +159,7 @@ async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; h
   const historyOnly = [...names]
     .filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length)))
     .map((n) => n.slice(0, -'_history'.length));
-  return { keyed: plain.filter((n) => names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
+  return { keyed: plain.filter((n) => names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
 }
 
 export class Medallion {
@@ -213,7 +216,9 @@ export class Medallion {
     });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
     const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common)));
+    // History per table as TABLES_CONFIG says now (a table's name is its source table's, in lower case).
+    const history = (spec: TableSpec) => options.tables?.choose(spec.name).history ?? true;
+    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common, history(spec))));
     // Generic tables found at run time before: their specs are in their own metadata.
     const generic: string[] = [];
     const appendOnly: AppendOnlyTables[] = [];
@@ -223,7 +228,7 @@ export class Medallion {
         if (specTables.some((t) => t.spec.name === name)) continue;
         const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
         const spec = silver && specFromTable(name, silver);
-        if (spec) specTables.push(await openSpecTables(lake, spec, common));
+        if (spec) specTables.push(await openSpecTables(lake, spec, common, history(spec)));
         if (spec) generic.push(name);
       }
       for (const name of found.historyOnly) {
@@ -288,14 +293,13 @@ export class Medallion {
         notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)${earlier}`);
         continue;
       }
-      const tables = await openSpecTables(this.#lake, made.spec, properties);
+      const tables = await openSpecTables(this.#lake, made.spec, properties, made.history);
       const earlier = await caughtUp(tables);
-      for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
+      for (const t of [tables.deleted, tables.silver, tables.history]) if (t) await start(t);
       this.specTables.push(tables);
       this.#generic.add(made.spec.name);
-      notes.push(
-        `table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`,
-      );
+      const history = tables.history ? `silver/${made.spec.name}_history` : 'no history (TABLES_CONFIG history: false)';
+      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), ${history}${earlier}`);
     }
     return notes;
   }
@@ -305,11 +309,16 @@ export class Medallion {
     return this.specTables[0].silver;
   }
   get history(): DeltaTable {
-    return this.specTables[0].history;
+    const { history, spec } = this.specTables[0];
+    if (!history)
+      throw new ShoriError('SHORI_NOT_FOUND', `silver/${spec.name} keeps no history (TABLES_CONFIG history: false)`, { context: { table: spec.name } });
+    return history;
   }
 
+  /** Every table the medallion writes: Bronze first, then the derived tables. */
   tables(): DeltaTable[] {
-    return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history]), ...this.appendOnly.map((t) => t.history)];
+    const keyed = this.specTables.flatMap((t) => (t.history ? [t.deleted, t.silver, t.history] : [t.deleted, t.silver]));
+    return [this.bronze, this.rejected, ...keyed, ...this.appendOnly.map((t) => t.history)];
   }
 
   /** Every captured table's spec, keyed and append-only. */
@@ -429,7 +438,9 @@ export class Medallion {
           out.freshnessMs = { min: at - batch.sourceTimes.max, max: at - batch.sourceTimes.min };
         }
       }
-      const history = await this.#once(tables.history, v, () => applyHistory(this.conn, tables.history, prepared, v, now));
+      const keep = tables.history;
+      if (!keep) continue;
+      const history = await this.#once(keep, v, () => applyHistory(this.conn, keep, prepared, v, now));
       if (history) out.redelivered += history.duplicates;
     }
     for (const message of batch.drift) {
