@@ -12,7 +12,7 @@
 // (prepared-batch.ts). No table looks at another's progress and nothing is remembered in memory
 // across batches, so a crash, a failure or another instance at any point leaves each table either
 // at a version it will catch up from, or already done.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
@@ -31,6 +31,7 @@ import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
 import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, type LakeTables } from './tables.ts';
 import { localLakeTables } from './local-lake.ts';
+import { openWriterDb } from './writer-db.ts';
 import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
 import { specForChange, specFromTable } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
@@ -52,6 +53,8 @@ export interface MedallionOptions {
   tables?: TablesConfig;
   /** Where the tables are (the lake of LAKE_URI); default: folders under DATA_DIR/datalake. */
   lake?: LakeTables;
+  /** DuckDB memory_limit of the writer (LAKEHOUSE_MEMORY_LIMIT); beyond it, DuckDB spills to DATA_DIR/tmp/duckdb. Default: DuckDB's (80% of RAM). */
+  memoryLimit?: string;
 }
 
 export interface BronzeResult {
@@ -237,9 +240,7 @@ export class Medallion {
         if (spec?.appendOnly) appendOnly.push({ spec, history: history! });
       }
     }
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    await conn.run("SET TimeZone = 'UTC'");
+    const { db, conn } = await openWriterDb(dataDir, options.memoryLimit);
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
