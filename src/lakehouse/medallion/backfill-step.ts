@@ -19,7 +19,10 @@ import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
 
 export interface BackfillTables extends EvolvingTables {
-  /** null for an append-only table (no current state, no deleted-key memory). */
+  /**
+   * null: neither the deleted-key memory nor Silver is written (an append-only table has none; a
+   * history caught up alone, its Silver table already current, leaves them as they are).
+   */
   deleted: DeltaTable | null;
 }
 

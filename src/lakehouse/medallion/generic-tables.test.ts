@@ -563,6 +563,33 @@ test('history: false per table: Silver without <table>_history, deletes and a tr
   assert.ok(!again.tables().some((t) => t.location.endsWith('_history')));
   assert.equal(existsSync(lake('notes_history')), false);
   await again.close();
+
+  // History on again: Tags' resumes from the Bronze version it stopped at; Notes' is created and
+  // caught up from Bronze's snapshot when opened. Both then hold every change once.
+  const on = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  const reported = (await on.catchUp()).tablesDiscovered;
+  assert.ok(
+    reported.some((n) => /^silver\/notes_history created and caught up from Bronze: \d+ events/.test(n)),
+    reported.join('; '),
+  );
+  await tagsHistory.refresh();
+  assert.deepEqual(await tagChanges(on, tagsHistory), ['c:1', 'c:2', 'u:1', 'd:2', 'c:3', 'u:1']);
+  const notesHistory = on.specTables.find((s) => s.spec.name === 'notes')!.history!;
+  const noteChanges = (
+    await on.conn.runAndReadAll(
+      `SELECT _op || ':' || coalesce(CAST("NoteID" AS VARCHAR), '') AS c, __is_current FROM ${notesHistory.scanSql()} ORDER BY _seq, _op`,
+    )
+  ).getRowObjectsJson();
+  assert.deepEqual(
+    noteChanges.map((r) => r.c),
+    ['c:1', 'c:2', 'c:3', 'u:1', 'd:2', 'c:4', 'c:5', 'u:4', 'd:5', 'c:6'],
+  );
+  assert.deepEqual(
+    noteChanges.filter((r) => r.__is_current).map((r) => r.c),
+    ['u:4', 'c:6'],
+    'the current versions are the Silver rows',
+  );
+  await on.close();
   await sub.close();
   await feed.close();
   db.close();

@@ -152,6 +152,34 @@ function withAddedColumns(tables: SpecTables): SpecTables {
   return added.length === 0 ? tables : { ...tables, spec: { ...spec, columns: [...spec.columns, ...added] } };
 }
 
+/** Records `version` as applied by `table` (an empty commit with the txn), unless it applied it already. */
+async function markApplied(conn: DuckDBConnection, table: DeltaTable, version: number): Promise<void> {
+  if (appliedBronzeVersion(table) >= version) return;
+  await table.append(conn, `SELECT * FROM ${await table.scan(withFiles(table.snapshot, []))} AS t WHERE false`, {
+    txns: appliedTxn(version),
+    operation: 'WRITE',
+  });
+}
+
+/**
+ * A new history of a Silver table that has applied Bronze versions already (history turned on in
+ * TABLES_CONFIG for a table that had it off, or a history removed to be rebuilt) is caught up from
+ * Bronze's snapshot up to the version Silver has applied, as a table found late is (backfill-step.ts;
+ * only the history is written), rather than from each Bronze commit since (whose files compaction
+ * and vacuum may have removed). A history that applied some version resumes from it, per commit,
+ * as after a crash.
+ */
+async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, tables: SpecTables): Promise<string[]> {
+  const { history, silver, spec } = tables;
+  const through = appliedBronzeVersion(silver);
+  if (!history || appliedBronzeVersion(history) !== -1 || through < 0) return [];
+  const done = await backfillTable(conn, bronze, { spec, silver, history, deleted: null }, spec.name, through);
+  await history.refresh();
+  await markApplied(conn, history, through);
+  const rejected = done.rejected > 0 ? ` (${done.rejected} could not be applied)` : '';
+  return [`silver/${spec.name}_history created and caught up from Bronze: ${done.events} events up to Bronze version ${through}${rejected}`, ...done.notes];
+}
+
 /**
  * Generic tables of earlier runs in the lake: Silver tables with their deleted-key siblings (and a
  * history unless it was off), and histories without a Silver table (append-only candidates).
@@ -186,6 +214,8 @@ export class Medallion {
   /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
   #pending: { version: number; entries: BronzeEntry[] } | null = null;
   readonly #driftSeen = new Set<string>();
+  /** Messages of the opening (a history caught up), reported by the next catchUp with the tables found. */
+  readonly #notes: string[] = [];
 
   private constructor(
     dataDir: string,
@@ -244,6 +274,7 @@ export class Medallion {
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
+    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, tables)));
     return medallion;
   }
 
@@ -270,13 +301,7 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const start = async (t: DeltaTable) => {
-        if (appliedBronzeVersion(t) < v - 1)
-          await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, {
-            txns: appliedTxn(v - 1),
-            operation: 'WRITE',
-          });
-      };
+      const start = (t: DeltaTable) => markApplied(this.conn, t, v - 1);
       const caughtUp = async (tables: BackfillTables) => {
         const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
         notes.push(...done.notes);
@@ -380,6 +405,7 @@ export class Medallion {
       tablesDiscovered: [],
       schemaChanges: [],
     };
+    out.tablesDiscovered.push(...this.#notes.splice(0));
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
