@@ -11,7 +11,8 @@
 // back from Bronze's commit (bronze-range.ts, the recovery path); both are prepared the same way
 // (prepared-batch.ts). No table looks at another's progress and nothing is remembered in memory
 // across batches, so a crash, a failure or another instance at any point leaves each table either
-// at a version it will catch up from, or already done.
+// at a version it will catch up from, or already done. Each captured table's Delta tables are opened,
+// at start-up and when a table is found in Bronze, by spec-tables.ts.
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
@@ -22,8 +23,7 @@ import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
-import { withFiles } from './file-subset.ts';
-import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
+import { appliedBronzeVersion } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
@@ -32,12 +32,11 @@ import { applyHistory } from './history-step.ts';
 import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, type LakeTables } from './tables.ts';
 import { localLakeTables } from './local-lake.ts';
 import { openWriterDb } from './writer-db.ts';
-import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
-import { specForChange, specFromTable } from './generic-specs.ts';
+import type { TableSpec } from './table-spec.ts';
+import { specForChange } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
-import { backfillTable, type BackfillTables } from './backfill-step.ts';
-import { RESERVED_COLUMNS } from './schema/table-spec.ts';
-import { TablesConfig } from '../../config/tables-config.ts';
+import { catchUpHistory, openCapturedTables, openFoundTable, type AppendOnlyTables, type SpecTables } from './spec-tables.ts';
+import type { TablesConfig } from '../../config/tables-config.ts';
 
 export type OnBadRecord = 'quarantine' | 'fail';
 
@@ -85,113 +84,7 @@ export interface CatchUpResult {
   schemaChanges: string[];
 }
 
-export interface SpecTables {
-  spec: TableSpec;
-  silver: DeltaTable;
-  /**
-   * null: history is off for this table (TABLES_CONFIG `history: false`). Silver and the deleted-key
-   * memory do not depend on it; a history table an earlier run wrote is left as it is.
-   */
-  history: DeltaTable | null;
-  deleted: DeltaTable;
-}
-
-/** A table without a key (TableSpec.appendOnly): its append-only history is all it has. */
-export interface AppendOnlyTables {
-  spec: TableSpec;
-  history: DeltaTable;
-}
-
-/**
- * Silver keeps a change feed, and takes updates and deletes as deletion vectors: a merge marks the
- * rows it replaces instead of rewriting every file its keys touch (CDC updates hit old rows all
- * over the table), and optimize purges the vectors once they delete 5% of a file. README
- * "Benchmarks" has the measurements behind this default. Applies to tables created from now on.
- */
-const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true' };
-
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
-
-/** Opens (creating what is absent) a keyed table's Silver, deleted-key memory and, when `history`, its history. */
-export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>, history = true): Promise<SpecTables> {
-  return {
-    spec,
-    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), {
-      schema: silverSchema(spec),
-      name: spec.name,
-      properties: { ...properties, ...SILVER_PROPERTIES },
-    }),
-    history: history
-      ? await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties })
-      : null,
-    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), {
-      schema: deletedSchema(),
-      name: `_${spec.name}_deleted`,
-      properties,
-    }),
-  };
-}
-
-async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<AppendOnlyTables> {
-  return {
-    spec,
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
-      schema: historySchema(spec),
-      name: `${spec.name}_history`,
-      properties,
-    }),
-  };
-}
-
-/** A hand-written spec (fixedColumns) with the columns schema evolution added to its Silver table before. */
-function withAddedColumns(tables: SpecTables): SpecTables {
-  const { spec } = tables;
-  if (!spec.fixedColumns) return tables;
-  const known = new Set(spec.columns.map((c) => c.name));
-  const added = tables.silver.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name) && !known.has(f.name));
-  return added.length === 0 ? tables : { ...tables, spec: { ...spec, columns: [...spec.columns, ...added] } };
-}
-
-/** Records `version` as applied by `table` (an empty commit with the txn), unless it applied it already. */
-async function markApplied(conn: DuckDBConnection, table: DeltaTable, version: number): Promise<void> {
-  if (appliedBronzeVersion(table) >= version) return;
-  await table.append(conn, `SELECT * FROM ${await table.scan(withFiles(table.snapshot, []))} AS t WHERE false`, {
-    txns: appliedTxn(version),
-    operation: 'WRITE',
-  });
-}
-
-/**
- * A new history of a Silver table that has applied Bronze versions already (history turned on in
- * TABLES_CONFIG for a table that had it off, or a history removed to be rebuilt) is caught up from
- * Bronze's snapshot up to the version Silver has applied, as a table found late is (backfill-step.ts;
- * only the history is written), rather than from each Bronze commit since (whose files compaction
- * and vacuum may have removed). A history that applied some version resumes from it, per commit,
- * as after a crash.
- */
-async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, tables: SpecTables): Promise<string[]> {
-  const { history, silver, spec } = tables;
-  const through = appliedBronzeVersion(silver);
-  if (!history || appliedBronzeVersion(history) !== -1 || through < 0) return [];
-  const done = await backfillTable(conn, bronze, { spec, silver, history, deleted: null }, spec.name, through);
-  await history.refresh();
-  await markApplied(conn, history, through);
-  const rejected = done.rejected > 0 ? ` (${done.rejected} could not be applied)` : '';
-  return [`silver/${spec.name}_history created and caught up from Bronze: ${done.events} events up to Bronze version ${through}${rejected}`, ...done.notes];
-}
-
-/**
- * Generic tables of earlier runs in the lake: Silver tables with their deleted-key siblings (and a
- * history unless it was off), and histories without a Silver table (append-only candidates).
- */
-async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; historyOnly: string[] }> {
-  const names = new Set(await lake.tableNames('silver'));
-  const plain = [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history'));
-  const historyOnly = [...names]
-    .filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length)))
-    .map((n) => n.slice(0, -'_history'.length));
-  return { keyed: plain.filter((n) => names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
-}
 
 export class Medallion {
   readonly dataDir: string;
@@ -248,28 +141,7 @@ export class Medallion {
       properties: common,
     });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
-    const specTables: SpecTables[] = [];
-    // History per table as TABLES_CONFIG says now (a table's name is its source table's, in lower case).
-    const history = (spec: TableSpec) => options.tables?.choose(spec.name).history ?? true;
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common, history(spec))));
-    // Generic tables found at run time before: their specs are in their own metadata.
-    const generic: string[] = [];
-    const appendOnly: AppendOnlyTables[] = [];
-    if (options.tables) {
-      const found = await genericTableNames(lake);
-      for (const name of found.keyed) {
-        if (specTables.some((t) => t.spec.name === name)) continue;
-        const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
-        const spec = silver && specFromTable(name, silver);
-        if (spec) specTables.push(await openSpecTables(lake, spec, common, history(spec)));
-        if (spec) generic.push(name);
-      }
-      for (const name of found.historyOnly) {
-        const history = await DeltaTable.open(lake.table('silver', `${name}_history`)).catch(() => null);
-        const spec = history && specFromTable(name, history);
-        if (spec?.appendOnly) appendOnly.push({ spec, history: history! });
-      }
-    }
+    const { specTables, appendOnly, generic } = await openCapturedTables(lake, options.specs ?? TABLE_SPECS, options.tables, common);
     const { db, conn } = await openWriterDb(dataDir, options.memoryLimit);
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
@@ -280,9 +152,8 @@ export class Medallion {
 
   /**
    * Tables seen for the first time in Bronze version `v` get their spec and their Delta tables, which
-   * start as having applied version v - 1: after catching up the changes of theirs that earlier
-   * versions hold, if any (a table included in TABLES_CONFIG later, a Silver table removed to be
-   * rebuilt: backfill-step.ts). Returns one message per table found or left in Bronze only.
+   * start as having applied version v - 1 (spec-tables.ts: openFoundTable). Returns one message per
+   * table found or left in Bronze only.
    */
   async #discover(entries: BronzeEntry[], v: number): Promise<string[]> {
     if (this.#tablesConfig === null) return [];
@@ -301,31 +172,13 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const start = (t: DeltaTable) => markApplied(this.conn, t, v - 1);
-      const caughtUp = async (tables: BackfillTables) => {
-        const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
-        notes.push(...done.notes);
-        return done.events === 0
-          ? ''
-          : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
-      };
-      if (made.spec.appendOnly) {
-        const tables = await openAppendOnly(this.#lake, made.spec, properties);
-        const target = { ...tables, silver: null, deleted: null };
-        const earlier = await caughtUp(target);
-        tables.spec = target.spec;
-        await start(tables.history);
-        this.appendOnly.push(tables);
-        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)${earlier}`);
-        continue;
+      const opened = await openFoundTable(this.conn, this.bronze, this.#lake, made, change.source.table, properties, v);
+      notes.push(...opened.notes);
+      if (opened.found.appendOnly) this.appendOnly.push(opened.found.appendOnly);
+      else {
+        this.specTables.push(opened.found.keyed);
+        this.#generic.add(made.spec.name);
       }
-      const tables = await openSpecTables(this.#lake, made.spec, properties, made.history);
-      const earlier = await caughtUp(tables);
-      for (const t of [tables.deleted, tables.silver, tables.history]) if (t) await start(t);
-      this.specTables.push(tables);
-      this.#generic.add(made.spec.name);
-      const history = tables.history ? `silver/${made.spec.name}_history` : 'no history (TABLES_CONFIG history: false)';
-      notes.push(`table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), ${history}${earlier}`);
     }
     return notes;
   }
