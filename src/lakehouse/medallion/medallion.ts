@@ -354,14 +354,22 @@ export class Medallion {
   async maintain(options: { vacuum: boolean; retentionHours?: number }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
     const optimized: string[] = [];
     let vacuumedFiles = 0;
-    for (const table of this.tables()) {
-      await table.refresh();
-      const result = await table.optimize(this.conn);
-      if (result.committed) optimized.push(table.location);
-      if (!options.vacuum) continue;
-      const own = table.snapshot.properties['delta.deletedFileRetentionDuration'] !== undefined;
-      const retention = own || options.retentionHours === undefined ? {} : { retentionHours: options.retentionHours, force: true };
-      vacuumedFiles += (await table.vacuum(retention)).files.length;
+    // Compaction is background work: on one DuckDB thread it holds half the row groups in memory at
+    // once (each thread buffers its own), which keeps the peak RSS of a large table's compaction down.
+    const threads = (await this.conn.runAndReadAll("SELECT current_setting('threads') AS n")).getRowObjects()[0]?.n;
+    await this.conn.run('SET threads = 1');
+    try {
+      for (const table of this.tables()) {
+        await table.refresh();
+        const result = await table.optimize(this.conn);
+        if (result.committed) optimized.push(table.location);
+        if (!options.vacuum) continue;
+        const own = table.snapshot.properties['delta.deletedFileRetentionDuration'] !== undefined;
+        const retention = own || options.retentionHours === undefined ? {} : { retentionHours: options.retentionHours, force: true };
+        vacuumedFiles += (await table.vacuum(retention)).files.length;
+      }
+    } finally {
+      await this.conn.run(`SET threads = ${Number(threads) || 1}`);
     }
     return { optimized, vacuumedFiles };
   }
