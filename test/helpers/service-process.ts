@@ -67,7 +67,8 @@ export async function startService(env: Record<string, string>, options: { dataD
   for (const name of options.unset ?? []) delete inherited[name];
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
-    env: { ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
+    // MALLOC_ARENA_MAX as `npm start` sets it (scripts/start.sh), so memory is measured as users run it.
+    env: { MALLOC_ARENA_MAX: '2', ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
