@@ -85,6 +85,9 @@ export const configSchema = z.object({
   // A JSON file choosing tables, keys and history (config/tables-config.ts); '' = every table.
   TABLES_CONFIG: z.string().default(''),
   DELTA_CHECKPOINT_INTERVAL: positiveInt.default(10),
+  // Memory of the lakehouse writer's DuckDB (merges, compaction, Gold); beyond it DuckDB spills to
+  // DATA_DIR/tmp/duckdb, or fails the operation (the batch is retried, maintenance skipped).
+  LAKEHOUSE_MEMORY_LIMIT: memorySize.default('512MB'),
   // Table maintenance by the lakehouse worker: compaction of the small files micro-batches leave
   // every N batches, and VACUUM every N hours. 0 turns either off.
   LAKEHOUSE_OPTIMIZE_EVERY_BATCHES: z.coerce

@@ -34,6 +34,22 @@ test('include and exclude by glob, case-insensitively; per-table options by name
   assert.deepEqual(c.choose('Events'), { included: false, appendOnly: true, history: true });
 });
 
+test('history: false at the top level or per table; an append-only table keeps its history', () => {
+  const off = parseTablesConfig(
+    JSON.stringify({ history: false, tables: { Agents: { history: true }, Events: { appendOnly: true }, Readings: { key: ['Sensor'] } } }),
+    'tables.json',
+  );
+  assert.deepEqual(off.choose('Tickets'), { included: true, appendOnly: false, history: false });
+  assert.equal(off.choose('customers').history, false);
+  assert.equal(off.choose('AGENTS').history, true, 'a table overrides the top level');
+  assert.deepEqual(off.choose('Events'), { included: true, appendOnly: true, history: true }, 'append-only: history is all it has');
+  assert.deepEqual(off.choose('Readings'), { included: true, appendOnly: false, history: false, key: ['Sensor'] });
+  const one = parseTablesConfig(JSON.stringify({ tables: { Customers: { history: false }, Events: { appendOnly: true, history: true } } }), 'tables.json');
+  assert.equal(one.choose('Customers').history, false);
+  assert.equal(one.choose('Tickets').history, true);
+  assert.equal(one.choose('Events').history, true);
+});
+
 test('glob special characters are literal', () => {
   assert.equal(globToRegExp('a.b').test('axb'), false);
   assert.equal(globToRegExp('a.b').test('A.B'), true);
@@ -52,8 +68,8 @@ test('bad files are refused with the file, the field and the rule', () => {
     [JSON.stringify({ tables: { T: {}, t: { appendOnly: true } } }), /tables: names a table twice/],
     [JSON.stringify({ histroy: true }), /histroy/],
     [JSON.stringify({ history: 'yes' }), /history: .*boolean/i],
-    [JSON.stringify({ history: false }), /history: false is not supported yet/],
-    [JSON.stringify({ tables: { Customers: { history: false } } }), /tables\.Customers\.history: false is not supported yet/],
+    [JSON.stringify({ tables: { Events: { appendOnly: true, history: false } } }), /tables\.Events: appendOnly: true and history: false exclude each other/],
+    [JSON.stringify({ tables: { Customers: { history: 'no' } } }), /tables\.Customers\.history: .*boolean/i],
   ];
   for (const [text, expected] of cases) {
     assert.throws(
@@ -79,7 +95,7 @@ test('the service refuses to start on a bad TABLES_CONFIG: exit code 2 and the r
   const { spawnSync } = await import('node:child_process');
   const dir = mkdtempSync(join(tmpdir(), 'tables-config-'));
   const path = join(dir, 'tables.json');
-  writeFileSync(path, JSON.stringify({ tables: { Events: { appendOnly: true, key: ['id'] } } }));
+  writeFileSync(path, JSON.stringify({ tables: { Events: { appendOnly: true, history: false } } }));
   const main = new URL('../main.ts', import.meta.url).pathname;
   const run = spawnSync(process.execPath, [main], {
     env: { PATH: process.env.PATH, TABLES_CONFIG: path, DATA_DIR: dir, PORT: '0' },
@@ -87,5 +103,5 @@ test('the service refuses to start on a bad TABLES_CONFIG: exit code 2 and the r
     timeout: 60_000,
   });
   assert.equal(run.status, 2, run.stderr);
-  assert.match(run.stderr, /TABLES_CONFIG=.*tables\.json.*tables\.Events: key and appendOnly: true exclude each other/);
+  assert.match(run.stderr, /TABLES_CONFIG=.*tables\.json.*tables\.Events: appendOnly: true and history: false exclude each other/);
 });

@@ -7,21 +7,22 @@
 //     "exclude": ["*_audit"],                 // applied after include
 //     "tables": {                             // per table (name in any case)
 //       "AuditLog":  { "key": ["LoggedAt", "Actor"] },   // a key for a table without a primary key
-//       "Events":    { "appendOnly": true }              // history only, no current state
-//     }
+//       "Events":    { "appendOnly": true },             // history only, no current state
+//       "Sessions":  { "history": false }                // current state only, no <table>_history
+//     },
+//     "history": true                          // the default for tables with a current state
 //   }
 //
 // Without a file: every table, keyed by its Debezium key, with history. A table without a primary
 // key and without a configured key keeps only its append-only history (`silver/<table>_history`,
 // every change once, no current state); `key` gives it Silver instead. A configured key column the
 // table lacks is reported when the table is first seen (the columns are not known before).
+// `history: false` (top level or per table) keeps Silver without `silver/<table>_history`; it does
+// not apply to a table without a current state (its history is all it has), so `appendOnly: true`
+// with `history: false` is refused, and a keyless table keeps its history whatever the default.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ShoriError } from '../errors.ts';
-
-// `history: false` is refused rather than accepted and ignored: every table keeps its history
-// today (the medallion's steps, catch-up and backfill write it for every keyed table).
-const historyKept = z.boolean().refine((h) => h, 'false is not supported yet: every table keeps its <table>_history (leave the field out, or true)');
 
 const name = z.string().trim().min(1, 'must not be empty');
 const pattern = z
@@ -38,14 +39,18 @@ const tableOptions = z
       .refine((k) => new Set(k.map((c) => c.toLowerCase())).size === k.length, 'must not list a column twice (names are matched in any case)')
       .optional(),
     appendOnly: z.boolean().optional(),
-    history: historyKept.optional(),
+    history: z.boolean().optional(),
   })
-  .refine((t) => !(t.appendOnly === true && t.key !== undefined), 'key and appendOnly: true exclude each other');
+  .refine((t) => !(t.appendOnly === true && t.key !== undefined), 'key and appendOnly: true exclude each other')
+  .refine(
+    (t) => !(t.appendOnly === true && t.history === false),
+    'appendOnly: true and history: false exclude each other (an append-only table has no current state: its history is all it keeps)',
+  );
 
 export const tablesConfigSchema = z.strictObject({
   include: z.array(pattern).default(['*']),
   exclude: z.array(pattern).default([]),
-  history: historyKept.default(true),
+  history: z.boolean().default(true),
   tables: z
     .record(name, tableOptions)
     .default({})
@@ -62,6 +67,10 @@ export interface TableChoice {
   /** Key columns from the configuration (tables without a primary key). */
   key?: string[];
   appendOnly: boolean;
+  /**
+   * Keep `silver/<table>_history`. Always true for an append-only table (its history is all it has);
+   * the medallion also keeps it for a table found to have no key.
+   */
   history: boolean;
 }
 

@@ -305,11 +305,12 @@ export class LakehouseWorker {
     const { medallion, gold, goldRefreshIntervalSec, broadcaster, state } = this.#o;
     if (!this.#goldDirty || Date.now() - this.#lastGoldMs < goldRefreshIntervalSec * 1000) return false;
     this.#lastGoldMs = Date.now();
-    // Every Silver table can be named by a Gold SQL file as {{silver.<table>}} (and its history).
+    // Every Silver table can be named by a Gold SQL file as {{silver.<table>}} (and its history, when
+    // kept: a history left behind by an earlier run is not offered, it no longer follows Silver).
     const sources: Record<string, DeltaTable> = { 'bronze.cdc_events': medallion.bronze };
     for (const t of medallion.specTables) {
       sources[`silver.${t.spec.name}`] = t.silver;
-      sources[`silver.${t.spec.name}_history`] = t.history;
+      if (t.history) sources[`silver.${t.spec.name}_history`] = t.history;
     }
     for (const t of medallion.appendOnly) sources[`silver.${t.spec.name}_history`] = t.history;
     const recomputed = await gold.refresh(medallion.conn, sources);

@@ -139,20 +139,35 @@ export async function startAzurite(): Promise<StoreServer> {
   };
 }
 
+/** The abfss:// (ADLS Gen2) form of an az:// lake on Azurite: same container and prefix, the emulator's account. */
+export function abfssUri(azUri: string): string {
+  const m = /^az:\/\/([^/]+)\/(.*)$/.exec(azUri);
+  if (!m) throw new Error(`not an az:// URI: ${azUri}`);
+  return `abfss://${m[1]}@${AZURITE_ACCOUNT}.dfs.core.windows.net/${m[2]}`;
+}
+
 export function startStore(kind: StoreKind): Promise<StoreServer> {
   return kind === 's3' ? startMotoS3() : startAzurite();
 }
 
 /**
  * An HTTP proxy in front of `target` that drops the `If-None-Match` header from every request: a
- * store that ignores conditional writes, as some S3-compatible stores and gateways do.
+ * store that ignores conditional writes, as some S3-compatible stores and gateways do. With
+ * `{ strip: false }` it forwards requests unchanged. Either way it records the credential scope of
+ * each SigV4-signed request (`<access key id>/<date>/<region>/s3/aws4_request`: no secret in it).
  */
-export async function startHeaderStrippingProxy(target: string): Promise<{ url: string; stripped: () => number; stop: () => Promise<void> }> {
+export async function startHeaderStrippingProxy(
+  target: string,
+  options: { strip?: boolean } = {},
+): Promise<{ url: string; stripped: () => number; credentialScopes: () => string[]; stop: () => Promise<void> }> {
   const upstream = new URL(target);
   let stripped = 0;
+  const scopes: string[] = [];
   const server: Server = createServer((req, res) => {
     const headers = { ...req.headers };
-    if (headers['if-none-match'] !== undefined) {
+    const scope = /Credential=([^,\s]+)/.exec(String(headers.authorization ?? ''))?.[1];
+    if (scope) scopes.push(scope);
+    if (options.strip !== false && headers['if-none-match'] !== undefined) {
       stripped++;
       delete headers['if-none-match'];
     }
@@ -171,6 +186,7 @@ export async function startHeaderStrippingProxy(target: string): Promise<{ url: 
   return {
     url: `http://127.0.0.1:${port}`,
     stripped: () => stripped,
+    credentialScopes: () => [...scopes],
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

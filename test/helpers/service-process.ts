@@ -59,12 +59,16 @@ export interface ServiceProcess {
   kill: () => Promise<void>;
 }
 
-export async function startService(env: Record<string, string>, options: { dataDir?: string; port?: number } = {}): Promise<ServiceProcess> {
+/** `options.unset`: variables of the test's own environment the service must not inherit. */
+export async function startService(env: Record<string, string>, options: { dataDir?: string; port?: number; unset?: string[] } = {}): Promise<ServiceProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const port = options.port ?? (await freePort());
+  const inherited = { ...process.env };
+  for (const name of options.unset ?? []) delete inherited[name];
   const child = spawn(process.execPath, [join(REPO, 'src/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
+    // MALLOC_ARENA_MAX as `npm start` sets it (scripts/start.sh), so memory is measured as users run it.
+    env: { MALLOC_ARENA_MAX: '2', ...inherited, LOG_FORMAT: 'json', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -88,17 +92,20 @@ export async function startService(env: Record<string, string>, options: { dataD
       await exited;
     },
   };
-  await waitFor(
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // A service that exits at start-up fails this at once, with its output (not after the timeout).
+  const answered = await waitFor(
     'the service to answer /api/health',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${out}`);
-      return (await fetch(`${url}/api/health`)).ok;
-    },
+    async () => (child.exitCode !== null || child.signalCode !== null ? 'exited' : (await fetch(`${url}/api/health`)).ok && 'up'),
     60_000,
   ).catch((error) => {
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- service output ---\n${out}`);
   });
+  if (answered === 'exited') {
+    await closed;
+    throw new Error(`service exited with ${child.exitCode ?? child.signalCode} at start-up:\n${out}`);
+  }
   return service;
 }
 

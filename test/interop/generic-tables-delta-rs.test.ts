@@ -81,7 +81,7 @@ test('delta-rs reads every generic Silver and history table at every version, ac
   for (const name of ['customers', 'customers_history', 'agents', 'agents_history', 'auditlog_history']) {
     const spec = m.specTables.find((s) => s.spec.name === name.replace(/_history$/, ''));
     const table =
-      name === 'auditlog_history' ? m.appendOnly.find((s) => s.spec.name === 'auditlog')!.history : name.endsWith('_history') ? spec!.history : spec!.silver;
+      name === 'auditlog_history' ? m.appendOnly.find((s) => s.spec.name === 'auditlog')!.history : name.endsWith('_history') ? spec!.history! : spec!.silver;
     await table.refresh();
     const ops = (await table.history()).map((h) => h.operation);
     // One change set (a column added and types widened) is one CHANGE COLUMN commit.

@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { FileCache, LocalStorage, ObjectStorage, probePutIfAbsent, type ObjectStoreClient, type Storage } from '@shori/delta';
+import { FileCache, isDeltaError, LocalStorage, ObjectStorage, probePutIfAbsent, type ObjectStoreClient, type Storage } from '@shori/delta';
+import { ShoriError } from '../../errors.ts';
 import { withFaults } from '../../faults/index.ts';
 import { describeLake, parseLakeUri, type LakeLocation } from './lake-uri.ts';
 import type { LakeTables, Layer } from '../medallion/tables.ts';
-import { storeClient, type PathStyle } from './store-clients.ts';
+import { credentialSource, storeClient, type PathStyle } from './store-clients.ts';
 
 export interface LakeOptions {
   /** LAKE_URI ('' = DATA_DIR/datalake). */
@@ -42,8 +43,19 @@ export class Lake implements LakeTables {
   static async open(options: LakeOptions): Promise<Lake> {
     const location = parseLakeUri(options.uri, options.dataDir);
     if (location.kind === 'local') return new Lake(location);
-    const client = storeClient(location, options.env ?? process.env, options.pathStyle);
-    if (options.probe !== false) await probePutIfAbsent(client, location.prefix);
+    const env = options.env ?? process.env;
+    const client = storeClient(location, env, options.pathStyle);
+    if (options.probe !== false) {
+      await probePutIfAbsent(client, location.prefix).catch((error: unknown) => {
+        if (isDeltaError(error, 'DELTA_UNSUPPORTED')) throw error; // a store without conditional writes: its own message
+        // Unreachable, refused or no credentials: say which lake and where its credentials came from.
+        throw new ShoriError(
+          'SHORI_LAKEHOUSE_FAILED',
+          `The lake ${describeLake(location)} could not be opened with ${credentialSource(location, env)}: ${(error as Error).message}`,
+          { cause: error, context: { lake: describeLake(location) } },
+        );
+      });
+    }
     const id = createHash('sha256').update(describeLake(location)).digest('hex').slice(0, 16);
     const cache = await FileCache.open({ root: path.resolve(options.dataDir, 'lake-cache', id), maxBytes: options.cacheMaxBytes ?? 4 * 1024 ** 3 });
     return new Lake(location, client, cache);

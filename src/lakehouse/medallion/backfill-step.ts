@@ -2,7 +2,7 @@
 // TABLES_CONFIG later, an excluded table included again, a Silver table removed to be rebuilt) is
 // caught up from Bronze before the version it was found in is applied: its rows in Bronze as of the
 // previous version, read in source order (per source by `seq`) in chunks, each going through the same
-// schema, deleted-key, Silver and history steps as a Bronze version. Only the last chunk's commits
+// schema, deleted-key, Silver and history steps as a Bronze version (history only when it is kept). Only the last chunk's commits
 // record the applied Bronze version; a crash in between leaves the table with none, and catch-up
 // then replays Bronze for it from the start (the recovery path). Every step is idempotent: Silver
 // keeps the newest `_seq`, history drops changes it holds, the deleted-key memory keeps a maximum.
@@ -19,7 +19,10 @@ import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
 
 export interface BackfillTables extends EvolvingTables {
-  /** null for an append-only table (no current state, no deleted-key memory). */
+  /**
+   * null: neither the deleted-key memory nor Silver is written (an append-only table has none; a
+   * history caught up alone, its Silver table already current, leaves them as they are).
+   */
   deleted: DeltaTable | null;
 }
 
@@ -77,8 +80,10 @@ export async function backfillTable(
       await applySilver(conn, tables.silver, tables.deleted, prepared, version, now);
       await tables.silver.refresh();
     }
-    await applyHistory(conn, tables.history, prepared, version, now);
-    await tables.history.refresh();
+    if (tables.history) {
+      await applyHistory(conn, tables.history, prepared, version, now);
+      await tables.history.refresh();
+    }
   }
   await conn.run('DROP TABLE IF EXISTS backfill_rows');
   return result;

@@ -28,6 +28,8 @@ export interface NewSpec {
   /** Properties for the new Delta tables (so a restart reads the spec back). */
   properties: Record<string, string>;
   schemaSpec: SchemaSpec;
+  /** Keep `silver/<table>_history` (TABLES_CONFIG `history`; always for an append-only table). */
+  history: boolean;
 }
 
 /**
@@ -57,6 +59,7 @@ export function specForChange(change: ChangeEvent, config: TablesConfig): NewSpe
       [SPEC_PROPERTIES.keyMode]: schemaSpec.keyMode,
     },
     schemaSpec,
+    history: schemaSpec.history,
   };
 }
 

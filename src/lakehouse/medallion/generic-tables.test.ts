@@ -9,7 +9,8 @@ import type { FeedRecord, FeedSubscription } from '../../feeds/feed.ts';
 import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
-import { Medallion, openSpecTables } from './medallion.ts';
+import { Medallion } from './medallion.ts';
+import { openSpecTables } from './spec-tables.ts';
 import { backfillTable } from './backfill-step.ts';
 import { appliedBronzeVersion, BRONZE_VERSION_APP_ID } from './applied-version.ts';
 import { localLakeTables } from './local-lake.ts';
@@ -164,7 +165,9 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
     [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort(),
   );
   const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
-  const current = Number((await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n);
+  const current = Number(
+    (await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history!.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n,
+  );
   assert.equal(current, agentsBefore + 1, 'history has every agent, its current versions the source rows');
 
   // The same catch-up in chunks of 3 into fresh tables: equal, and only the last commit of each
@@ -176,7 +179,7 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   const rowsOf = async (table: DeltaTable) =>
     (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
   assert.deepEqual(await rowsOf(fresh.silver), await rowsOf(agents.silver));
-  for (const t of [fresh.deleted, fresh.silver, fresh.history]) {
+  for (const t of [fresh.deleted, fresh.silver, fresh.history!]) {
     assert.equal(appliedBronzeVersion(t), through);
     assert.equal(
       (await t.snapshotAt(t.snapshot.version - 1)).txnVersion(BRONZE_VERSION_APP_ID),
@@ -217,7 +220,7 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
     [...TICKETS_SPEC.columns.map((c) => `${c.name}:${String(c.type)}`), 'Channel:string'],
     'the hand-written columns keep their types; the added one follows them',
   );
-  assert.ok(tickets.history.snapshot.schema.fields.some((f) => f.name === 'Channel'));
+  assert.ok(tickets.history!.snapshot.schema.fields.some((f) => f.name === 'Channel'));
   const channels = (
     await m.conn.runAndReadAll(`SELECT "source", "TicketID", "Channel" FROM ${tickets.silver.scanSql()} WHERE "Channel" IS NOT NULL`)
   ).getRowObjectsJson();
@@ -232,7 +235,7 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
   assert.equal(fields.find((f) => f.name === 'Name')?.metadata?.__CHAR_VARCHAR_TYPE_STRING, 'varchar(400)');
   assert.equal(m.specTables.find((s) => s.spec.name === 'agents')!.silver.snapshot.schema.fields.find((f) => f.name === 'Level')?.type, 'long');
   assert.ok(
-    customers().history.snapshot.schema.fields.some((f) => f.name === 'Phone'),
+    customers().history!.snapshot.schema.fields.some((f) => f.name === 'Phone'),
     'history has the column too',
   );
   const ops = (await silver.history()).filter((h) => h.version > before).map((h) => h.operation);
@@ -312,16 +315,16 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   await feedAll(m, await drain(sub), 97);
   const asOf = async (name: string, columns: string[], key: string, at: string): Promise<Map<string, Row>> => {
-    const t = m.specTables.find((s) => s.spec.name === name)!;
-    await t.history.refresh();
-    const types = new Map(t.history.snapshot.schema.fields.map((f) => [f.name, String(f.type)]));
+    const history = m.specTables.find((s) => s.spec.name === name)!.history!;
+    await history.refresh();
+    const types = new Map(history.snapshot.schema.fields.map((f) => [f.name, String(f.type)]));
     const select = columns.map((c) => {
       const type = types.get(c)!;
       const expr = type.startsWith('timestamp') ? ts(c) : type === 'boolean' ? `CASE WHEN "${c}" THEN '1' ELSE '0' END` : `CAST("${c}" AS VARCHAR)`;
       return `${expr} AS "${c}"`;
     });
     const rows = (
-      await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${t.history.scanSql()} AS h
+      await m.conn.runAndReadAll(`SELECT "source", ${select.join(', ')} FROM ${history.scanSql()} AS h
       WHERE _op <> 'd' AND __valid_from <= TIMESTAMPTZ '${at}' AND (__valid_to IS NULL OR TIMESTAMPTZ '${at}' < __valid_to)`)
     ).getRowObjectsJson() as Row[];
     const out = new Map(rows.map((r) => [`${r.source}/${r[key]}`, r]));
@@ -341,13 +344,13 @@ test('history is SCD type 2: its intervals reconstruct each source table at thre
   const n = (sql: string) => m.conn.runAndReadAll(sql).then((r) => Number(r.getRowObjectsJson()[0].n));
   assert.equal(
     await n(
-      `SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`,
+      `SELECT count(*) AS n FROM ${current.history!.scanSql()} AS h WHERE "source" = 'src1' AND __valid_to = TIMESTAMPTZ '${truncated.at}' AND NOT __is_current`,
     ),
     truncated.rows,
     'the truncate ended the interval of every row it removed, at its source commit time',
   );
   assert.equal(
-    await n(`SELECT count(*) AS n FROM ${current.history.scanSql()} AS h WHERE __is_current`),
+    await n(`SELECT count(*) AS n FROM ${current.history!.scanSql()} AS h WHERE __is_current`),
     await n(`SELECT count(*) AS n FROM ${current.silver.scanSql()} AS s`),
   );
   await m.close();
@@ -467,6 +470,127 @@ test('a table without a primary key: an append-only history by default (restart,
     'every change once, binary as its bytes',
   );
   await again.close();
+  await sub.close();
+  await feed.close();
+  db.close();
+  await target.close();
+});
+
+test('history: false per table: Silver without <table>_history, deletes and a truncate remembered; other tables keep theirs; turned off later, a history is left as it was', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const target = new EmbeddedTarget(dataDir, 'src1');
+  const db = openSourceDb(dataDir, 'src1');
+  const keyed = (name: string, key: string, column: string) =>
+    createCapturedTable(db, {
+      name,
+      key: [key],
+      columns: [
+        { name: key, type: 'int', nullable: false },
+        { name: column, type: 'nvarchar(50)', nullable: true },
+      ],
+      ddl: `CREATE TABLE IF NOT EXISTS ${name} (${key} INTEGER PRIMARY KEY, ${column} TEXT)`,
+    });
+  keyed('Notes', 'NoteID', 'Body');
+  keyed('Tags', 'TagID', 'Label');
+  const note = db.prepare('INSERT INTO Notes (NoteID, Body) VALUES (?, ?)');
+  const tag = db.prepare('INSERT INTO Tags (TagID, Label) VALUES (?, ?)');
+  for (const id of [1, 2, 3]) note.run(id, `n${id}`);
+  db.exec("UPDATE Notes SET Body = 'n1b' WHERE NoteID = 1");
+  db.exec('DELETE FROM Notes WHERE NoteID = 2');
+  truncateTable(db, 'Notes');
+  for (const id of [4, 5]) note.run(id, `n${id}`);
+  db.exec("UPDATE Notes SET Body = 'n4b' WHERE NoteID = 4");
+  db.exec('DELETE FROM Notes WHERE NoteID = 5');
+  for (const id of [1, 2]) tag.run(id, `t${id}`);
+  db.exec("UPDATE Tags SET Label = 't1b' WHERE TagID = 1");
+  db.exec('DELETE FROM Tags WHERE TagID = 2');
+
+  const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const notesOff = parseTablesConfig(JSON.stringify({ tables: { Notes: { history: false } } }), 'test');
+  const m = await Medallion.open(dataDir, { tables: notesOff });
+  const records = await drain(sub);
+  const found = await feedAll(m, records, 10);
+  assert.ok(found.includes('table Notes discovered: silver/notes (key NoteID), no history (TABLES_CONFIG history: false)'), found.join('; '));
+  assert.ok(found.includes('table Tags discovered: silver/tags (key TagID), silver/tags_history'), found.join('; '));
+  const lake = (name: string) => join(dataDir, 'datalake/silver', name);
+  assert.equal(existsSync(lake('notes_history')), false, 'no history table for Notes');
+  assert.ok(existsSync(lake('_notes_deleted')));
+  const expectNotes = () => [...sourceRows(dataDir, 'Notes', ['NoteID', 'Body'], 'NoteID', ['src1'])].sort();
+  assert.deepEqual(
+    expectNotes().map(([k, r]) => `${k}=${r.Body}`),
+    ['src1/4=n4b'],
+  );
+  assert.deepEqual([...(await silverRows(m, 'notes', ['NoteID', 'Body'], 'NoteID'))].sort(), expectNotes());
+
+  // Debezium re-publishes older creates (new feed positions, their old source positions): the create
+  // of note 5 is older than its delete, the create of note 1 older than the truncate. Neither returns.
+  const createOf = (id: number) =>
+    records.find(
+      (r) => r.stream.endsWith('.Notes') && r.value !== null && /"op":"c"/.test(String(r.value)) && new RegExp(`"NoteID":${id}\\b`).test(String(r.value)),
+    )!;
+  const replay = await m.writeBatch([createOf(5), createOf(1)].map((r, i) => ({ ...r, partition: 1, position: i + 1 })));
+  assert.equal(replay.appended, 2, 'Bronze keeps the re-publications');
+  assert.deepEqual([...(await silverRows(m, 'notes', ['NoteID', 'Body'], 'NoteID'))].sort(), expectNotes(), 'a replayed older create stays deleted');
+  assert.equal(existsSync(lake('notes_history')), false);
+
+  // Tags keeps its history: every change once.
+  const tags = m.specTables.find((s) => s.spec.name === 'tags')!;
+  const tagChanges = async (on: Medallion, table: DeltaTable) =>
+    (await on.conn.runAndReadAll(`SELECT _op || ':' || "TagID" AS c FROM ${table.scanSql()} ORDER BY _seq`)).getRowObjectsJson().map((r) => r.c);
+  assert.deepEqual(await tagChanges(m, tags.history!), ['c:1', 'c:2', 'u:1', 'd:2']);
+  const tagsHistory = tags.history!;
+  const tagsHistoryVersion = tagsHistory.snapshot.version;
+  await m.close();
+
+  // History turned off for Tags too (a restart): its existing history is left as it is, not written.
+  tag.run(3, 't3');
+  db.exec("UPDATE Tags SET Label = 't1c' WHERE TagID = 1");
+  note.run(6, 'n6');
+  const bothOff = parseTablesConfig(JSON.stringify({ history: false }), 'test');
+  const again = await Medallion.open(dataDir, { tables: bothOff });
+  assert.deepEqual(again.specTables.map((s) => `${s.spec.name}:${s.history !== null}`).sort(), ['notes:false', 'tags:false', 'tickets:false']);
+  assert.deepEqual(await feedAll(again, await drain(sub)), [], 'nothing discovered again');
+  const expectTags = [...sourceRows(dataDir, 'Tags', ['TagID', 'Label'], 'TagID', ['src1'])].sort();
+  assert.deepEqual(
+    expectTags.map(([k, r]) => `${k}=${r.Label}`),
+    ['src1/1=t1c', 'src1/3=t3'],
+  );
+  assert.deepEqual([...(await silverRows(again, 'tags', ['TagID', 'Label'], 'TagID'))].sort(), expectTags);
+  assert.deepEqual([...(await silverRows(again, 'notes', ['NoteID', 'Body'], 'NoteID'))].sort(), expectNotes());
+  await tagsHistory.refresh();
+  assert.equal(tagsHistory.snapshot.version, tagsHistoryVersion, 'tags_history is not written any more');
+  assert.deepEqual(await tagChanges(again, tagsHistory), ['c:1', 'c:2', 'u:1', 'd:2'], 'and keeps what it held');
+  assert.ok(!again.tables().some((t) => t.location.endsWith('_history')));
+  assert.equal(existsSync(lake('notes_history')), false);
+  await again.close();
+
+  // History on again: Tags' resumes from the Bronze version it stopped at; Notes' is created and
+  // caught up from Bronze's snapshot when opened. Both then hold every change once.
+  const on = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
+  const reported = (await on.catchUp()).tablesDiscovered;
+  assert.ok(
+    reported.some((n) => /^silver\/notes_history created and caught up from Bronze: \d+ events/.test(n)),
+    reported.join('; '),
+  );
+  await tagsHistory.refresh();
+  assert.deepEqual(await tagChanges(on, tagsHistory), ['c:1', 'c:2', 'u:1', 'd:2', 'c:3', 'u:1']);
+  const notesHistory = on.specTables.find((s) => s.spec.name === 'notes')!.history!;
+  const noteChanges = (
+    await on.conn.runAndReadAll(
+      `SELECT _op || ':' || coalesce(CAST("NoteID" AS VARCHAR), '') AS c, __is_current FROM ${notesHistory.scanSql()} ORDER BY _seq, _op`,
+    )
+  ).getRowObjectsJson();
+  assert.deepEqual(
+    noteChanges.map((r) => r.c),
+    ['c:1', 'c:2', 'c:3', 'u:1', 'd:2', 'c:4', 'c:5', 'u:4', 'd:5', 'c:6'],
+  );
+  assert.deepEqual(
+    noteChanges.filter((r) => r.__is_current).map((r) => r.c),
+    ['u:4', 'c:6'],
+    'the current versions are the Silver rows',
+  );
+  await on.close();
   await sub.close();
   await feed.close();
   db.close();

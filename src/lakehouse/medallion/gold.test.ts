@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Medallion } from './medallion.ts';
@@ -58,11 +58,14 @@ test('a Gold table is added by dropping a SQL file; it is recomputed only when S
     );
   } finally {
     await m.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(extra, { recursive: true, force: true });
   }
 });
 
-test('a Gold file name that cannot be a table name is refused with the file named', () => {
+test('a Gold file name that cannot be a table name is refused with the file named', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gold-sql-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'Bad Name.sql'), 'SELECT 1');
   assert.throws(
     () => loadGoldDefinitions([dir]),

@@ -110,8 +110,10 @@ export class GoldRefresher {
   #render(sql: string, sources: Record<string, DeltaTable>): string {
     return sql.replace(GOLD_SOURCE, (_m, layer: string, name: string) => {
       const table = sources[`${layer}.${name}`];
-      if (!table)
-        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}`, { context: { table: `${layer}.${name}` } });
+      if (!table) {
+        const hint = name.endsWith('_history') ? ' (a history is offered only while TABLES_CONFIG keeps it: history: false turns it off)' : '';
+        throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `Gold SQL refers to unknown table ${layer}.${name}${hint}`, { context: { table: `${layer}.${name}` } });
+      }
       return `${table.scanSql()} AS "${name}"`;
     });
   }

@@ -18,6 +18,8 @@ function leftover(dataDir: string, table: string, hoursAgo: number): string {
   return file;
 }
 
+const threads = async (m: Medallion) => Number((await m.conn.runAndReadAll("SELECT current_setting('threads') AS n")).getRowObjects()[0]?.n);
+
 test('VACUUM keeps the files of the last LAKEHOUSE_VACUUM_RETENTION_HOURS hours, on every table', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shori-maintain-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -26,6 +28,7 @@ test('VACUUM keeps the files of the last LAKEHOUSE_VACUUM_RETENTION_HOURS hours,
   await m.writeBatch([change(0, 1, 'c', { TicketID: 1 }), change(1, 2, 'c', { TicketID: 2 })]);
   await m.writeBatch([change(2, 3, 'u', { TicketID: 1, Status: 'Closed' })]);
   const before = await silverState(m);
+  const threadsBefore = await threads(m);
 
   const tables = ['bronze/cdc_events', 'silver/tickets', 'silver/tickets_history'];
   const old = tables.map((table) => leftover(dataDir, table, 10 * 24)); // 10 days
@@ -40,8 +43,9 @@ test('VACUUM keeps the files of the last LAKEHOUSE_VACUUM_RETENTION_HOURS hours,
   // 2 h: shorter than the tables' 7 days, and still honoured (the operator chose it).
   assert.equal((await m.maintain({ vacuum: true, retentionHours: 2 })).vacuumedFiles, recent.length);
   assert.ok(recent.every((f) => !existsSync(f)));
-  // Live files are never touched.
+  // Live files are never touched, and the writer's DuckDB gets its threads back after maintenance.
   assert.deepEqual(await silverState(m), before);
+  assert.equal(await threads(m), threadsBefore);
   assert.deepEqual(
     [...before],
     [

@@ -11,8 +11,9 @@
 // back from Bronze's commit (bronze-range.ts, the recovery path); both are prepared the same way
 // (prepared-batch.ts). No table looks at another's progress and nothing is remembered in memory
 // across batches, so a crash, a failure or another instance at any point leaves each table either
-// at a version it will catch up from, or already done.
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+// at a version it will catch up from, or already done. Each captured table's Delta tables are opened,
+// at start-up and when a table is found in Bronze, by spec-tables.ts.
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { FeedRecord, PartitionPosition, StreamPartition } from '../../feeds/feed.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
@@ -22,8 +23,7 @@ import { ShoriError } from '../../errors.ts';
 import { isoMicros } from '../../util/time.ts';
 import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
-import { withFiles } from './file-subset.ts';
-import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
+import { appliedBronzeVersion } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
 import { applyRejected } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
@@ -31,12 +31,12 @@ import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
 import { BRONZE_EVENTS_SCHEMA, REJECTED_SCHEMA, TABLE_SPECS, type LakeTables } from './tables.ts';
 import { localLakeTables } from './local-lake.ts';
-import { deletedSchema, historySchema, silverSchema, type TableSpec } from './table-spec.ts';
-import { specForChange, specFromTable } from './generic-specs.ts';
+import { openWriterDb } from './writer-db.ts';
+import type { TableSpec } from './table-spec.ts';
+import { specForChange } from './generic-specs.ts';
 import { applySchemaChanges } from './schema-step.ts';
-import { backfillTable, type BackfillTables } from './backfill-step.ts';
-import { RESERVED_COLUMNS } from './schema/table-spec.ts';
-import { TablesConfig } from '../../config/tables-config.ts';
+import { catchUpHistory, openCapturedTables, openFoundTable, type AppendOnlyTables, type SpecTables } from './spec-tables.ts';
+import type { TablesConfig } from '../../config/tables-config.ts';
 
 export type OnBadRecord = 'quarantine' | 'fail';
 
@@ -52,6 +52,8 @@ export interface MedallionOptions {
   tables?: TablesConfig;
   /** Where the tables are (the lake of LAKE_URI); default: folders under DATA_DIR/datalake. */
   lake?: LakeTables;
+  /** DuckDB memory_limit of the writer (LAKEHOUSE_MEMORY_LIMIT); beyond it, DuckDB spills to DATA_DIR/tmp/duckdb. Default: DuckDB's (80% of RAM). */
+  memoryLimit?: string;
 }
 
 export interface BronzeResult {
@@ -82,82 +84,7 @@ export interface CatchUpResult {
   schemaChanges: string[];
 }
 
-export interface SpecTables {
-  spec: TableSpec;
-  silver: DeltaTable;
-  history: DeltaTable;
-  deleted: DeltaTable;
-}
-
-/** A table without a key (TableSpec.appendOnly): its append-only history is all it has. */
-export interface AppendOnlyTables {
-  spec: TableSpec;
-  history: DeltaTable;
-}
-
-/**
- * Silver keeps a change feed, and takes updates and deletes as deletion vectors: a merge marks the
- * rows it replaces instead of rewriting every file its keys touch (CDC updates hit old rows all
- * over the table), and optimize purges the vectors once they delete 5% of a file. README
- * "Benchmarks" has the measurements behind this default. Applies to tables created from now on.
- */
-const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableDeletionVectors': 'true' };
-
 const name = (t: DeltaTable) => t.location.split('/').slice(-2).join('.');
-
-export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<SpecTables> {
-  return {
-    spec,
-    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), {
-      schema: silverSchema(spec),
-      name: spec.name,
-      properties: { ...properties, ...SILVER_PROPERTIES },
-    }),
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
-      schema: historySchema(spec),
-      name: `${spec.name}_history`,
-      properties,
-    }),
-    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), {
-      schema: deletedSchema(),
-      name: `_${spec.name}_deleted`,
-      properties,
-    }),
-  };
-}
-
-async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<AppendOnlyTables> {
-  return {
-    spec,
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
-      schema: historySchema(spec),
-      name: `${spec.name}_history`,
-      properties,
-    }),
-  };
-}
-
-/** A hand-written spec (fixedColumns) with the columns schema evolution added to its Silver table before. */
-function withAddedColumns(tables: SpecTables): SpecTables {
-  const { spec } = tables;
-  if (!spec.fixedColumns) return tables;
-  const known = new Set(spec.columns.map((c) => c.name));
-  const added = tables.silver.snapshot.schema.fields.filter((f) => !RESERVED_COLUMNS.has(f.name) && !known.has(f.name));
-  return added.length === 0 ? tables : { ...tables, spec: { ...spec, columns: [...spec.columns, ...added] } };
-}
-
-/**
- * Generic tables of earlier runs in the lake: Silver tables with their history and deleted-key
- * siblings, and histories without a Silver table (append-only candidates).
- */
-async function genericTableNames(lake: LakeTables): Promise<{ keyed: string[]; historyOnly: string[] }> {
-  const names = new Set(await lake.tableNames('silver'));
-  const plain = [...names].filter((n) => !n.startsWith('_') && !n.endsWith('_history'));
-  const historyOnly = [...names]
-    .filter((n) => !n.startsWith('_') && n.endsWith('_history') && !names.has(n.slice(0, -'_history'.length)))
-    .map((n) => n.slice(0, -'_history'.length));
-  return { keyed: plain.filter((n) => names.has(`${n}_history`) && names.has(`_${n}_deleted`)).sort(), historyOnly: historyOnly.sort() };
-}
 
 export class Medallion {
   readonly dataDir: string;
@@ -180,6 +107,8 @@ export class Medallion {
   /** The last batch appended to Bronze, for the fast path; dropped once every table applied it. */
   #pending: { version: number; entries: BronzeEntry[] } | null = null;
   readonly #driftSeen = new Set<string>();
+  /** Messages of the opening (a history caught up), reported by the next catchUp with the tables found. */
+  readonly #notes: string[] = [];
 
   private constructor(
     dataDir: string,
@@ -212,40 +141,19 @@ export class Medallion {
       properties: common,
     });
     const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
-    const specTables: SpecTables[] = [];
-    for (const spec of options.specs ?? TABLE_SPECS) specTables.push(withAddedColumns(await openSpecTables(lake, spec, common)));
-    // Generic tables found at run time before: their specs are in their own metadata.
-    const generic: string[] = [];
-    const appendOnly: AppendOnlyTables[] = [];
-    if (options.tables) {
-      const found = await genericTableNames(lake);
-      for (const name of found.keyed) {
-        if (specTables.some((t) => t.spec.name === name)) continue;
-        const silver = await DeltaTable.open(lake.table('silver', name)).catch(() => null);
-        const spec = silver && specFromTable(name, silver);
-        if (spec) specTables.push(await openSpecTables(lake, spec, common));
-        if (spec) generic.push(name);
-      }
-      for (const name of found.historyOnly) {
-        const history = await DeltaTable.open(lake.table('silver', `${name}_history`)).catch(() => null);
-        const spec = history && specFromTable(name, history);
-        if (spec?.appendOnly) appendOnly.push({ spec, history: history! });
-      }
-    }
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    await conn.run("SET TimeZone = 'UTC'");
+    const { specTables, appendOnly, generic } = await openCapturedTables(lake, options.specs ?? TABLE_SPECS, options.tables, common);
+    const { db, conn } = await openWriterDb(dataDir, options.memoryLimit);
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
+    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, tables)));
     return medallion;
   }
 
   /**
    * Tables seen for the first time in Bronze version `v` get their spec and their Delta tables, which
-   * start as having applied version v - 1: after catching up the changes of theirs that earlier
-   * versions hold, if any (a table included in TABLES_CONFIG later, a Silver table removed to be
-   * rebuilt: backfill-step.ts). Returns one message per table found or left in Bronze only.
+   * start as having applied version v - 1 (spec-tables.ts: openFoundTable). Returns one message per
+   * table found or left in Bronze only.
    */
   async #discover(entries: BronzeEntry[], v: number): Promise<string[]> {
     if (this.#tablesConfig === null) return [];
@@ -264,38 +172,13 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const start = async (t: DeltaTable) => {
-        if (appliedBronzeVersion(t) < v - 1)
-          await t.append(this.conn, `SELECT * FROM ${await t.scan(withFiles(t.snapshot, []))} AS t WHERE false`, {
-            txns: appliedTxn(v - 1),
-            operation: 'WRITE',
-          });
-      };
-      const caughtUp = async (tables: BackfillTables) => {
-        const done = await backfillTable(this.conn, this.bronze, tables, change.source.table, v - 1);
-        notes.push(...done.notes);
-        return done.events === 0
-          ? ''
-          : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
-      };
-      if (made.spec.appendOnly) {
-        const tables = await openAppendOnly(this.#lake, made.spec, properties);
-        const target = { ...tables, silver: null, deleted: null };
-        const earlier = await caughtUp(target);
-        tables.spec = target.spec;
-        await start(tables.history);
-        this.appendOnly.push(tables);
-        notes.push(`table ${change.source.table} discovered: silver/${made.spec.name}_history (no key: append-only history, no current state)${earlier}`);
-        continue;
+      const opened = await openFoundTable(this.conn, this.bronze, this.#lake, made, change.source.table, properties, v);
+      notes.push(...opened.notes);
+      if (opened.found.appendOnly) this.appendOnly.push(opened.found.appendOnly);
+      else {
+        this.specTables.push(opened.found.keyed);
+        this.#generic.add(made.spec.name);
       }
-      const tables = await openSpecTables(this.#lake, made.spec, properties);
-      const earlier = await caughtUp(tables);
-      for (const t of [tables.deleted, tables.silver, tables.history]) await start(t);
-      this.specTables.push(tables);
-      this.#generic.add(made.spec.name);
-      notes.push(
-        `table ${change.source.table} discovered: silver/${made.spec.name} (key ${made.spec.keyColumns.join(', ')}), silver/${made.spec.name}_history${earlier}`,
-      );
     }
     return notes;
   }
@@ -305,11 +188,16 @@ export class Medallion {
     return this.specTables[0].silver;
   }
   get history(): DeltaTable {
-    return this.specTables[0].history;
+    const { history, spec } = this.specTables[0];
+    if (!history)
+      throw new ShoriError('SHORI_NOT_FOUND', `silver/${spec.name} keeps no history (TABLES_CONFIG history: false)`, { context: { table: spec.name } });
+    return history;
   }
 
+  /** Every table the medallion writes: Bronze first, then the derived tables. */
   tables(): DeltaTable[] {
-    return [this.bronze, this.rejected, ...this.specTables.flatMap((t) => [t.deleted, t.silver, t.history]), ...this.appendOnly.map((t) => t.history)];
+    const keyed = this.specTables.flatMap((t) => (t.history ? [t.deleted, t.silver, t.history] : [t.deleted, t.silver]));
+    return [this.bronze, this.rejected, ...keyed, ...this.appendOnly.map((t) => t.history)];
   }
 
   /** Every captured table's spec, keyed and append-only. */
@@ -370,6 +258,7 @@ export class Medallion {
       tablesDiscovered: [],
       schemaChanges: [],
     };
+    out.tablesDiscovered.push(...this.#notes.splice(0));
     const derived = this.tables().slice(1);
     const lowest = Math.min(...derived.map(appliedBronzeVersion));
     for (let v = lowest + 1; v <= latest; v++) {
@@ -429,7 +318,9 @@ export class Medallion {
           out.freshnessMs = { min: at - batch.sourceTimes.max, max: at - batch.sourceTimes.min };
         }
       }
-      const history = await this.#once(tables.history, v, () => applyHistory(this.conn, tables.history, prepared, v, now));
+      const keep = tables.history;
+      if (!keep) continue;
+      const history = await this.#once(keep, v, () => applyHistory(this.conn, keep, prepared, v, now));
       if (history) out.redelivered += history.duplicates;
     }
     for (const message of batch.drift) {
@@ -463,14 +354,22 @@ export class Medallion {
   async maintain(options: { vacuum: boolean; retentionHours?: number }): Promise<{ optimized: string[]; vacuumedFiles: number }> {
     const optimized: string[] = [];
     let vacuumedFiles = 0;
-    for (const table of this.tables()) {
-      await table.refresh();
-      const result = await table.optimize(this.conn);
-      if (result.committed) optimized.push(table.location);
-      if (!options.vacuum) continue;
-      const own = table.snapshot.properties['delta.deletedFileRetentionDuration'] !== undefined;
-      const retention = own || options.retentionHours === undefined ? {} : { retentionHours: options.retentionHours, force: true };
-      vacuumedFiles += (await table.vacuum(retention)).files.length;
+    // Compaction is background work: on one DuckDB thread it holds half the row groups in memory at
+    // once (each thread buffers its own), which keeps the peak RSS of a large table's compaction down.
+    const threads = (await this.conn.runAndReadAll("SELECT current_setting('threads') AS n")).getRowObjects()[0]?.n;
+    await this.conn.run('SET threads = 1');
+    try {
+      for (const table of this.tables()) {
+        await table.refresh();
+        const result = await table.optimize(this.conn);
+        if (result.committed) optimized.push(table.location);
+        if (!options.vacuum) continue;
+        const own = table.snapshot.properties['delta.deletedFileRetentionDuration'] !== undefined;
+        const retention = own || options.retentionHours === undefined ? {} : { retentionHours: options.retentionHours, force: true };
+        vacuumedFiles += (await table.vacuum(retention)).files.length;
+      }
+    } finally {
+      await this.conn.run(`SET threads = ${Number(threads) || 1}`);
     }
     return { optimized, vacuumedFiles };
   }

@@ -13,12 +13,22 @@ import { describeChange, evolve } from './schema/evolution.ts';
 import { RESERVED_COLUMNS, type KeyMode, type TableSpec as SchemaSpec } from './schema/table-spec.ts';
 import { SPEC_PROPERTIES } from './generic-specs.ts';
 import { historySchema, silverSchema, type TableSpec } from './table-spec.ts';
+import { ShoriError } from '../../errors.ts';
 
 export interface EvolvingTables {
   spec: TableSpec;
   /** null for an append-only table: its history is then the table whose schema leads. */
   silver: DeltaTable | null;
-  history: DeltaTable;
+  /** null when history is off (TABLES_CONFIG `history: false`); never both null. */
+  history: DeltaTable | null;
+}
+
+/** The table whose schema leads: Silver, or the history of a table without a current state. */
+function leadTable(t: EvolvingTables): DeltaTable {
+  const lead = t.silver ?? t.history;
+  if (!lead)
+    throw new ShoriError('SHORI_LAKEHOUSE_FAILED', `silver/${t.spec.name} has neither a Silver nor a history table`, { context: { table: t.spec.name } });
+  return lead;
 }
 
 export interface SchemaStepResult {
@@ -39,7 +49,7 @@ export function columnOfField(f: DeltaField): ColumnSpec {
 }
 
 function schemaSpecOf(t: EvolvingTables): SchemaSpec {
-  const lead = t.silver ?? t.history;
+  const lead = leadTable(t);
   const props = lead.snapshot.properties;
   return {
     table: t.spec.name,
@@ -51,14 +61,19 @@ function schemaSpecOf(t: EvolvingTables): SchemaSpec {
   };
 }
 
-/** History gets every column Silver has (a crash between the two metaData commits, or an older table). */
+/**
+ * History gets every column Silver has (a crash between the two metaData commits, an older table,
+ * or a history turned on again after it was off). Nothing to do without a history.
+ */
 async function alignHistory(t: EvolvingTables): Promise<void> {
-  const have = new Set(t.history.snapshot.schema.fields.map((f) => f.name));
+  const { history } = t;
+  if (!history) return;
+  const have = new Set(history.snapshot.schema.fields.map((f) => f.name));
   const target = historySchema(t.spec);
   const differs =
     target.fields.some((f) => !have.has(f.name)) ||
-    target.fields.some((f) => JSON.stringify(t.history.snapshot.schema.fields.find((h) => h.name === f.name)?.type) !== JSON.stringify(f.type));
-  if (differs) await t.history.changeSchema(target, { operation: 'ALTER SCHEMA', operationParameters: { reason: 'aligned with silver' } });
+    target.fields.some((f) => JSON.stringify(history.snapshot.schema.fields.find((h) => h.name === f.name)?.type) !== JSON.stringify(f.type));
+  if (differs) await history.changeSchema(target, { operation: 'ALTER SCHEMA', operationParameters: { reason: 'aligned with silver' } });
 }
 
 /**
@@ -105,7 +120,7 @@ export async function applySchemaChanges(tables: EvolvingTables[], changes: Chan
       properties: { 'shori.schemaVersion': String(next.schemaVersion) },
     };
     if (t.silver) await t.silver.changeSchema(silverSchema(spec), commit);
-    else await t.history.changeSchema(historySchema(spec), commit);
+    else await leadTable(t).changeSchema(historySchema(spec), commit);
     t.spec = spec;
     await alignHistory(t);
     applied.push(`silver/${t.spec.name} schema version ${next.schemaVersion}: ${lines.join(', ')} (from ${change.source.name})`);

@@ -28,6 +28,28 @@ export interface S3StoreOptions {
    * SSO, web identity, container and instance metadata; AWS_ENDPOINT_URL(_S3) sets the endpoint.
    */
   client?: S3ClientConfig;
+  /**
+   * The region when neither `client.region`, AWS_REGION/AWS_DEFAULT_REGION nor the profile's
+   * config (`client.profile`, else AWS_PROFILE) gives one. S3-compatible servers ignore the region,
+   * but the SDK does not sign a request without one.
+   */
+  fallbackRegion?: string;
+}
+
+/** The region the SDK finds (environment variables, then the profile's config), else `fallback`; looked up once. */
+function regionOr(fallback: string, profile: string | undefined): () => Promise<string> {
+  let resolved: Promise<string> | undefined;
+  return () =>
+    (resolved ??= (async () => {
+      const probe = new S3Client(profile ? { profile } : {});
+      try {
+        return await probe.config.region();
+      } catch {
+        return fallback;
+      } finally {
+        probe.destroy();
+      }
+    })());
 }
 
 function status(error: unknown): number | undefined {
@@ -48,7 +70,9 @@ export class S3ObjectStore implements ObjectStoreClient {
   constructor(options: S3StoreOptions) {
     this.#bucket = options.bucket;
     this.uriPrefix = `s3://${options.bucket}/`;
-    this.#s3 = new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', ...options.client });
+    const config: S3ClientConfig = { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', ...options.client };
+    if (config.region === undefined && options.fallbackRegion) config.region = regionOr(options.fallbackRegion, config.profile);
+    this.#s3 = new S3Client(config);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
