@@ -14,10 +14,14 @@
 //   with deletion vectors, after 10 more uniform merges);
 // - optimize() of 500 small files, and again with nothing to do;
 // - scanSql() + count(*) over 500 and 5,000 small files, and after compacting them;
-// - the change feed (every version) of a 1M-row CDF table after a merge of 10k upserts and a delete;
-// - reading a table Apache Spark wrote (10M rows in 10 files; a DELETE wrote deletion vectors):
-//   open, count(*), a filtered aggregate, and the change feed of the DELETE; needs pyspark +
-//   delta-spark (scripts/ensure-python-deps.sh --spark), skipped with a note when absent.
+// - the change feed (every version) of a 1M-row CDF table after a merge of 10k upserts and a delete,
+//   and of a Silver-like table (deletion vectors, change feed) of 100k rows with 100 versions of
+//   1k upserts each: all versions, the last 10, one (bench/delta-changes.ts);
+// - reading a table Apache Spark wrote (10M rows in 10 files; a DELETE wrote deletion vectors),
+//   written once into <tmpdir>/shori-bench-cache and reused: open, a full scan, a selective
+//   predicate, a filtered aggregate, by ours and by delta-rs with the same SQL, and the change feed
+//   of the DELETE (bench/delta-spark-read.ts); the first run needs pyspark + delta-spark
+//   (scripts/ensure-python-deps.sh --spark), skipped with a note when absent.
 // Run: npm run bench -- delta [--quick] [--only=snapshot,scan,...] [--merge-modes=cow,dv,cow-cdf,dv-cdf]
 //   (--quick: 10x smaller tables)
 import { mkdtemp, rm, writeFile, mkdir, readdir, utimes } from 'node:fs/promises';
@@ -26,38 +30,11 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, serializeCommit, createActions, TableState, writeCheckpoint, LocalStorage, type Action } from '@shori/delta';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
-import { Spark } from '../test/helpers/spark.ts';
+import { fmt, ticketsFrom, ticketsSql, timed, type Result } from './delta-common.ts';
+import { benchChanges, benchChangesVersions } from './delta-changes.ts';
+import { benchSparkTable } from './delta-spark-read.ts';
 
 export const name = 'delta';
-
-interface Result {
-  case: string;
-  seconds: number;
-  detail: string;
-}
-
-function ticketsSql(first: number, count: number, status = 'Open'): string {
-  return ticketsFrom(`range(${first}, ${first + count}) AS r(i)`, status);
-}
-
-/** Tickets rows for the ids in column i of `relation`. */
-function ticketsFrom(relation: string, status = 'Open'): string {
-  return `SELECT CASE WHEN i % 2 = 0 THEN 'sqlserver' ELSE 'postgres' END AS source, i AS "TicketID",
-      'ticket ' || i AS "Title", CASE WHEN i % 3 = 0 THEN NULL ELSE 'about ticket ' || i END AS "Description",
-      '${status}' AS "Status", 'High' AS "Priority", 'Hardware' AS "Category", 1000 + i % 500 AS "CustomerID",
-      CASE WHEN i % 2 = 0 THEN 'alice' ELSE NULL END AS "AssignedTo", CAST((i * 37 % 100000) / 100 AS DECIMAL(10,2)) AS "EstimatedCost",
-      TIMESTAMPTZ '2026-11-24 08:00:00+00' + to_microseconds(i) AS "CreatedAt", TIMESTAMPTZ '2026-11-25 08:00:00+00' + to_microseconds(i) AS "UpdatedAt",
-      NULL::TIMESTAMPTZ AS "ResolvedAt", lpad(i::VARCHAR, 16, '0') AS _seq, NULL::TIMESTAMPTZ AS _source_ts, now() AS _committed_at
-    FROM ${relation}`;
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const started = performance.now();
-  const value = await work();
-  return { value, seconds: (performance.now() - started) / 1000 };
-}
-
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 async function benchAppend(conn: DuckDBConnection, root: string, rows: number, results: Result[]): Promise<void> {
   const table = await DeltaTable.createIfAbsent(path.join(root, 'append'), { schema: SILVER_TICKETS_SCHEMA });
@@ -375,76 +352,6 @@ async function benchMerge(conn: DuckDBConnection, root: string, sizes: number[],
   }
 }
 
-/** changes() over every version of a CDF table: appends, a merge of 10k upserts, a delete. */
-async function benchChanges(conn: DuckDBConnection, root: string, size: number, results: Result[]): Promise<void> {
-  const dir = path.join(root, 'changes');
-  const table = await DeltaTable.createIfAbsent(dir, { schema: SILVER_TICKETS_SCHEMA, properties: { 'delta.enableChangeDataFeed': 'true' } });
-  for (let c = 0; c < 10; c++) await table.append(conn, ticketsSql(c * (size / 10), size / 10));
-  await table.merge(conn, {
-    sourceSql: `${ticketsSql(size - 8000, 8000, 'Closed')} UNION ALL ${ticketsSql(size, 2000)}`,
-    on: ['source', 'TicketID'],
-    whenMatched: [{ action: 'update' }],
-    whenNotMatched: [{ action: 'insert' }],
-  });
-  await table.delete(conn, `"TicketID" % 1000 = 7`);
-  const { value, seconds } = await timed(async () =>
-    (await conn.runAndReadAll(`SELECT _change_type, count(*)::BIGINT AS n FROM ${await table.changesSql(0)} GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson(),
-  );
-  const last = await timed(
-    async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0],
-  );
-  results.push({
-    case: `change feed of ${fmt(size)} rows, versions 0..${table.snapshot.version}`,
-    seconds,
-    detail: `${value.map((r) => `${r._change_type} ${fmt(Number(r.n))}`).join(', ')}; the last commit alone (a delete): ${fmt(Number(last.value))} rows in ${last.seconds.toFixed(3)} s`,
-  });
-  await rm(dir, { recursive: true, force: true });
-}
-
-const SPARK_BENCH_TABLE = [
-  'spark.sql(f"CREATE TABLE delta.`{path}` (id BIGINT, k INT, name STRING, amount DECIMAL(12,2), at TIMESTAMP) USING delta "',
-  "  \"TBLPROPERTIES ('delta.enableDeletionVectors' = 'true', 'delta.enableChangeDataFeed' = 'true')\")",
-  'spark.range(0, rows, 1, 10).selectExpr("id", "CAST(id % 1000 AS INT) AS k", "concat(\'name \', id) AS name",',
-  '  "CAST(id % 100000 / 100 AS DECIMAL(12,2)) AS amount", "timestamp_micros(1767225600000000 + id * 1000) AS at").write.format("delta").mode("append").save(path)',
-  'spark.sql(f"DELETE FROM delta.`{path}` WHERE k = 7")',
-  'result = True',
-].join('\n');
-
-/** Reading a table Spark wrote: `rows` rows in 10 files, then a DELETE that writes deletion vectors. */
-async function benchSparkTable(conn: DuckDBConnection, root: string, rows: number, results: Result[]): Promise<void> {
-  const spark = await Spark.start().catch(() => undefined);
-  if (!spark) {
-    console.log('  spark: pyspark + delta-spark not installed (scripts/ensure-python-deps.sh --spark); skipped');
-    return;
-  }
-  const dir = path.join(root, 'spark');
-  try {
-    const written = await timed(() => spark.exec(SPARK_BENCH_TABLE, { path: dir, rows }));
-    const opened = await timed(() => DeltaTable.open(dir));
-    const table = opened.value;
-    const count = await timed(async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table.scanSql()}`)).getRows()[0][0]);
-    const agg = await timed(async () => (await conn.runAndReadAll(`SELECT k, sum(amount) FROM ${table.scanSql()} WHERE k < 10 GROUP BY k`)).getRows().length);
-    const feed = await timed(
-      async () => (await conn.runAndReadAll(`SELECT count(*)::BIGINT FROM ${await table.changesSql(table.snapshot.version)}`)).getRows()[0][0],
-    );
-    const withDv = table.snapshot.files.filter((f) => f.deletionVector).length;
-    results.push({
-      case: `Spark-written table, ${fmt(rows)} rows in ${table.snapshot.files.length} files (${withDv} with deletion vectors): count(*)`,
-      seconds: count.seconds,
-      detail: `${fmt(Number(count.value))} rows; open ${opened.seconds.toFixed(3)} s (Spark wrote it in ${written.seconds.toFixed(0)} s)`,
-    });
-    results.push({ case: '  same, filtered aggregate (k < 10, sum by k)', seconds: agg.seconds, detail: `${agg.value} groups` });
-    results.push({
-      case: '  same, change feed of its DELETE (from deletion vectors)',
-      seconds: feed.seconds,
-      detail: `${fmt(Number(feed.value))} deleted rows`,
-    });
-  } finally {
-    await spark.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 function printTable(results: Result[]): void {
   const width = Math.max(...results.map((r) => r.case.length));
   console.log(`\n${'case'.padEnd(width)}  ${'seconds'.padStart(9)}  detail`);
@@ -488,8 +395,11 @@ export async function run(args: string[]): Promise<void> {
         results,
         modes,
       );
-    if (want('changes')) await benchChanges(conn, root, 1_000_000 / scale, results);
-    if (want('spark')) await benchSparkTable(conn, root, 10_000_000 / scale, results);
+    if (want('changes')) {
+      await benchChanges(conn, root, 1_000_000 / scale, results);
+      await benchChangesVersions(conn, root, 100_000 / scale, quick ? 20 : 100, results);
+    }
+    if (want('spark')) await benchSparkTable(conn, 10_000_000 / scale, results);
   } finally {
     printTable(results);
     conn.closeSync();
