@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Medallion } from './medallion.ts';
+import { ENGINE_INFO } from '../engine.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { encodeKey, encodeValue, embeddedTopic } from '../../sources/embedded/debezium-envelope.ts';
 import type { TicketRow } from '../../sources/embedded/tickets-schema.ts';
@@ -221,6 +222,10 @@ test('malformed input is kept in Bronze with its error, never lost, and does not
     assert.ok(typeof rows[0].decode_error === 'string' && rows[0].decode_error.length > 0);
     assert.equal(rows[1].decode_error, null);
     assert.deepEqual(await silver(m), new Map([[7, 'Open/10.00']]));
+    // Every commit of every table names the service as its engine.
+    for (const table of m.tables()) {
+      for (const entry of await table.history()) assert.equal(entry.engineInfo, ENGINE_INFO, `${table.location} v${entry.version}`);
+    }
   } finally {
     await m.close();
   }

@@ -135,12 +135,16 @@ export class Medallion {
   static async open(dataDir: string, options: MedallionOptions = {}): Promise<Medallion> {
     const common = { 'delta.checkpointInterval': String(options.checkpointInterval ?? 10) };
     const lake = options.lake ?? localLakeTables(dataDir);
-    const bronze = await DeltaTable.createIfAbsent(lake.table('bronze', 'cdc_events'), {
-      schema: BRONZE_EVENTS_SCHEMA,
-      name: 'cdc_events',
-      properties: common,
-    });
-    const rejected = await DeltaTable.createIfAbsent(lake.table('silver', '_rejected'), { schema: REJECTED_SCHEMA, name: '_rejected', properties: common });
+    const bronze = await DeltaTable.createIfAbsent(
+      lake.table('bronze', 'cdc_events'),
+      { schema: BRONZE_EVENTS_SCHEMA, name: 'cdc_events', properties: common },
+      TABLE_OPTIONS,
+    );
+    const rejected = await DeltaTable.createIfAbsent(
+      lake.table('silver', '_rejected'),
+      { schema: REJECTED_SCHEMA, name: '_rejected', properties: common },
+      TABLE_OPTIONS,
+    );
     const { specTables, appendOnly, generic } = await openCapturedTables(lake, options.specs ?? TABLE_SPECS, options.tables, common);
     const { db, conn } = await openWriterDb(dataDir, options.memoryLimit);
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);

@@ -6,6 +6,7 @@
 // (backfill-step.ts). A new history of a table whose Silver is ahead is caught up the same way.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable } from '@shori/delta';
+import { TABLE_OPTIONS } from '../engine.ts';
 import type { TablesConfig } from '../../config/tables-config.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { backfillTable, type BackfillTables } from './backfill-step.ts';
@@ -44,30 +45,34 @@ const SILVER_PROPERTIES = { 'delta.enableChangeDataFeed': 'true', 'delta.enableD
 export async function openSpecTables(lake: LakeTables, spec: TableSpec, properties: Record<string, string>, history = true): Promise<SpecTables> {
   return {
     spec,
-    silver: await DeltaTable.createIfAbsent(lake.table('silver', spec.name), {
-      schema: silverSchema(spec),
-      name: spec.name,
-      properties: { ...properties, ...SILVER_PROPERTIES },
-    }),
+    silver: await DeltaTable.createIfAbsent(
+      lake.table('silver', spec.name),
+      { schema: silverSchema(spec), name: spec.name, properties: { ...properties, ...SILVER_PROPERTIES } },
+      TABLE_OPTIONS,
+    ),
     history: history
-      ? await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), { schema: historySchema(spec), name: `${spec.name}_history`, properties })
+      ? await DeltaTable.createIfAbsent(
+          lake.table('silver', `${spec.name}_history`),
+          { schema: historySchema(spec), name: `${spec.name}_history`, properties },
+          TABLE_OPTIONS,
+        )
       : null,
-    deleted: await DeltaTable.createIfAbsent(lake.table('silver', `_${spec.name}_deleted`), {
-      schema: deletedSchema(),
-      name: `_${spec.name}_deleted`,
-      properties,
-    }),
+    deleted: await DeltaTable.createIfAbsent(
+      lake.table('silver', `_${spec.name}_deleted`),
+      { schema: deletedSchema(), name: `_${spec.name}_deleted`, properties },
+      TABLE_OPTIONS,
+    ),
   };
 }
 
 async function openAppendOnly(lake: LakeTables, spec: TableSpec, properties: Record<string, string>): Promise<AppendOnlyTables> {
   return {
     spec,
-    history: await DeltaTable.createIfAbsent(lake.table('silver', `${spec.name}_history`), {
-      schema: historySchema(spec),
-      name: `${spec.name}_history`,
-      properties,
-    }),
+    history: await DeltaTable.createIfAbsent(
+      lake.table('silver', `${spec.name}_history`),
+      { schema: historySchema(spec), name: `${spec.name}_history`, properties },
+      TABLE_OPTIONS,
+    ),
   };
 }
 
