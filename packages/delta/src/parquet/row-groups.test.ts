@@ -38,3 +38,17 @@ test('row groups are bounded in bytes, not only in rows (wide rows are not buffe
   const setting = (await conn.runAndReadAll("SELECT current_setting('preserve_insertion_order') AS v")).getRowObjects()[0]!.v;
   assert.equal(setting, true);
 });
+
+test('concurrent writes through one connection each get the unordered session their COPY needs', async (t) => {
+  const dir = await tempDir(t);
+  const conn = await duck(t);
+  const tables = await Promise.all(Array.from({ length: 6 }, (_, i) => DeltaTable.createIfAbsent(join(dir, `t${i}`), { schema })));
+  // Rounds of appends to six tables at once through one connection (the README example does this
+  // with two): one write turning the setting back on under another's COPY failed that COPY.
+  for (let round = 0; round < 10; round++) {
+    await Promise.all(tables.map((table, i) => table.append(conn, `SELECT ${round * 10 + i} AS id, repeat('x', ${1 + round * 100}) AS payload`)));
+  }
+  for (const table of tables) assert.equal(table.snapshot.numRows, 10);
+  const setting = (await conn.runAndReadAll("SELECT current_setting('preserve_insertion_order') AS v")).getRowObjects()[0]!.v;
+  assert.equal(setting, true);
+});

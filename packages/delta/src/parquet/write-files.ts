@@ -71,21 +71,34 @@ export function tempName(kind: string): string {
  */
 export const ROW_GROUP_BYTES = 16 * 2 ** 20;
 
+/** Per connection: the tail of the COPYs that run with the session setting flipped (one at a time). */
+const unorderedTail = new WeakMap<DuckDBConnection, Promise<unknown>>();
+
 /**
  * Runs `work` with `preserve_insertion_order` off for this connection only (SET SESSION), which
  * DuckDB requires for ROW_GROUP_SIZE_BYTES. A query's ORDER BY still orders what it writes; only the
  * order of rows the query leaves unordered is free, and Delta promises no row order within a table.
+ * Writes sharing a connection (concurrent appends through one `conn`) take turns here, so one
+ * cannot turn the setting back on under another's COPY; DuckDB runs one statement per connection
+ * at a time anyway.
  */
-async function withUnorderedSession<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  const reader = await conn.runAndReadAll("SELECT current_setting('preserve_insertion_order') AS v");
-  const previous = reader.getRowObjects()[0]?.v !== false;
-  if (!previous) return work();
-  await conn.run('SET SESSION preserve_insertion_order = false');
-  try {
-    return await work();
-  } finally {
-    await conn.run('SET SESSION preserve_insertion_order = true');
-  }
+function withUnorderedSession<T>(conn: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  const run = async () => {
+    const reader = await conn.runAndReadAll("SELECT current_setting('preserve_insertion_order') AS v");
+    if (reader.getRowObjects()[0]?.v === false) return work();
+    await conn.run('SET SESSION preserve_insertion_order = false');
+    try {
+      return await work();
+    } finally {
+      await conn.run('SET SESSION preserve_insertion_order = true');
+    }
+  };
+  const result = (unorderedTail.get(conn) ?? Promise.resolve()).then(run);
+  unorderedTail.set(
+    conn,
+    result.catch(() => undefined),
+  );
+  return result;
 }
 
 interface ReturnedStats {
