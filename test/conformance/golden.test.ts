@@ -11,14 +11,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cp, readdir, stat, utimes, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, realpathSync } from 'node:fs';
+import { cp, stat, utimes, mkdtemp, rm } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DeltaTable, DeltaError, isDeltaError, type Snapshot } from '@shori/delta';
-import { canonicalRow } from './canonical.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DeltaTable, isDeltaError } from '@shori/delta';
+import { discoverTables, multisetDiff, readOurs, reason, type TableRef } from './tables.ts';
 import { sharedCorpus } from '../helpers/shared-corpus.ts';
 import { BROKEN, LOG_ONLY, parseDerived, REFERENCE_WRONG, SAME_ROWS_AS, STATED_LATEST_ROWS } from './expected.ts';
 
@@ -27,40 +27,6 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const corpus = sharedCorpus('conformance'); // skips outside CI when ../shared is absent
 // Real path: delta-rs reports resolved file paths, so a symlinked corpus must compare equal.
 const shared = corpus.skip ? corpus.dir : realpathSync(corpus.dir);
-const COLLECTIONS = ['delta-golden', 'delta-rs-tables'];
-const NOT_TABLES = new Set(['log-store-read', 'log-store-listFrom']); // plain files for listing tests
-
-interface TableRef {
-  name: string;
-  dir: string;
-  collection: string;
-}
-
-async function discoverTables(): Promise<TableRef[]> {
-  const out: TableRef[] = [];
-  for (const collection of COLLECTIONS) {
-    const root = path.join(shared, collection);
-    for (const entry of (await readdir(root, { withFileTypes: true }))
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort()) {
-      if (NOT_TABLES.has(entry)) continue;
-      const dir = path.join(root, entry);
-      if (existsSync(path.join(dir, '_delta_log')) || BROKEN.has(entry)) {
-        out.push({ name: entry, dir, collection });
-        continue;
-      }
-      for (const sub of (await readdir(dir, { withFileTypes: true }))
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-        .sort()) {
-        if (existsSync(path.join(dir, sub, '_delta_log'))) out.push({ name: `${entry}/${sub}`, dir: path.join(dir, sub), collection });
-      }
-    }
-  }
-  return out;
-}
-
 interface OracleResult {
   version: number | null;
   files?: string[];
@@ -103,56 +69,6 @@ async function runOracle(py: string, tables: TableRef[]): Promise<Map<string, Ma
   return out;
 }
 
-interface Ours {
-  files: string[];
-  columns: string[];
-  rows?: string[];
-  numRows: number | null;
-  error?: unknown;
-  loadError?: unknown;
-}
-
-async function readOurs(conn: DuckDBConnection, table: DeltaTable, version: number, logOnly: boolean): Promise<Ours> {
-  let snap: Snapshot;
-  try {
-    snap = await table.snapshotAt(version);
-  } catch (loadError) {
-    return { files: [], columns: [], numRows: null, loadError };
-  }
-  const result: Ours = { files: table.dataFileUris(snap).sort(), columns: snap.schema.fields.map((f) => f.name), numRows: snap.numRows };
-  if (logOnly) return result;
-  try {
-    const reader = await conn.runAndReadAll(`SELECT * FROM ${table.scanSql(snap)}`);
-    result.rows = reader.getRows().map((r) => canonicalRow(r, snap.schema.fields));
-  } catch (error) {
-    result.error = error;
-  }
-  return result;
-}
-
-function multisetDiff(a: string[], b: string[]): string | undefined {
-  const counts = new Map<string, number>();
-  for (const x of a) counts.set(x, (counts.get(x) ?? 0) + 1);
-  for (const x of b) counts.set(x, (counts.get(x) ?? 0) - 1);
-  const extra = [...counts].filter(([, n]) => n > 0).map(([k]) => k);
-  const missing = [...counts].filter(([, n]) => n < 0).map(([k]) => k);
-  if (!extra.length && !missing.length) return undefined;
-  const show = (xs: string[]) =>
-    xs
-      .slice(0, 3)
-      .map((x) => x.slice(0, 160))
-      .join(' | ');
-  return `ours has ${a.length} rows, reference ${b.length}; only ours: ${show(extra)}; only reference: ${show(missing)}`;
-}
-
-function reason(error: unknown): string {
-  if (error instanceof DeltaError) {
-    const feature = (error.context as { feature?: string } | undefined)?.feature;
-    return `${error.code}${feature ? ` [${feature}]` : ''}: ${error.message}`;
-  }
-  return String((error as Error)?.message ?? error).split('\n')[0];
-}
-
 type Verdict = { kind: 'equal' } | { kind: 'refused'; why: string } | { kind: 'wrong'; why: string };
 
 test('conformance: every table reads as delta-rs reads it, or is refused with a reason', { skip: corpus.skip, timeout: 900_000 }, async (t) => {
@@ -161,7 +77,7 @@ test('conformance: every table reads as delta-rs reads it, or is refused with a 
     t.skip('deltalake (delta-rs) is not installable here');
     return;
   }
-  const tables = await discoverTables();
+  const tables = await discoverTables(shared);
   assert.ok(tables.length >= 115, `found only ${tables.length} tables`);
   const oracle = await runOracle(py, tables);
   const derived = new Map([...parseDerived(path.join(shared, 'delta-golden/EXPECTED.md')), ...parseDerived(path.join(shared, 'delta-rs-tables/EXPECTED.md'))]);

@@ -10,6 +10,10 @@
 #   {"op": "changes", "path": P, "start": a, "end"?: b}          -> canonical readChangeFeed rows
 #   {"op": "stream", "path": P, "cdf"?: true}                    -> canonical rows a streaming read (availableNow) delivers
 #   {"op": "exec", "code": "..."}                                -> runs Python with `spark` and `path` in scope; result = `result`
+#   {"op": "read_many", "reads": [{"path": P, "version": n|null}, ...]}
+#       -> one entry per read, in order: {"path", "version", "files": [absolute data file paths],
+#          "columns", "rows"}, or {"path", "version", "errorClass", "error"} when Spark refuses it
+#          (files stay when the snapshot loaded but reading its rows failed)
 import base64
 import json
 import math
@@ -116,18 +120,92 @@ def canon(v, typ):
         return [canon(x, typ["elementType"]) for x in v]
     if kind == "map":
         key = typ["keyType"]
+        if isinstance(v, list):  # a map with non-primitive keys, as {key, value} entries (see keyed)
+            pairs = [[canon(e["key"], key), canon(e["value"], typ["valueType"])] for e in v]
+            return sorted(pairs, key=dumps)
         pairs = [[canon(int(k) if key in ("integer", "long", "short", "byte") else k, key), canon(x, typ["valueType"])] for k, x in v.items()]
         return sorted(pairs, key=dumps)
     raise ValueError("unknown type " + json.dumps(typ))
 
 
+PRIMITIVE = ("integer", "long", "short", "byte", "string", "boolean", "date", "timestamp", "timestamp_ntz", "binary", "float", "double")
+
+
+def complex_key(typ):
+    """Whether a map below `typ` has a non-primitive key, which to_json renders by toString."""
+    if isinstance(typ, str):
+        return False
+    kind = typ["type"]
+    if kind == "struct":
+        return any(complex_key(f["type"]) for f in typ["fields"])
+    if kind == "array":
+        return complex_key(typ["elementType"])
+    key = typ["keyType"]
+    return not (isinstance(key, str) and (key in PRIMITIVE or key.startswith("decimal"))) or complex_key(key) or complex_key(typ["valueType"])
+
+
+def keyed(col, typ):
+    """`col` with every map below it turned into an array of {key, value} structs where needed."""
+    if not complex_key(typ):
+        return col
+    kind = typ["type"]
+    if kind == "struct":
+        return F.struct(*[keyed(col[f["name"]], f["type"]).alias(f["name"]) for f in typ["fields"]])
+    if kind == "array":
+        return F.transform(col, lambda x: keyed(x, typ["elementType"]))
+    return F.transform(F.map_entries(col), lambda e: F.struct(keyed(e["key"], typ["keyType"]).alias("key"), keyed(e["value"], typ["valueType"]).alias("value")))
+
+
 def canonical(df):
     fields = df.schema.jsonValue()["fields"]
+    if any(complex_key(f["type"]) for f in fields):
+        df = df.select(*[keyed(F.col(f"`{f['name']}`"), f["type"]).alias(f["name"]) for f in fields])
     out = []
     for text in json_texts(df):
         row = json.loads(text, parse_float=Decimal)
         out.append(dumps([canon(row.get(f["name"]), f["type"]) for f in fields]))
     return {"columns": [f["name"] for f in fields], "rows": out}
+
+
+def error_class(error):
+    """Spark's error condition (e.g. DELTA_VERSIONS_NOT_CONTIGUOUS), else the Java or Python class."""
+    condition = getattr(error, "getCondition", None) or getattr(error, "getErrorClass", None)
+    try:
+        name = condition() if condition else None
+    except Exception:  # noqa: BLE001 - not every exception carries one
+        name = None
+    if name:
+        return name
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        try:
+            cond = java.getCondition() if hasattr(java, "getCondition") else None
+        except Exception:  # noqa: BLE001
+            cond = None
+        return cond or java.getClass().getName()
+    return type(error).__name__
+
+
+def file_path(uri):
+    # inputFiles() answers Hadoop path strings ("file:/dir/a%3Ab"): the text after the scheme is the
+    # file's name on disk, not URI-encoded (Hadoop's own partition-directory escapes stay).
+    return "/" + uri[len("file:"):].lstrip("/") if uri.startswith("file:") else uri
+
+
+def read_one(spark, path, version):
+    out = {"path": path, "version": version}
+    try:
+        reader = spark.read.format("delta")
+        if version is not None:
+            reader = reader.option("versionAsOf", int(version))
+        df = reader.load(path)
+        out["files"] = sorted(file_path(u) for u in df.inputFiles())
+        out.update(canonical(df))
+    except Exception as error:  # noqa: BLE001 - Spark's refusal is data here
+        out.pop("columns", None)
+        out["errorClass"] = error_class(error)
+        out["error"] = str(error).split("\n")[0][:500]
+    return out
 
 
 def handle(spark, cmd):
@@ -158,6 +236,8 @@ def handle(spark, cmd):
         out = canonical(spark.table(name))
         spark.catalog.dropTempView(name)
         return out
+    if op == "read_many":
+        return [read_one(spark, r["path"], r.get("version")) for r in cmd["reads"]]
     if op == "exec":
         scope = {"spark": spark, "F": F, "rows": rows, "canonical": canonical, "result": None, **cmd.get("vars", {})}
         exec(cmd["code"], scope)
