@@ -150,7 +150,8 @@ def keyed(col, typ):
         return col
     kind = typ["type"]
     if kind == "struct":
-        return F.struct(*[keyed(col[f["name"]], f["type"]).alias(f["name"]) for f in typ["fields"]])
+        rebuilt = F.struct(*[keyed(col[f["name"]], f["type"]).alias(f["name"]) for f in typ["fields"]])
+        return F.when(col.isNull(), F.lit(None)).otherwise(rebuilt)  # a NULL struct stays NULL
     if kind == "array":
         return F.transform(col, lambda x: keyed(x, typ["elementType"]))
     return F.transform(F.map_entries(col), lambda e: F.struct(keyed(e["key"], typ["keyType"]).alias("key"), keyed(e["value"], typ["valueType"]).alias("value")))
