@@ -49,7 +49,10 @@ async function readAllOurs(conn: DuckDBConnection, ref: TableRef): Promise<OurTa
 }
 
 type Verdict =
-  { kind: 'equal'; sparkCannot: number } | { kind: 'refused'; why: string } | { kind: 'spark-cannot'; why: string } | { kind: 'wrong'; why: string };
+  | { kind: 'equal'; sparkCannot: number; why: string }
+  | { kind: 'refused'; why: string }
+  | { kind: 'spark-cannot'; why: string }
+  | { kind: 'wrong'; why: string };
 
 const sparkWhy = (r: SparkRead | undefined) => (r ? `${r.errorClass}: ${r.error?.slice(0, 120)}` : 'not asked');
 
@@ -104,7 +107,7 @@ function judge(ours: OurTable, spark: Map<string, SparkRead>, counts: { compared
   const ourError = last.loadError ?? last.error;
   if (ourError !== undefined) return { kind: 'refused', why: reason(ourError) };
   if (sparkErrors.length === ours.versions.length) return { kind: 'spark-cannot', why: sparkErrors.slice(0, 2).join('; ') };
-  return { kind: 'equal', sparkCannot: sparkErrors.length };
+  return { kind: 'equal', sparkCannot: sparkErrors.length, why: sparkErrors.join('; ') };
 }
 
 test('conformance: every table reads as Apache Spark reads it, or is refused with a reason', { skip: corpus.skip, timeout: 1_800_000 }, async (t) => {
@@ -143,6 +146,9 @@ test('conformance: every table reads as Apache Spark reads it, or is refused wit
     `Spark ${spark.version}: read and equal: ${equal.length} / refused by us with reason: ${by('refused').length} / Spark cannot read: ${by('spark-cannot').length} / wrong: ${by('wrong').length}`,
     `table versions compared row by row (or by file list, log-only) with Spark: ${counts.compared}; versions of equal tables Spark cannot read: ${equal.reduce((n, [, v]) => n + v.sparkCannot, 0)}; Spark's ${reads.length} reads took ${sparkSeconds.toFixed(1)} s`,
     ...by('refused').map(([name, v]) => `  refused ${name}: ${v.why}`),
+    ...by('equal')
+      .filter(([, v]) => v.sparkCannot > 0)
+      .map(([name, v]) => `  equal where Spark reads, Spark cannot read ${name} ${v.why}`),
     ...by('spark-cannot').map(([name, v]) => `  Spark cannot read ${name}: ${v.why}`),
     ...by('wrong').map(([name, v]) => `  WRONG ${name}: ${v.why}`),
   ];
