@@ -16,7 +16,7 @@ import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duck } from '../helpers/duck.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { discoverTables, multisetDiff, readOurs, reason, type TableRef } from './tables.ts';
 import { sharedCorpus } from '../helpers/shared-corpus.ts';
@@ -81,13 +81,8 @@ test('conformance: every table reads as delta-rs reads it, or is refused with a 
   assert.ok(tables.length >= 115, `found only ${tables.length} tables`);
   const oracle = await runOracle(py, tables);
   const derived = new Map([...parseDerived(path.join(shared, 'delta-golden/EXPECTED.md')), ...parseDerived(path.join(shared, 'delta-rs-tables/EXPECTED.md'))]);
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
+  const conn = await duck(t);
   await conn.run("SET TimeZone = 'UTC'");
-  t.after(() => {
-    conn.closeSync();
-    instance.closeSync();
-  });
 
   const verdicts = new Map<string, Verdict>();
   const notes: string[] = [];

@@ -9,7 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duck } from '../helpers/duck.ts';
 import { DeltaTable, isDeltaError } from '@shori/delta';
 import { discoverTables, multisetDiff, readOurs, reason, type Ours, type TableRef } from './tables.ts';
 import { BROKEN, LOG_ONLY } from './expected.ts';
@@ -113,13 +114,8 @@ function judge(ours: OurTable, spark: Map<string, SparkRead>, counts: { compared
 test('conformance: every table reads as Apache Spark reads it, or is refused with a reason', { skip: corpus.skip, timeout: 1_800_000 }, async (t) => {
   const tables = await discoverTables(shared);
   assert.ok(tables.length >= 115, `found only ${tables.length} tables`);
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
+  const conn = await duck(t);
   await conn.run("SET TimeZone = 'UTC'");
-  t.after(() => {
-    conn.closeSync();
-    instance.closeSync();
-  });
   const ours: OurTable[] = [];
   for (const ref of tables) ours.push(await readAllOurs(conn, ref));
 
