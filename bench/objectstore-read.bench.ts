@@ -14,16 +14,16 @@
 //   they move against the whole files: what a range-streaming reader transfers per query (its scan
 //   of the bytes would come on top, near the warm figure).
 // Prints a table; asserts nothing. Run: npm run bench -- objectstore-read [--quick]
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable, ObjectStorage } from '@shori/delta';
 import { Lake } from '../src/lakehouse/lake/lake.ts';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
-import { startStore, type StoreServer } from '../test/helpers/object-stores.ts';
+import type { StoreServer } from '../test/helpers/object-stores.ts';
+import { runOnStores } from './store-targets.ts';
 
 export const name = 'objectstore-read';
 export const onlyWhenNamed = true;
@@ -181,32 +181,16 @@ async function benchTarget(conn: DuckDBConnection, target: Target, root: string,
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const root = await mkdtemp(path.join(tmpdir(), 'shori-bench-osr-'));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  const servers: StoreServer[] = [];
-  try {
-    const s3 = await startStore('s3');
-    servers.push(s3);
-    const azure = await startStore('azure');
-    servers.push(azure);
-    const targets: Target[] = [
-      { name: 'S3 (moto, loopback)', server: s3, ranged: s3Ranged(s3) },
-      { name: 'Azure Blob (Azurite, loopback)', server: azure, ranged: azureRanged(azure) },
-    ];
-    const lines = [
+  await runOnStores<Target>({
+    prefix: 'shori-bench-osr-',
+    header: [
       '| store | query | cache: first query | cache: warm | whole files per query | ranged reads per query (transfer only) |',
       '|---|---|---|---|---|---|',
-    ];
-    for (const target of targets) {
-      lines.push(...(await benchTarget(conn, target, path.join(root, target.name.replace(/\W+/g, '-')), quick)));
-      console.error(`  ${target.name} done`);
-    }
-    console.log(lines.join('\n'));
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-    for (const s of servers) await s.stop();
-    await rm(root, { recursive: true, force: true });
-  }
+    ],
+    targets: async ({ s3, azure, root }) => [
+      { name: 'S3 (moto, loopback)', server: s3, ranged: s3Ranged(s3) },
+      { name: 'Azure Blob (Azurite, loopback)', server: azure, ranged: azureRanged(azure) },
+    ],
+    bench: (conn, target, dir) => benchTarget(conn, target, dir, quick),
+  });
 }

@@ -8,14 +8,13 @@
 //   files the merge reads are fetched first);
 // - reading: count(*) over the 100k rows from an empty cache (fetch + scan) and again (cached).
 // Run: npm run bench -- objectstore [--quick]   (--quick: 10x fewer rows, 10 commits)
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaTable } from '@shori/delta';
 import { Lake } from '../src/lakehouse/lake/lake.ts';
 import { SILVER_TICKETS_SCHEMA } from '../src/lakehouse/medallion/tables.ts';
-import { startStore, type StoreServer } from '../test/helpers/object-stores.ts';
+
+import { runOnStores } from './store-targets.ts';
 
 export const name = 'objectstore';
 export const onlyWhenNamed = true;
@@ -86,30 +85,14 @@ async function benchTarget(conn: DuckDBConnection, target: Target, root: string,
 
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const root = await mkdtemp(path.join(tmpdir(), 'shori-bench-os-'));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  const servers: StoreServer[] = [];
-  try {
-    const s3 = await startStore('s3');
-    servers.push(s3);
-    const azure = await startStore('azure');
-    servers.push(azure);
-    const targets: Target[] = [
+  await runOnStores<Target>({
+    prefix: 'shori-bench-os-',
+    header: ['| store | case | figure |', '|---|---|---|'],
+    targets: async ({ s3, azure, root }) => [
       { name: 'local disk', uri: path.join(root, 'lake'), env: {} },
       { name: 'S3 (moto, loopback)', uri: await s3.lake(), env: s3.env },
       { name: 'Azure Blob (Azurite, loopback)', uri: await azure.lake(), env: azure.env },
-    ];
-    const lines = ['| store | case | figure |', '|---|---|---|'];
-    for (const target of targets) {
-      lines.push(...(await benchTarget(conn, target, path.join(root, target.name.replace(/\W+/g, '-')), quick)));
-      console.error(`  ${target.name} done`);
-    }
-    console.log(lines.join('\n'));
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-    for (const s of servers) await s.stop();
-    await rm(root, { recursive: true, force: true });
-  }
+    ],
+    bench: (conn, target, dir) => benchTarget(conn, target, dir, quick),
+  });
 }
