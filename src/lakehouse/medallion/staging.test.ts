@@ -42,3 +42,33 @@ test('UTF8 columns read back as the text the bytes spell, invalid sequences as B
   conn.closeSync();
   db.closeSync();
 });
+
+test('packed columns read back exactly: integers beyond 2^53, quotes, control characters, lone surrogates as U+FFFD', async () => {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const cols = [
+    { name: 'n', type: 'INTEGER' as const },
+    { name: 'big', type: 'BIGINT' as const },
+    { name: 's', type: 'VARCHAR' as const },
+  ];
+  const rows = [
+    [1, 9007199254740993n, 'quote " backslash \\ tab \t newline \n nul \u0000 end'],
+    [2, '-9223372036854775808', 'lone \ud800 surrogate, pair 🚀'],
+    [3, 42, null],
+    [4, null, '\\ud800 as text'],
+  ];
+  await stageRows(conn, 'stage_p', cols, rows);
+  const read = (await conn.runAndReadAll('SELECT n, big::VARCHAR AS big, s, typeof(n) AS tn, typeof(big) AS tb FROM stage_p ORDER BY n')).getRowObjectsJson();
+  assert.deepEqual(
+    read.map((r) => [r.n, r.big, r.s]),
+    [
+      [1, '9007199254740993', 'quote " backslash \\ tab \t newline \n nul \u0000 end'],
+      [2, '-9223372036854775808', 'lone \ufffd surrogate, pair 🚀'],
+      [3, '42', null],
+      [4, null, '\\ud800 as text'],
+    ],
+  );
+  assert.deepEqual([read[0].tn, read[0].tb], ['INTEGER', 'BIGINT']);
+  conn.closeSync();
+  db.closeSync();
+});
