@@ -80,76 +80,87 @@ export function stringifyLosslessJson(value: unknown): string {
 // would). A string of the input can start with U+0000 only through the escape `\u0000`: inputs that
 // contain it take the reviver path, so a marked string is always ours.
 
-/**
- * A run of 16+ digits/dots that starts with a digit and is not preceded by one: every number token
- * with 16+ digits has one (the lookbehind starts the match at the run's first digit only, so a long
- * run is scanned once, not once per digit).
- */
-const LONG_DIGITS = /(?<![\d.])\d[\d.]{15,}/g;
 /** Integers of exactly 16 digits up to this are exact as doubles: JSON.parse reads them right. */
 const MAX_SAFE_16 = String(Number.MAX_SAFE_INTEGER);
 const NUMBER_TOKEN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const MARK = 0;
+const QUOTE = 34;
+const BACKSLASH = 92;
 
 function isNumberChar(c: number): boolean {
   // 0-9 . e E + -
   return (c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
 }
 
-/** Whether the quote at `at` is escaped (an odd run of backslashes before it). */
-function escapedQuote(text: string, at: number): boolean {
-  let n = 0;
-  for (let i = at - 1; i >= 0 && text.charCodeAt(i) === 92; i--) n++;
-  return (n & 1) === 1;
+const isDigitOrDot = (c: number) => (c >= 48 && c <= 57) || c === 46;
+
+/** Whether the number token text[start, end) has a run of 16+ digits/dots starting with a digit. */
+function isLongToken(text: string, start: number, end: number): boolean {
+  let run = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigitOrDot(c) && (run > 0 || c !== 46)) {
+      if (++run >= 16) return true;
+    } else {
+      run = 0;
+    }
+  }
+  return false;
+}
+
+/** The index of the quote closing the string literal opened at `open`, or -1. */
+function closingQuote(text: string, open: number): number {
+  let q = text.indexOf('"', open + 1);
+  while (q !== -1) {
+    let backslashes = 0;
+    for (let i = q - 1; text.charCodeAt(i) === BACKSLASH; i--) backslashes++;
+    if ((backslashes & 1) === 0) return q;
+    q = text.indexOf('"', q + 1);
+  }
+  return -1;
 }
 
 /**
  * The text with every long number token (16+ digits, outside strings) turned into a marked string
  * literal, and how many; null when the text is not plain enough to do so safely (then use the
- * reviver, which also reports the syntax error).
+ * reviver, which also reports the syntax error). One pass: string literals are skipped quote to
+ * quote (indexOf), and only the characters between them are looked at one by one.
  */
 function markLongNumbers(text: string): { text: string; marked: number } | null {
-  LONG_DIGITS.lastIndex = 0;
-  let m = LONG_DIGITS.exec(text);
-  if (m === null) return { text, marked: 0 };
-  if (text.includes('\\u0000')) return null;
   let out = '';
   let copied = 0;
   let marked = 0;
-  let scanned = 0; // quotes before `scanned` have been counted
-  let inString = false;
-  while (m !== null) {
-    const at = m.index;
-    for (let q = text.indexOf('"', scanned); q !== -1 && q < at; q = text.indexOf('"', scanned)) {
-      if (!inString || !escapedQuote(text, q)) inString = !inString;
-      scanned = q + 1;
+  let checkedNul = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const close = closingQuote(text, i);
+      if (close === -1) return null; // unterminated: the reviver path reports the syntax error
+      i = close + 1;
+      continue;
     }
-    if (scanned < at) scanned = at;
-    if (inString) {
-      LONG_DIGITS.lastIndex = at + m[0].length;
-    } else {
-      let start = at;
-      while (start > 0 && isNumberChar(text.charCodeAt(start - 1))) start--;
-      let end = at + m[0].length;
-      while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
-      const token = text.slice(start, end);
-      if (start < copied || !NUMBER_TOKEN.test(token)) return null;
-      if (isSafe16(token)) {
-        // e.g. a MicroTimestamp (1790000000001000): exact as JSON.parse reads it, nothing to mark.
-        scanned = end;
-        LONG_DIGITS.lastIndex = end;
-        m = LONG_DIGITS.exec(text);
-        continue;
-      }
-      out += text.slice(copied, start) + '"\\u0000' + token + '"';
-      copied = end;
-      marked++;
-      scanned = end;
-      LONG_DIGITS.lastIndex = end;
+    if (!isNumberChar(c)) {
+      i++;
+      continue;
     }
-    m = LONG_DIGITS.exec(text);
+    const start = i;
+    while (i < n && isNumberChar(text.charCodeAt(i))) i++;
+    if (i - start < 16 || !isLongToken(text, start, i)) continue;
+    if (!checkedNul) {
+      if (text.includes('\\u0000')) return null;
+      checkedNul = true;
+    }
+    const token = text.slice(start, i);
+    if (!NUMBER_TOKEN.test(token)) return null;
+    // e.g. a MicroTimestamp (1790000000001000): exact as JSON.parse reads it, nothing to mark.
+    if (isSafe16(token)) continue;
+    out += text.slice(copied, start) + '"\\u0000' + token + '"';
+    copied = i;
+    marked++;
   }
-  return { text: out + text.slice(copied), marked };
+  return marked === 0 ? { text, marked: 0 } : { text: out + text.slice(copied), marked };
 }
 
 /** A 16-digit integer token (optionally negative) within the safe range. */
