@@ -13,13 +13,13 @@
 // Run: npm run bench -- freshness [--rate=5000] [--sec=30] [--flush=1] [--keep]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DeltaTable } from '@shori/delta';
 import { tablePath } from '../src/lakehouse/medallion/tables.ts';
+import { freePort } from '../test/helpers/service-process.ts';
 
 export const name = 'freshness';
 export const onlyWhenNamed = true;
@@ -30,17 +30,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function option(args: string[], key: string, fallback: string): string {
   const hit = args.find((a) => a.startsWith(`--${key}=`));
   return hit === undefined ? fallback : hit.slice(key.length + 3);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<number> {
