@@ -145,7 +145,7 @@ export class LakehouseWorker {
   }
 
   /**
-   * While `work` (the catch-up, mostly DuckDB's threads) runs: polls the next batch and decodes it
+   * While `work` (the Bronze append or the catch-up, mostly DuckDB's threads) runs: polls the next batch and decodes it
    * in slices, so the main thread decodes while DuckDB writes. Slices are small, so the catch-up's
    * own steps wait at most one slice. Nothing is written or committed here.
    */
@@ -203,7 +203,7 @@ export class LakehouseWorker {
   async #flush(records: FeedRecord[]): Promise<void> {
     const { medallion } = this.#o;
     const started = performance.now();
-    const bronze = await this.#attempt('Bronze append', async () => {
+    const bronzeStep = this.#attempt('Bronze append', async () => {
       const result = await medallion.appendBronze(records);
       faultPoint('feed:before-commit');
       // Only partitions still held: a revoked partition's progress belongs to its new owner.
@@ -212,6 +212,9 @@ export class LakehouseWorker {
       faultPoint('feed:after-commit');
       return result;
     });
+    // The Bronze COPY and commit are DuckDB's and the storage's work: meanwhile the next batch is read.
+    await this.#overlap(bronzeStep);
+    const bronze = await bronzeStep;
     this.#o.state.decodeErrors += bronze.decodeErrors;
     this.#catchUpDue = true;
     this.#o.state.derivedPending = true;
