@@ -121,9 +121,9 @@ async function copyToFiles(conn: DuckDBConnection, storage: Storage, selectSql: 
   const target = probe.slice(0, probe.lastIndexOf('/'));
   let rows: Record<string, unknown>[];
   try {
-    // zstd level 1: the medallion's Bronze rows carry ~4.7 KB Debezium payloads, which it writes to a fifth
-    // of snappy's size and in ~60 % of its time (20,000 payloads: 1.7 MB in ~100 ms against 8.6 MB in
-    // ~160 ms); Spark, delta-rs and DuckDB all read zstd parquet.
+    // zstd level 1: large JSON text columns (20,000 rows of ~4.7 KB) compress to a fifth of snappy's
+    // size in ~60 % of its time (1.7 MB in ~100 ms against 8.6 MB in ~160 ms); Spark, delta-rs and
+    // DuckDB all read zstd parquet.
     rows = await withUnorderedSession(conn, async () => {
       const reader = await conn.runAndReadAll(
         `COPY (${selectSql}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ` +
