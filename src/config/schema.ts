@@ -74,7 +74,10 @@ export const configSchema = z.object({
 
   // Lakehouse.
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
-  LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(5000),
+  // A batch costs a fixed ~250 statements over all tables: a pipeline that fell behind catches up
+  // faster with large batches (freshness bench at 5,000 changes/s: p99 22-31 s at 20,000 against
+  // 45-53 s at 5,000). Keeping up, a batch holds one flush interval of changes whatever this is.
+  LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(20000),
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
   // An event that cannot be applied to a derived table (a value that does not fit its column, a NULL
   // or non-numeric key, an undecodable message): quarantine = into silver/_rejected, counted and
