@@ -23,6 +23,10 @@ INFRA="$REPO/infra"
 LOGS="$STACK/logs"
 PIDS="$STACK/pids"
 LEASES="$STACK/leases"
+# The daemons outlive whoever started them (a test run whose own TMPDIR is removed at its end):
+# their temp files go under the stack's folder.
+export TMPDIR="$STACK/tmp"
+mkdir -p "$TMPDIR" 2>/dev/null || true
 
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
@@ -414,7 +418,7 @@ connectors_up() {
 
 # ---------------------------------------------------------------- commands
 
-ensure_dirs() { mkdir -p "$STACK" "$LOGS" "$PIDS" "$LEASES"; }
+ensure_dirs() { mkdir -p "$STACK" "$LOGS" "$PIDS" "$LEASES" "$STACK/tmp"; }
 
 with_lock() {
   ensure_dirs

@@ -26,7 +26,16 @@ else
 fi
 echo "[test] running $(echo "$files" | wc -w) test files"
 skips=$(mktemp)
-trap 'rm -f "$skips"' EXIT
+# Every temp folder the tests make (os.tmpdir(): Delta tables, DuckDB files, services' DATA_DIRs,
+# Python's and Spark's scratch) goes under one folder of this run, removed at its end, pass or fail
+# (KEEP_TEST_TMP=1 keeps it, to look at a failure).
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/shori-test-run-XXXXXX")
+cleanup() {
+  rm -f "$skips"
+  if [ "${KEEP_TEST_TMP:-}" = "1" ]; then echo "[test] kept the run's temp folder $run_tmp"; else rm -rf "$run_tmp"; fi
+}
+trap cleanup EXIT
+export TMPDIR="$run_tmp"
 status=0
 # One file at a time: the integration tests start real services and the machine has two cores.
 node --test --test-concurrency=1 --test-timeout=1200000 \
