@@ -10,9 +10,10 @@
 // Silver took to catch up after the generator stopped (a pipeline that keeps up catches up within
 // about one flush interval plus one batch). Asserts nothing.
 //
-// Run: npm run bench -- freshness [--rate=5000] [--sec=30] [--flush=1] [--keep]
+// Run: npm run bench -- freshness [--rate=5000] [--sec=30] [--flush=1] [--keep] [--log=FILE]
+// (--log: the service's JSON log, e.g. each batch's records and milliseconds, into FILE)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +82,7 @@ export async function run(args: string[]): Promise<void> {
   const rate = Number(option(args, 'rate', '5000'));
   const sec = Number(option(args, 'sec', '30'));
   const flush = option(args, 'flush', '1');
+  const log = option(args, 'log', '');
   const count = Math.round(rate * sec);
   const dataDir = mkdtempSync(join(tmpdir(), 'shori-freshness-'));
   const port = await freePort();
@@ -97,7 +99,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `freshness: ${rate.toLocaleString('en-US')} changes/s for ${sec} s (${count.toLocaleString('en-US')} changes), LAKEHOUSE_FLUSH_INTERVAL_SEC=${flush}, DATA_DIR ${dataDir}`,
   );
-  const service = spawn(process.execPath, ['src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const service = spawn(process.execPath, ['src/main.ts'], { cwd: REPO, env, stdio: ['ignore', log ? openSync(log, 'w') : 'ignore', 'inherit'] });
   try {
     await waitForHealth(port, service);
     const started = performance.now();
