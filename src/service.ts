@@ -52,11 +52,12 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     scrub,
     onDisconnectSlow: (id, reason) => logger.warn({ client: id, reason }, 'disconnected a slow SSE client'),
   });
+  const tablesConfig = loadTablesConfig(config.TABLES_CONFIG);
   const medallion = await Medallion.open(config.DATA_DIR, {
     checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
     memoryLimit: config.LAKEHOUSE_MEMORY_LIMIT,
     onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
-    tables: loadTablesConfig(config.TABLES_CONFIG),
+    tables: tablesConfig,
     lake,
   });
   const goldDefinitions = loadGoldDefinitions([BUILTIN_GOLD_DIR, config.GOLD_SQL_DIR]);
@@ -66,7 +67,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     config.DATA_DIR,
     gold.names(),
     { queryTimeoutSec: config.TABLE_API_QUERY_TIMEOUT_SEC, memoryLimit: config.TABLE_API_MEMORY_LIMIT },
-    { tables: lake, engineDir: lake.engineDir },
+    { tables: lake, engineDir: lake.engineDir, tablesConfig },
   );
 
   const ui = new UiTap({

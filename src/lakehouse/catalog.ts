@@ -13,6 +13,7 @@ import { DeltaTable, isDeltaError, quoteIdent, quoteLiteral } from '@shori/delta
 import type { Layer, LakeTables } from './medallion/tables.ts';
 import { localLakeTables } from './medallion/local-lake.ts';
 import { ShoriError } from '../errors.ts';
+import type { TablesConfig } from '../config/tables-config.ts';
 
 export interface CatalogEntry {
   layer: Layer;
@@ -36,6 +37,11 @@ export interface CatalogLake {
   tables: LakeTables;
   /** The lake folder, or an object-store lake's local file cache. */
   engineDir: string;
+  /**
+   * TABLES_CONFIG: a table whose history is off has no `<table>_history` in the catalogue, even when
+   * an earlier run left one in the lake (it no longer follows Silver). Absent: every history is kept.
+   */
+  tablesConfig?: TablesConfig;
 }
 
 export class TableCatalog {
@@ -44,18 +50,31 @@ export class TableCatalog {
   readonly #open = new Map<string, DeltaTable>();
   readonly #limits: CatalogLimits;
   readonly #lakeDir: string;
+  readonly #tablesConfig: TablesConfig | null;
   #db: Promise<DuckDBInstance> | null = null;
 
   constructor(dataDir: string, goldNames: string[], limits: CatalogLimits = DEFAULT_LIMITS, lake?: CatalogLake) {
     this.#limits = limits;
     this.#lakeDir = path.resolve(lake?.engineDir ?? path.join(dataDir, 'datalake'));
     this.#lake = lake?.tables ?? localLakeTables(dataDir);
+    this.#tablesConfig = lake?.tablesConfig ?? null;
     this.#entries = [
       this.#entry('bronze', 'cdc_events', ['topic', 'partition', 'offset']),
       this.#entry('silver', 'tickets', ['source', 'TicketID']),
-      this.#entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op']),
+      ...(this.#historyKept('tickets') ? [this.#entry('silver', 'tickets_history', ['source', '_seq', 'TicketID', '_op'])] : []),
       ...goldNames.map((name) => this.#entry('gold', name, [])),
     ];
+  }
+
+  /** Whether TABLES_CONFIG keeps the history of the table whose Silver table is `silver`. */
+  #historyKept(silver: string): boolean {
+    return this.#tablesConfig === null || this.#tablesConfig.choose(silver).history;
+  }
+
+  /** `<table>_history` beside a Silver `<table>` whose history is off: left by an earlier run, not listed. */
+  #staleHistory(name: string, names: readonly string[]): boolean {
+    const base = name.endsWith('_history') ? name.slice(0, -'_history'.length) : null;
+    return base !== null && names.includes(base) && !this.#historyKept(base);
   }
 
   #entry(layer: Layer, name: string, orderBy: string[]): CatalogEntry {
@@ -68,6 +87,7 @@ export class TableCatalog {
     for (const name of names) {
       // Internal tables (_rejected, _<table>_deleted) stay out; names are checked before use.
       if (name.startsWith('_') || !/^[a-z0-9_]{1,64}$/.test(name)) continue;
+      if (this.#staleHistory(name, names)) continue;
       if (this.#entries.some((e) => e.layer === 'silver' && e.name === name)) continue;
       // No key known here: every column orders the rows (a total, stable order).
       const orderBy: string[] = [];
