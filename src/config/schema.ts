@@ -74,8 +74,8 @@ export const configSchema = z.object({
 
   // Lakehouse.
   LAKEHOUSE_FLUSH_INTERVAL_SEC: positiveNumber.default(5),
-  // A batch costs a fixed ~250 statements over all tables: a pipeline that fell behind catches up
-  // faster with large batches (freshness bench at 5,000 changes/s: p99 22-31 s at 20,000 against
+  // A batch costs a fixed number of DuckDB statements per captured table (~260 for the embedded
+  // default's three): a pipeline that fell behind catches up faster with large batches (freshness bench at 5,000 changes/s: p99 22-31 s at 20,000 against
   // 45-53 s at 5,000). Keeping up, a batch holds one flush interval of changes whatever this is.
   LAKEHOUSE_MAX_BATCH_SIZE: positiveInt.default(20000),
   LAKEHOUSE_MAX_BATCH_BYTES: positiveInt.default(64 * 1024 * 1024),
