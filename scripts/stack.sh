@@ -24,9 +24,10 @@ LOGS="$STACK/logs"
 PIDS="$STACK/pids"
 LEASES="$STACK/leases"
 # The daemons outlive whoever started them (a test run whose own TMPDIR is removed at its end):
-# their temp files go under the stack's folder.
+# their temp files go under the stack's folder, writable by all as /tmp is (MariaDB's server runs
+# as its own user).
 export TMPDIR="$STACK/tmp"
-mkdir -p "$TMPDIR" 2>/dev/null || true
+mkdir -p "$TMPDIR" 2>/dev/null && chmod 1777 "$TMPDIR" 2>/dev/null || true
 
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
@@ -418,7 +419,7 @@ connectors_up() {
 
 # ---------------------------------------------------------------- commands
 
-ensure_dirs() { mkdir -p "$STACK" "$LOGS" "$PIDS" "$LEASES" "$STACK/tmp"; }
+ensure_dirs() { mkdir -p "$STACK" "$LOGS" "$PIDS" "$LEASES"; }
 
 with_lock() {
   ensure_dirs
