@@ -104,19 +104,39 @@ function driftMessages(spec: TableSpec, change: ChangeEvent, image: CdcRow): str
   return out;
 }
 
-/** SQL giving NULL for a valid row, else every reason it cannot be applied. */
-function reasonSql(spec: TableSpec): string {
+/**
+ * The typed relation's SELECT over the staged text: each column cast once (TRY_CAST, or from_base64
+ * for bytes, staged as base64 by stageText), its raw text kept beside it as `__raw_<i>` for
+ * `_reason`: NULL for a valid row, else every reason it cannot be applied (a key column that is NULL,
+ * a value that does not fit its column's type).
+ */
+function checkedSql(spec: TableSpec, stage: string): string {
   const keys = new Set(spec.keyColumns);
-  const checks = spec.columns.flatMap((c) => {
+  const raw = (i: number) => quoteIdent(`__raw_${i}`);
+  const inner = spec.columns.flatMap((c, i) => {
     const col = quoteIdent(c.name);
-    const type = toDuckDbType(c.type);
-    const out = [
-      `CASE WHEN ${col} IS NOT NULL AND TRY_CAST(${col} AS ${type}) IS NULL THEN '${c.name}: ' || left(${col}, 60) || ' is not a valid ${String(c.type)}' END`,
-    ];
-    if (keys.has(c.name)) out.unshift(`CASE WHEN ${col} IS NULL THEN 'key column ${c.name} is NULL' END`);
+    const typed = c.type === 'binary' ? `from_base64(${col})` : `TRY_CAST(${col} AS ${toDuckDbType(c.type)})`;
+    return [`${typed} AS ${col}`, `${col} AS ${raw(i)}`];
+  });
+  const reasons = spec.columns.flatMap((c, i) => {
+    const col = quoteIdent(c.name);
+    // Bytes: the old check (any text casts to BLOB) kept; base64 of a Buffer always decodes.
+    const invalid = c.type === 'binary' ? `TRY_CAST(${raw(i)} AS BLOB) IS NULL` : `${col} IS NULL`;
+    const out = [`CASE WHEN ${raw(i)} IS NOT NULL AND ${invalid} THEN '${c.name}: ' || left(${raw(i)}, 60) || ' is not a valid ${String(c.type)}' END`];
+    if (keys.has(c.name)) out.unshift(`CASE WHEN ${raw(i)} IS NULL THEN 'key column ${c.name} is NULL' END`);
     return out;
   });
-  return `NULLIF(concat_ws('; ', ${checks.join(', ')}), '')`;
+  // `_key` is stored (the deleted-key memory): its text must stay what it always was. Bytes keep
+  // the text of their base64 cast to BLOB, every other type the text of its typed value.
+  const key = spec.keyColumns.map((k) => {
+    const i = spec.columns.findIndex((c) => c.name === k);
+    return spec.columns[i].type === 'binary' ? `CAST(CAST(${raw(i)} AS BLOB) AS VARCHAR)` : `CAST(${quoteIdent(k)} AS VARCHAR)`;
+  });
+  const columns = spec.columns.map((c) => quoteIdent(c.name));
+  return `SELECT _idx, "source", ${columns.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts,
+      ${key.length > 0 ? `concat_ws('|', ${key.join(', ')})` : "''"} AS _key,
+      NULLIF(concat_ws('; ', ${reasons.join(', ')}), '') AS _reason
+    FROM (SELECT _idx, "source", ${inner.join(', ')}, _op, _seq, _source_ts FROM ${quoteIdent(stage)})`;
 }
 
 async function stageTable(
@@ -125,6 +145,7 @@ async function stageTable(
   rows: StageValue[][],
 ): Promise<{ relation: string; rows: number; rejects: Array<{ idx: number; reason: string }> }> {
   const stage = `stage_${spec.name}`;
+  const checked = quoteIdent(`checked_${spec.name}`);
   const relation = `batch_${spec.name}`;
   const columns: StageColumn[] = [
     { name: '_idx', type: 'INTEGER' },
@@ -135,18 +156,10 @@ async function stageTable(
     { name: '_source_ts', type: 'VARCHAR' },
   ];
   await stageRows(conn, stage, columns, rows);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(`checked_${spec.name}`)} AS SELECT *, ${reasonSql(spec)} AS _reason FROM ${quoteIdent(stage)}`);
-  const rejects = (
-    await conn.runAndReadAll(`SELECT _idx, _reason FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NOT NULL ORDER BY _idx`)
-  ).getRowObjectsJson();
-  // Bytes are staged as base64 (stageText): a binary column stores the bytes themselves.
-  const typed = spec.columns.map(
-    (c) => `${c.type === 'binary' ? `from_base64(${quoteIdent(c.name)})` : `CAST(${quoteIdent(c.name)} AS ${toDuckDbType(c.type)})`} AS ${quoteIdent(c.name)}`,
-  );
-  const key = spec.keyColumns.map((k) => `CAST(CAST(${quoteIdent(k)} AS ${toDuckDbType(spec.columns.find((c) => c.name === k)!.type)}) AS VARCHAR)`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(relation)} AS
-    SELECT _idx, "source", ${typed.join(', ')}, _op, _seq, CAST(_source_ts AS TIMESTAMPTZ) AS _source_ts, ${key.length > 0 ? `concat_ws('|', ${key.join(', ')})` : "''"} AS _key
-    FROM ${quoteIdent(`checked_${spec.name}`)} WHERE _reason IS NULL`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${checked} AS ${checkedSql(spec, stage)}`);
+  const rejects = (await conn.runAndReadAll(`SELECT _idx, _reason FROM ${checked} WHERE _reason IS NOT NULL ORDER BY _idx`)).getRowObjectsJson();
+  // The valid rows: a view, so the typed rows are materialised once (in checked_), not copied again.
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(relation)} AS SELECT * EXCLUDE (_reason) FROM ${checked} WHERE _reason IS NULL`);
   return { relation, rows: rows.length - rejects.length, rejects: rejects.map((r) => ({ idx: Number(r._idx), reason: String(r._reason) })) };
 }
 
