@@ -6,8 +6,9 @@
 // record the applied Bronze version; a crash in between leaves the table with none, and catch-up
 // then replays Bronze for it from the start (the recovery path). Every step is idempotent: Silver
 // keeps the newest `_seq`, history drops changes it holds, the deleted-key memory keeps a maximum.
-// Events that cannot be applied are counted and reported, not quarantined (the quarantine records
-// Bronze versions, and these were applied to it already).
+// Events that cannot be applied are quarantined in `silver/_rejected` before the chunk's commits
+// (rejected-step.ts: quarantineCaughtUp, which skips an event it holds for the table already, so a
+// catch-up run again after a crash, or a history caught up after its Silver table, adds none twice).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral, type DeltaTable } from '@shori/delta';
 import { isoMicros } from '../../util/time.ts';
@@ -17,6 +18,7 @@ import { applySchemaChanges, type EvolvingTables } from './schema-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
+import { quarantineCaughtUp } from './rejected-step.ts';
 
 export interface BackfillTables extends EvolvingTables {
   /**
@@ -31,11 +33,20 @@ export interface BackfillResult {
   events: number;
   /** Of those, events that could not be applied. */
   rejected: number;
+  /** Of those, the ones this call added to the quarantine (the others it held already). */
+  quarantined: number;
   /** Schema conflicts and the first reject's reason, for the log. */
   notes: string[];
 }
 
 const CHUNK = 5000;
+
+export interface BackfillOptions {
+  /** `silver/_rejected`: where events that cannot be applied go. */
+  quarantine: DeltaTable;
+  /** Bronze rows per chunk. */
+  chunk?: number;
+}
 
 /**
  * Applies every change of `sourceTable` in Bronze as of version `through` to `tables` (whose spec
@@ -47,9 +58,10 @@ export async function backfillTable(
   tables: BackfillTables,
   sourceTable: string,
   through: number,
-  chunk = CHUNK,
+  options: BackfillOptions,
 ): Promise<BackfillResult> {
-  const result: BackfillResult = { events: 0, rejected: 0, notes: [] };
+  const chunk = options.chunk ?? CHUNK;
+  const result: BackfillResult = { events: 0, rejected: 0, quarantined: 0, notes: [] };
   if (through < 0) return result;
   const scan = await bronze.scan(await bronze.snapshotAt(through));
   await conn.run(`CREATE OR REPLACE TEMP TABLE backfill_rows AS
@@ -73,6 +85,7 @@ export async function backfillTable(
       result.notes.push(`an earlier change of ${sourceTable} cannot be applied: ${batch.rejects[0].reason}`);
     const version = from + chunk > total ? through : null;
     const now = isoMicros();
+    result.quarantined += await quarantineCaughtUp(conn, options.quarantine, batch.rejects, through, now);
     const [prepared] = batch.tables;
     if (tables.silver && tables.deleted) {
       await applyDeleted(conn, tables.deleted, prepared, version, now);

@@ -16,7 +16,7 @@ import { appliedBronzeVersion, BRONZE_VERSION_APP_ID } from './applied-version.t
 import { localLakeTables } from './local-lake.ts';
 import type { DeltaTable } from '@shori/delta';
 import { TICKETS_SPEC } from './tickets-spec.ts';
-import { addColumn, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
+import { addColumn, changeColumnType, createCapturedTable, truncateTable } from '../../sources/embedded/capture.ts';
 import { openSourceDb } from '../../sources/embedded/source-db.ts';
 
 const SOURCES = ['src1', 'src2'];
@@ -139,11 +139,23 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   assert.ok(notes.includes('table Agents is excluded by TABLES_CONFIG'), notes.join('; '));
   assert.equal(existsSync(join(dataDir, 'datalake/silver/agents')), false);
   assert.deepEqual(m.specTables.find((s) => s.spec.name === 'customers')!.spec.keyColumns, ['CustomerID', 'Tier']);
+  // One change of Agents that its table will not take (UpdatedAt local for a moment, where every
+  // other change has it zoned): in Bronze only, while Agents is excluded.
+  const src1 = new DatabaseSync(join(dataDir, 'sources', 'src1.db'));
+  assert.equal(changeColumnType(src1, 'Agents', 'UpdatedAt', 'datetime2'), true);
+  const agent = { DisplayName: 'Local', Team: 'Ops', Level: 1, Active: true, HiredOn: '2026-01-02', UpdatedAt: '2026-11-30T09:00:00.000000Z' };
+  await targets[0].upsertAgent({ AgentID: 'local', ...agent });
+  changeColumnType(src1, 'Agents', 'UpdatedAt', 'datetimeoffset');
+  src1.close();
+  assert.equal((await m.writeBatch(await drain(sub))).rejected, 0, 'an excluded table rejects nothing');
+  const quarantined = async (x: Medallion) =>
+    (await x.conn.runAndReadAll(`SELECT "table", reason FROM ${await x.rejected.scan()} WHERE "table" = 'agents'`)).getRowObjectsJson();
   await m.close();
 
   // Agents included later (TABLES_CONFIG changed, restart): its first new change finds it, and its
-  // earlier changes, in Bronze only so far, are caught up before it.
-  const agentsBefore = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']).size;
+  // earlier changes, in Bronze only so far, are caught up before it; the one it cannot take is
+  // quarantined, as it would have been had Agents been included all along.
+  const agentsBefore = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']).size - 1;
   assert.ok(agentsBefore > 1, 'the workload wrote agents');
   await targets[0].upsertAgent({
     AgentID: 'late',
@@ -157,13 +169,17 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   const later = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
   const found = await feedAll(later, await drain(sub));
   assert.ok(
-    found.some((n) => /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze$/.test(n)),
+    found.some((n) =>
+      /^table Agents discovered: silver\/agents .*; \d+ earlier changes caught up from Bronze \(1 could not be applied: in silver\/_rejected\)$/.test(n),
+    ),
     found.join('; '),
   );
-  assert.deepEqual(
-    [...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(),
-    [...sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1'])].sort(),
-  );
+  const held = await quarantined(later);
+  assert.equal(held.length, 1, 'the change Agents cannot take is quarantined once');
+  assert.match(String(held[0].reason), /schema conflict/);
+  const expected = sourceRows(dataDir, 'Agents', AGENT_COLUMNS, 'AgentID', ['src1']);
+  expected.delete('src1/local');
+  assert.deepEqual([...(await silverRows(later, 'agents', AGENT_COLUMNS, 'AgentID'))].sort(), [...expected].sort());
   const agents = later.specTables.find((s) => s.spec.name === 'agents')!;
   const current = Number(
     (await later.conn.runAndReadAll(`SELECT count(*) AS n FROM ${agents.history!.scanSql()} WHERE __is_current`)).getRowObjectsJson()[0].n,
@@ -174,8 +190,10 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   // table records the applied Bronze version (a crash before it leaves none: the recovery path).
   const fresh = await openSpecTables(localLakeTables(mkdtempSync(join(tmpdir(), 'backfill-'))), agents.spec, {});
   const through = later.bronze.snapshot.version;
-  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, 3);
+  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, { quarantine: later.rejected, chunk: 3 });
   assert.ok(done.events > 6, `${done.events} events: several chunks`);
+  assert.deepEqual([done.rejected, done.quarantined], [1, 0], 'run again, the catch-up finds the reject quarantined already');
+  assert.equal((await quarantined(later)).length, 1);
   const rowsOf = async (table: DeltaTable) =>
     (await later.conn.runAndReadAll(`SELECT * EXCLUDE (_committed_at) FROM ${table.scanSql()} ORDER BY ALL`)).getRowsJson();
   assert.deepEqual(await rowsOf(fresh.silver), await rowsOf(agents.silver));
@@ -260,7 +278,6 @@ test('DDL in the middle: an added column and widened types reach Silver and hist
 
   // An unsafe change (a local timestamp becomes a zoned one): reported and quarantined, never coerced.
   const db = new DatabaseSync(join(dataDir, 'sources', 'src2.db'));
-  const { changeColumnType } = await import('../../sources/embedded/capture.ts');
   changeColumnType(db, 'Customers', 'CreatedAt', 'datetimeoffset');
   db.close();
   await targets[1].upsertCustomer({

@@ -150,7 +150,7 @@ export class Medallion {
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
-    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, tables)));
+    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, rejected, tables)));
     return medallion;
   }
 
@@ -176,7 +176,7 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const opened = await openFoundTable(this.conn, this.bronze, this.#lake, made, change.source.table, properties, v);
+      const opened = await openFoundTable(this.conn, this.bronze, this.rejected, this.#lake, made, change.source.table, properties, v);
       notes.push(...opened.notes);
       if (opened.found.appendOnly) this.appendOnly.push(opened.found.appendOnly);
       else {

@@ -1,9 +1,12 @@
 // The quarantine step: appends a prepared batch's rejects to `silver/_rejected`, recording the Bronze
 // version in the same commit (applied-version.ts), so each reject lands once whatever the crash.
+// Rejects of a catch-up from Bronze (backfill-step.ts: events of versions the quarantine applied
+// before their table was a Silver table) carry no version of their own: they are appended unless
+// `_rejected` holds the event for that table already, so a catch-up run again adds none twice.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DeltaTable } from '@shori/delta';
+import { quoteIdent, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
-import type { PreparedBatch } from './prepared-batch.ts';
+import type { PreparedBatch, RejectRow } from './prepared-batch.ts';
 import { stageRows } from './staging.ts';
 
 const COLUMNS = [
@@ -28,4 +31,22 @@ export async function applyRejected(conn: DuckDBConnection, table: DeltaTable, b
   await stageRows(conn, 'stage_rejected', [...COLUMNS], rows);
   const result = await table.append(conn, 'SELECT * FROM stage_rejected', { txns: appliedTxn(batch.bronzeVersion), operation: 'WRITE' });
   return { version: result.version, rows: rows.length };
+}
+
+/**
+ * Appends the rejects of a catch-up from Bronze as of `bronzeVersion` that `table` does not hold yet
+ * (same topic, partition, offset and table); returns how many it appended.
+ */
+export async function quarantineCaughtUp(conn: DuckDBConnection, table: DeltaTable, rejects: RejectRow[], bronzeVersion: number, now: string): Promise<number> {
+  if (rejects.length === 0) return 0;
+  const rows = rejects.map((r) => [r.topic, r.partition, r.offset, bronzeVersion, r.table, r.reason, r.key, r.payload, now]);
+  await stageRows(conn, 'stage_rejected', [...COLUMNS], rows);
+  await table.refresh();
+  const same = ['topic', 'partition', 'offset', 'table'].map((c) => `h.${quoteIdent(c)} IS NOT DISTINCT FROM s.${quoteIdent(c)}`).join(' AND ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE new_rejected AS
+    SELECT s.* FROM stage_rejected AS s WHERE NOT EXISTS (SELECT 1 FROM ${await table.scan()} AS h WHERE ${same})`);
+  const fresh = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM new_rejected')).getRowObjectsJson()[0].n);
+  if (fresh > 0) await table.append(conn, 'SELECT * FROM new_rejected', { operation: 'WRITE' });
+  await conn.run('DROP TABLE new_rejected');
+  return fresh;
 }

@@ -9,7 +9,7 @@ import { DeltaTable } from '@shori/delta';
 import { TABLE_OPTIONS } from '../engine.ts';
 import type { TablesConfig } from '../../config/tables-config.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
-import { backfillTable, type BackfillTables } from './backfill-step.ts';
+import { backfillTable, type BackfillResult, type BackfillTables } from './backfill-step.ts';
 import { withFiles } from './file-subset.ts';
 import { specFromTable, type NewSpec } from './generic-specs.ts';
 import { RESERVED_COLUMNS } from './schema/table-spec.ts';
@@ -94,6 +94,12 @@ async function markApplied(conn: DuckDBConnection, table: DeltaTable, version: n
   });
 }
 
+/** What a catch-up did with the events it could not apply. */
+function couldNot(done: BackfillResult): string {
+  const held = done.rejected - done.quarantined;
+  return `${done.rejected} could not be applied: in silver/_rejected${held > 0 ? `, ${held} of them there already` : ''}`;
+}
+
 /**
  * A new history of a Silver table that has applied Bronze versions already (history turned on in
  * TABLES_CONFIG for a table that had it off, or a history removed to be rebuilt) is caught up from
@@ -102,14 +108,14 @@ async function markApplied(conn: DuckDBConnection, table: DeltaTable, version: n
  * and vacuum may have removed). A history that applied some version resumes from it, per commit,
  * as after a crash.
  */
-export async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, tables: SpecTables): Promise<string[]> {
+export async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, quarantine: DeltaTable, tables: SpecTables): Promise<string[]> {
   const { history, silver, spec } = tables;
   const through = appliedBronzeVersion(silver);
   if (!history || appliedBronzeVersion(history) !== -1 || through < 0) return [];
-  const done = await backfillTable(conn, bronze, { spec, silver, history, deleted: null }, spec.name, through);
+  const done = await backfillTable(conn, bronze, { spec, silver, history, deleted: null }, spec.name, through, { quarantine });
   await history.refresh();
   await markApplied(conn, history, through);
-  const rejected = done.rejected > 0 ? ` (${done.rejected} could not be applied)` : '';
+  const rejected = done.rejected > 0 ? ` (${couldNot(done)})` : '';
   return [`silver/${spec.name}_history created and caught up from Bronze: ${done.events} events up to Bronze version ${through}${rejected}`, ...done.notes];
 }
 
@@ -176,6 +182,7 @@ export type FoundTables = { keyed: SpecTables; appendOnly?: never } | { appendOn
 export async function openFoundTable(
   conn: DuckDBConnection,
   bronze: DeltaTable,
+  quarantine: DeltaTable,
   lake: LakeTables,
   made: NewSpec,
   sourceTable: string,
@@ -184,11 +191,9 @@ export async function openFoundTable(
 ): Promise<{ found: FoundTables; notes: string[] }> {
   const notes: string[] = [];
   const caughtUp = async (tables: BackfillTables) => {
-    const done = await backfillTable(conn, bronze, tables, sourceTable, v - 1);
+    const done = await backfillTable(conn, bronze, tables, sourceTable, v - 1, { quarantine });
     notes.push(...done.notes);
-    return done.events === 0
-      ? ''
-      : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${done.rejected} could not be applied)` : ''}`;
+    return done.events === 0 ? '' : `; ${done.events} earlier changes caught up from Bronze${done.rejected > 0 ? ` (${couldNot(done)})` : ''}`;
   };
   const { spec } = made;
   if (spec.appendOnly) {

@@ -120,8 +120,13 @@ export interface EnvelopeCodec {
 
 const codecs = new Map<string, EnvelopeCodec>();
 
+/**
+ * Cached by the schema's content, not its id: ids are per source database, and one process may read
+ * several (a source name reused in another DATA_DIR, tests) whose schema 2 of a table differ.
+ * Callers keep the codec per schema id (capture-reader.ts), so the key is made once per schema.
+ */
 export function envelopeCodec(source: string, schema: CapturedSchema): EnvelopeCodec {
-  const cacheKey = `${source}\u0000${schema.table}\u0000${schema.id}`;
+  const cacheKey = `${source}\u0000${schema.table}\u0000${schema.id}\u0000${JSON.stringify([schema.key, schema.columns])}`;
   let codec = codecs.get(cacheKey);
   if (codec !== undefined) return codec;
   const topic = embeddedTopic(source, schema.table);
@@ -252,7 +257,15 @@ export function encodeTableValue(input: TableEnvelopeInput): Buffer {
 }
 
 // Tickets with its built-in schema: the shorthand tests and benchmarks use.
-const ticketsCodec = (source: string) => envelopeCodec(source, { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns });
+const ticketsCodecs = new Map<string, EnvelopeCodec>();
+function ticketsCodec(source: string): EnvelopeCodec {
+  let codec = ticketsCodecs.get(source);
+  if (codec === undefined) {
+    codec = envelopeCodec(source, { id: 0, table: TICKETS.name, key: TICKETS.key, columns: TICKETS.columns });
+    ticketsCodecs.set(source, codec);
+  }
+  return codec;
+}
 
 export interface EnvelopeInput {
   source: string;
