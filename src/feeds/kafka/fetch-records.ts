@@ -4,7 +4,7 @@
 // next position still moves past them; a broker may return records below the requested offset
 // (whole batches are sent), which are dropped; a null value is a tombstone.
 import { IS_CONTROL, type Consumer } from '@platformatic/kafka';
-import type { FeedRecord } from '../feed.ts';
+import { partitionId, type FeedRecord, type StreamPartition } from '../feed.ts';
 
 // The package's index does not re-export the Fetch API types; these are the same types, as seen
 // through the Consumer's public fetch().
@@ -51,6 +51,40 @@ export function recordsFromFetch(response: FetchResponse, topicNames: Map<string
       }
       out.push(fetched);
     }
+  }
+  return out;
+}
+
+export type ClusterMetadata = Awaited<ReturnType<Consumer['metadata']>>;
+
+export interface FetchRequests {
+  /** Per broker, per topic id: the partitions to fetch from that broker (a topic named once per request). */
+  byNode: Map<number, Map<string, FetchRequestTopic>>;
+  /** Topic id → topic name. */
+  topicNames: Map<string, string>;
+  /** `${topic}:${partition}` → the offset asked for. */
+  requested: Map<string, bigint>;
+}
+
+/**
+ * The Fetch requests for `assigned` partitions at their `positions` (by partitionId), to each
+ * partition's leader; `maxBytes` is shared out over the partitions (at least 1 MiB each).
+ */
+export function fetchRequests(metadata: ClusterMetadata, assigned: StreamPartition[], positions: Map<string, bigint>, maxBytes: number): FetchRequests {
+  const out: FetchRequests = { byNode: new Map(), topicNames: new Map(), requested: new Map() };
+  const partitionMaxBytes = Math.max(1024 * 1024, Math.floor(maxBytes / Math.max(1, assigned.length)));
+  for (const p of assigned) {
+    const topic = metadata.topics.get(p.stream);
+    const fetchOffset = positions.get(partitionId(p));
+    if (!topic || fetchOffset === undefined) continue;
+    out.topicNames.set(topic.id, p.stream);
+    out.requested.set(`${p.stream}:${p.partition}`, fetchOffset);
+    const node = topic.partitions[p.partition].leader;
+    const topics = out.byNode.get(node) ?? new Map<string, FetchRequestTopic>();
+    out.byNode.set(node, topics);
+    const entry = topics.get(topic.id) ?? { topicId: topic.id, partitions: [] };
+    topics.set(topic.id, entry);
+    entry.partitions.push({ partition: p.partition, fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });
   }
   return out;
 }

@@ -9,11 +9,14 @@
 //   replaced by a fresh consumer after `restartBackoffSec`.
 // Calls to poll() are expected one at a time (the pipeline's loop); commit() and lag() may interleave. poll()
 // starts the next fetch as it hands records out (a read-ahead), so the broker works while the caller does.
-import { Consumer, findErrorBy, ListOffsetTimestamps, type GroupAssignment } from '@platformatic/kafka';
+import { Consumer, findErrorBy, type GroupAssignment } from '@platformatic/kafka';
 import { ShoriError } from '../../errors.ts';
 import { partitionId, type FeedRecord, type FeedSubscription, type PartitionPosition, type StreamPartition, type SubscribeOptions } from '../feed.ts';
-import { recordsFromFetch, type FetchRequestTopic, type FetchResponse } from './fetch-records.ts';
+import { fetchRequests, recordsFromFetch, type FetchResponse } from './fetch-records.ts';
 import { sameTopics } from './topic-selector.ts';
+import { asError, closeConsumer, settledWithin, sleep } from './consumer-helpers.ts';
+import { gapError } from './gap-error.ts';
+import { lagOf, startPositions, type PartitionLag } from './offsets.ts';
 
 export interface KafkaSubscriptionSettings {
   bootstrapServers: string[];
@@ -33,27 +36,8 @@ export interface KafkaSubscriptionSettings {
   onClose?: () => void;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** How long a read-ahead fetch lets the broker wait for data (at the end of the log). */
 const READ_AHEAD_WAIT_MS = 200;
-
-/** Whether `promise` settled within `ms`. */
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms))));
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true,
-      ),
-      expired,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class KafkaSubscription implements FeedSubscription {
   readonly #settings: KafkaSubscriptionSettings;
@@ -145,32 +129,12 @@ export class KafkaSubscription implements FeedSubscription {
     }
   }
 
-  async lag(): Promise<Array<StreamPartition & { next: number; end: number; lag: number }>> {
+  async lag(): Promise<PartitionLag[]> {
     this.#assertUsable();
     const consumer = this.#consumer;
     const held = this.assignments();
     if (consumer === null || held.length === 0) return [];
-    const partitions: Record<string, number[]> = {};
-    for (const p of held) (partitions[p.stream] ??= []).push(p.partition);
-    let ends: Map<string, bigint[]>;
-    try {
-      ends = await consumer.listOffsets({ topics: Object.keys(partitions), partitions, timestamp: ListOffsetTimestamps.LATEST });
-    } catch (error) {
-      throw new ShoriError('SHORI_FEED_FAILED', 'reading partition end offsets failed', {
-        cause: error,
-        canRetry: true,
-        context: { group: this.#options.group },
-      });
-    }
-    const out: Array<StreamPartition & { next: number; end: number; lag: number }> = [];
-    for (const p of held) {
-      const next = this.#deliveredNext(p);
-      const endOffset = ends.get(p.stream)?.[p.partition];
-      if (next === null || endOffset === undefined) continue;
-      const end = Number(endOffset);
-      out.push({ ...p, next, end, lag: Math.max(0, end - next) });
-    }
-    return out;
+    return lagOf(consumer, this.#options.group, held, (p) => this.#deliveredNext(p));
   }
 
   async close(): Promise<void> {
@@ -335,7 +299,7 @@ export class KafkaSubscription implements FeedSubscription {
 
     const added = [...next.entries()].filter(([key]) => !this.#assigned.has(key)).map(([, p]) => p);
     if (added.length > 0) {
-      const positions = await this.#startPositions(consumer, added);
+      const positions = await startPositions(consumer, added, this.#options.initial);
       if (this.#options.onAssigned) {
         for (const p of await this.#options.onAssigned(added.map((a) => ({ ...a })))) {
           const key = partitionId(p);
@@ -350,35 +314,6 @@ export class KafkaSubscription implements FeedSubscription {
       }
     }
     if (this.#assigned.size === 0) this.#unassignedSince = Date.now();
-  }
-
-  /** The group's committed offsets for `partitions`, or the `initial` end where none is committed. */
-  async #startPositions(consumer: Consumer, partitions: StreamPartition[]): Promise<Map<string, bigint>> {
-    const byTopic = new Map<string, number[]>();
-    for (const p of partitions) byTopic.set(p.stream, [...(byTopic.get(p.stream) ?? []), p.partition]);
-    const committed = await consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, parts]) => ({ topic, partitions: parts })) });
-    const out = new Map<string, bigint>();
-    const missing: StreamPartition[] = [];
-    for (const p of partitions) {
-      const offset = committed.get(p.stream)?.[p.partition];
-      if (offset !== undefined && offset >= 0n) out.set(partitionId(p), offset);
-      else missing.push(p);
-    }
-    if (missing.length > 0) {
-      const topics: Record<string, number[]> = {};
-      for (const p of missing) (topics[p.stream] ??= []).push(p.partition);
-      const ends = await consumer.listOffsets({
-        topics: Object.keys(topics),
-        partitions: topics,
-        timestamp: this.#options.initial === 'earliest' ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
-      });
-      for (const p of missing) {
-        const offset = ends.get(p.stream)?.[p.partition];
-        if (offset === undefined) throw new ShoriError('SHORI_FEED_FAILED', `no ${this.#options.initial} offset for ${partitionId(p)}`, { canRetry: true });
-        out.set(partitionId(p), offset);
-      }
-    }
-    return out;
   }
 
   // ---------------------------------------------------------------- fetching
@@ -440,24 +375,7 @@ export class KafkaSubscription implements FeedSubscription {
       return;
     }
     if (consumer !== this.#consumer) return;
-    const requested = new Map<string, bigint>();
-    // One entry per topic per broker: the Fetch request must not name a topic twice.
-    const byNode = new Map<number, Map<string, FetchRequestTopic>>();
-    const topicNames = new Map<string, string>();
-    const partitionMaxBytes = Math.max(1024 * 1024, Math.floor(this.#settings.maxBytes / Math.max(1, this.#assigned.size)));
-    for (const p of this.#assigned.values()) {
-      const topic = metadata.topics.get(p.stream);
-      const fetchOffset = this.#positions.get(partitionId(p));
-      if (!topic || fetchOffset === undefined) continue;
-      topicNames.set(topic.id, p.stream);
-      requested.set(`${p.stream}:${p.partition}`, fetchOffset);
-      const node = topic.partitions[p.partition].leader;
-      const topics = byNode.get(node) ?? new Map<string, FetchRequestTopic>();
-      byNode.set(node, topics);
-      const entry = topics.get(topic.id) ?? { topicId: topic.id, partitions: [] };
-      topics.set(topic.id, entry);
-      entry.partitions.push({ partition: p.partition, fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });
-    }
+    const { byNode, topicNames, requested } = fetchRequests(metadata, [...this.#assigned.values()], this.#positions, this.#settings.maxBytes);
     const responses = await Promise.all(
       [...byNode].map(([node, topics]) =>
         consumer.fetch({ node, topics: [...topics.values()], maxWaitTime: waitMs, minBytes: 1, maxBytes: this.#settings.maxBytes }).then(
@@ -471,7 +389,7 @@ export class KafkaSubscription implements FeedSubscription {
     for (const { error } of responses) {
       if (error === null) continue;
       if (findErrorBy(error, 'apiId', 'OFFSET_OUT_OF_RANGE')) {
-        this.#fatal = await this.#gapError(consumer, error, topicNames, requested);
+        this.#fatal = await gapError(consumer, this.#options.group, error, topicNames, requested);
         throw this.#fatal;
       }
     }
@@ -488,62 +406,4 @@ export class KafkaSubscription implements FeedSubscription {
     }
     if (failed?.error) await this.#restart(failed.error);
   }
-
-  /** "Offset out of range": what we wanted to read is gone (retention) or not there (truncation). */
-  async #gapError(consumer: Consumer, error: Error, topicNames: Map<string, string>, requested: Map<string, bigint>): Promise<ShoriError> {
-    const response = (error as Error & { response?: FetchResponse }).response;
-    const partitions: Array<Record<string, string | number>> = [];
-    for (const topicResponse of response?.responses ?? []) {
-      const stream = topicNames.get(topicResponse.topicId) ?? topicResponse.topicId;
-      for (const p of topicResponse.partitions) {
-        if (p.errorCode !== 1) continue;
-        partitions.push({
-          stream,
-          partition: p.partitionIndex,
-          next: String(requested.get(`${stream}:${p.partitionIndex}`) ?? 'unknown'),
-          logStartOffset: String(p.logStartOffset),
-          highWatermark: String(p.highWatermark),
-        });
-      }
-    }
-    // The broker leaves both bounds at -1 on this error: ask for them, so the operator sees the gap's size.
-    const ask: Record<string, number[]> = {};
-    for (const p of partitions) (ask[String(p.stream)] ??= []).push(Number(p.partition));
-    if (partitions.length > 0) {
-      try {
-        const [starts, ends] = await Promise.all([
-          consumer.listOffsets({ topics: Object.keys(ask), partitions: ask, timestamp: ListOffsetTimestamps.EARLIEST }),
-          consumer.listOffsets({ topics: Object.keys(ask), partitions: ask, timestamp: ListOffsetTimestamps.LATEST }),
-        ]);
-        for (const p of partitions) {
-          const start = starts.get(String(p.stream))?.[Number(p.partition)];
-          const end = ends.get(String(p.stream))?.[Number(p.partition)];
-          if (start !== undefined) p.logStartOffset = String(start);
-          if (end !== undefined) p.highWatermark = String(end);
-        }
-      } catch {
-        // Keep what the fetch answer said; the error is raised either way.
-      }
-    }
-    const where = partitions.map((p) => `${p.stream}/${p.partition} at ${p.next} (log starts at ${p.logStartOffset}, ends at ${p.highWatermark})`).join(', ');
-    return new ShoriError(
-      'SHORI_FEED_GAP',
-      `Kafka no longer has (or never had) the records group ${this.#options.group} must read next: ${where || 'offset out of range'}; refusing to skip them`,
-      { cause: error, fatal: true, context: { group: this.#options.group, partitions } },
-    );
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-/** Leaves the group and closes the connections; a broker that is gone must not hang the caller. */
-async function closeConsumer(consumer: Consumer): Promise<void> {
-  const graceful = consumer.close().then(
-    () => true,
-    () => false,
-  );
-  const done = await Promise.race([graceful, sleep(10_000).then(() => false)]);
-  if (!done) await consumer.close(true).catch(() => undefined);
 }
