@@ -56,6 +56,7 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
   const medallion = await Medallion.open(config.DATA_DIR, {
     checkpointInterval: config.DELTA_CHECKPOINT_INTERVAL,
     memoryLimit: config.LAKEHOUSE_MEMORY_LIMIT,
+    threads: config.LAKEHOUSE_DUCKDB_THREADS,
     onBadRecord: config.LAKEHOUSE_ON_BAD_RECORD,
     tables: tablesConfig,
     lake,

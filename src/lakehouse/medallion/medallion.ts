@@ -54,6 +54,8 @@ export interface MedallionOptions {
   lake?: LakeTables;
   /** DuckDB memory_limit of the writer (LAKEHOUSE_MEMORY_LIMIT); beyond it, DuckDB spills to DATA_DIR/tmp/duckdb. Default: DuckDB's (80% of RAM). */
   memoryLimit?: string;
+  /** DuckDB threads of the writer (LAKEHOUSE_DUCKDB_THREADS); 0 or absent: the cores minus one, at least 1. */
+  threads?: number;
 }
 
 export interface BronzeResult {
@@ -146,7 +148,7 @@ export class Medallion {
       TABLE_OPTIONS,
     );
     const { specTables, appendOnly, generic } = await openCapturedTables(lake, options.specs ?? TABLE_SPECS, options.tables, common);
-    const { db, conn } = await openWriterDb(dataDir, options.memoryLimit);
+    const { db, conn } = await openWriterDb(dataDir, options.memoryLimit, options.threads);
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
