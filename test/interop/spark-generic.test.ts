@@ -42,7 +42,15 @@ test(
     const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
     const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
     const step = async (count: number, seed: number, ddlAfter?: number) => {
-      await runWorkload({ targets, rate: 0, count, mix: { insert: 5, update: 4, delete: 1 }, seed, relatedFraction: 1, ...(ddlAfter === undefined ? {} : { ddlAfter }) });
+      await runWorkload({
+        targets,
+        rate: 0,
+        count,
+        mix: { insert: 5, update: 4, delete: 1 },
+        seed,
+        relatedFraction: 1,
+        ...(ddlAfter === undefined ? {} : { ddlAfter }),
+      });
       for (;;) {
         const records = await sub.poll(100, 200);
         if (records.length === 0) break;
