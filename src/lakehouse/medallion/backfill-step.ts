@@ -18,7 +18,7 @@ import { applySchemaChanges, type EvolvingTables } from './schema-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
-import { quarantineCaughtUp } from './rejected-step.ts';
+import { quarantineCaughtUp, type Quarantine } from './rejected-step.ts';
 
 export interface BackfillTables extends EvolvingTables {
   /**
@@ -42,8 +42,8 @@ export interface BackfillResult {
 const CHUNK = 5000;
 
 export interface BackfillOptions {
-  /** `silver/_rejected`: where events that cannot be applied go. */
-  quarantine: DeltaTable;
+  /** `silver/_rejected`, where events that cannot be applied go, or `fail`: they stop the catch-up. */
+  quarantine: Quarantine;
   /** Bronze rows per chunk. */
   chunk?: number;
 }

@@ -10,6 +10,7 @@ import { EmbeddedTarget } from '../../generator/embedded-target.ts';
 import { runWorkload } from '../../generator/runner.ts';
 import { parseTablesConfig, TablesConfig } from '../../config/tables-config.ts';
 import { Medallion } from './medallion.ts';
+import { isShoriError } from '../../errors.ts';
 import { openSpecTables } from './spec-tables.ts';
 import { backfillTable } from './backfill-step.ts';
 import { appliedBronzeVersion, BRONZE_VERSION_APP_ID } from './applied-version.ts';
@@ -190,7 +191,10 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   // table records the applied Bronze version (a crash before it leaves none: the recovery path).
   const fresh = await openSpecTables(localLakeTables(mkdtempSync(join(tmpdir(), 'backfill-'))), agents.spec, {});
   const through = later.bronze.snapshot.version;
-  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, { quarantine: later.rejected, chunk: 3 });
+  const done = await backfillTable(later.conn, later.bronze, fresh, 'Agents', through, {
+    quarantine: { table: later.rejected, onBadRecord: 'quarantine' },
+    chunk: 3,
+  });
   assert.ok(done.events > 6, `${done.events} events: several chunks`);
   assert.deepEqual([done.rejected, done.quarantined], [1, 0], 'run again, the catch-up finds the reject quarantined already');
   assert.equal((await quarantined(later)).length, 1);
@@ -209,6 +213,33 @@ test('TABLES_CONFIG: an excluded table stays in Bronze only, and is caught up fr
   await sub.close();
   await feed.close();
   await targets[0].close();
+});
+
+test('LAKEHOUSE_ON_BAD_RECORD=fail: a change a catch-up from Bronze cannot apply stops it with a fatal error naming the event', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'generic-'));
+  const target = new EmbeddedTarget(dataDir, 'src1');
+  await runWorkload({ targets: [target], rate: 0, count: 20, mix: { insert: 1, update: 1, delete: 0 }, seed: 9, relatedFraction: 1 });
+  const src1 = new DatabaseSync(join(dataDir, 'sources', 'src1.db'));
+  changeColumnType(src1, 'Agents', 'UpdatedAt', 'datetime2');
+  const agent = { DisplayName: 'Local', Team: 'Ops', Level: 1, Active: true, HiredOn: '2026-01-02', UpdatedAt: '2026-11-30T09:00:00.000000Z' };
+  await target.upsertAgent({ AgentID: 'local', ...agent });
+  changeColumnType(src1, 'Agents', 'UpdatedAt', 'datetimeoffset');
+  src1.close();
+  const feed = new EmbeddedFeed({ dataDir, sources: ['src1'], pollIntervalMs: 10 });
+  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
+  const excluded = await Medallion.open(dataDir, { tables: parseTablesConfig(JSON.stringify({ exclude: ['agents'] }), 'test'), onBadRecord: 'fail' });
+  await feedAll(excluded, await drain(sub));
+  await excluded.close();
+  await target.upsertAgent({ AgentID: 'late', ...agent });
+  const strict = await Medallion.open(dataDir, { tables: TablesConfig.defaults(), onBadRecord: 'fail' });
+  const fatal = (e: unknown) => isShoriError(e, 'SHORI_BAD_RECORD') && e.fatal && /agents at .*\/0\/\d+: schema conflict/.test(e.message);
+  await assert.rejects(feedAll(strict, await drain(sub)), fatal);
+  const held = (await strict.conn.runAndReadAll(`SELECT count(*) AS n FROM ${await strict.rejected.scan()}`)).getRowObjectsJson()[0].n;
+  assert.equal(Number(held), 0, 'nothing quarantined');
+  await strict.close();
+  await sub.close();
+  await feed.close();
+  await target.close();
 });
 
 test('DDL in the middle: an added column and widened types reach Silver and history as metaData commits; an unsafe change is quarantined', async () => {

@@ -25,7 +25,7 @@ import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
 import { appliedBronzeVersion } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
-import { applyRejected } from './rejected-step.ts';
+import { applyRejected, badRecordError, type OnBadRecord } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
@@ -38,7 +38,7 @@ import { applySchemaChanges } from './schema-step.ts';
 import { catchUpHistory, openCapturedTables, openFoundTable, type AppendOnlyTables, type SpecTables } from './spec-tables.ts';
 import type { TablesConfig } from '../../config/tables-config.ts';
 
-export type OnBadRecord = 'quarantine' | 'fail';
+export type { OnBadRecord } from './rejected-step.ts';
 
 export interface MedallionOptions {
   checkpointInterval?: number;
@@ -152,7 +152,8 @@ export class Medallion {
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
-    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, rejected, tables)));
+    for (const tables of specTables)
+      medallion.#notes.push(...(await catchUpHistory(conn, bronze, { table: rejected, onBadRecord: options.onBadRecord ?? 'quarantine' }, tables)));
     return medallion;
   }
 
@@ -178,7 +179,16 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const opened = await openFoundTable(this.conn, this.bronze, this.rejected, this.#lake, made, change.source.table, properties, v);
+      const opened = await openFoundTable(
+        this.conn,
+        this.bronze,
+        { table: this.rejected, onBadRecord: this.#onBadRecord },
+        this.#lake,
+        made,
+        change.source.table,
+        properties,
+        v,
+      );
       notes.push(...opened.notes);
       if (opened.found.appendOnly) this.appendOnly.push(opened.found.appendOnly);
       else {
@@ -292,14 +302,7 @@ export class Medallion {
   async #applyVersion(batch: PreparedBatch, out: CatchUpResult): Promise<void> {
     const v = batch.bronzeVersion;
     const now = isoMicros();
-    if (batch.rejects.length > 0 && this.#onBadRecord === 'fail' && appliedBronzeVersion(this.rejected) < v) {
-      const r = batch.rejects[0];
-      throw new ShoriError(
-        'SHORI_BAD_RECORD',
-        `an event cannot be applied (${r.table ?? 'undecodable'} at ${r.topic}/${r.partition}/${r.offset}: ${r.reason}) and LAKEHOUSE_ON_BAD_RECORD=fail`,
-        { fatal: true, context: { topic: r.topic, partition: r.partition, offset: r.offset, table: r.table, reason: r.reason, bronzeVersion: v } },
-      );
-    }
+    if (batch.rejects.length > 0 && this.#onBadRecord === 'fail' && appliedBronzeVersion(this.rejected) < v) throw badRecordError(batch.rejects[0], v);
     const rejected = await this.#once(this.rejected, v, () => applyRejected(this.conn, this.rejected, batch, now));
     if (rejected) {
       out.rejected += rejected.rows;

@@ -10,6 +10,7 @@ import { TABLE_OPTIONS } from '../engine.ts';
 import type { TablesConfig } from '../../config/tables-config.ts';
 import { appliedBronzeVersion, appliedTxn } from './applied-version.ts';
 import { backfillTable, type BackfillResult, type BackfillTables } from './backfill-step.ts';
+import type { Quarantine } from './rejected-step.ts';
 import { withFiles } from './file-subset.ts';
 import { specFromTable, type NewSpec } from './generic-specs.ts';
 import { RESERVED_COLUMNS } from './schema/table-spec.ts';
@@ -108,7 +109,7 @@ function couldNot(done: BackfillResult): string {
  * and vacuum may have removed). A history that applied some version resumes from it, per commit,
  * as after a crash.
  */
-export async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, quarantine: DeltaTable, tables: SpecTables): Promise<string[]> {
+export async function catchUpHistory(conn: DuckDBConnection, bronze: DeltaTable, quarantine: Quarantine, tables: SpecTables): Promise<string[]> {
   const { history, silver, spec } = tables;
   const through = appliedBronzeVersion(silver);
   if (!history || appliedBronzeVersion(history) !== -1 || through < 0) return [];
@@ -182,7 +183,7 @@ export type FoundTables = { keyed: SpecTables; appendOnly?: never } | { appendOn
 export async function openFoundTable(
   conn: DuckDBConnection,
   bronze: DeltaTable,
-  quarantine: DeltaTable,
+  quarantine: Quarantine,
   lake: LakeTables,
   made: NewSpec,
   sourceTable: string,
