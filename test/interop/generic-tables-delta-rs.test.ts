@@ -7,18 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path, { join } from 'node:path';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedFeed } from '../../src/feeds/embedded/embedded-feed.ts';
-import { EmbeddedTarget } from '../../src/generator/embedded-target.ts';
-import { runWorkload } from '../../src/generator/runner.ts';
-import { TablesConfig } from '../../src/config/tables-config.ts';
-import { Medallion } from '../../src/lakehouse/medallion/medallion.ts';
 import { createCapturedTable, truncateTable } from '../../src/sources/embedded/capture.ts';
 import { openSourceDb } from '../../src/sources/embedded/source-db.ts';
+import { openGenericLake } from '../helpers/generic-lake.ts';
 
 const run = promisify(execFile);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,28 +32,8 @@ async function python(t: { skip: (msg: string) => void }): Promise<string | unde
 test('delta-rs reads every generic Silver and history table at every version, across ADD COLUMNS and CHANGE COLUMN', async (t) => {
   const py = await python(t);
   if (!py) return;
-  const dataDir = mkdtempSync(join(tmpdir(), 'generic-rs-'));
-  const sources = ['src1', 'src2'];
-  const targets = sources.map((s) => new EmbeddedTarget(dataDir, s));
-  const feed = new EmbeddedFeed({ dataDir, sources, pollIntervalMs: 10 });
-  const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
-  const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
-  const step = async (count: number, seed: number, ddlAfter?: number) => {
-    await runWorkload({
-      targets,
-      rate: 0,
-      count,
-      mix: { insert: 5, update: 4, delete: 1 },
-      seed,
-      relatedFraction: 1,
-      ...(ddlAfter === undefined ? {} : { ddlAfter }),
-    });
-    for (;;) {
-      const records = await sub.poll(100, 200);
-      if (records.length === 0) break;
-      await m.writeBatch(records);
-    }
-  };
+  const lake = await openGenericLake('generic-rs-');
+  const { dataDir, m, step } = lake;
   await step(80, 1);
   await step(80, 2, 40); // DDL halfway: a Bronze version with both schemas
   // A keyless table (append-only history) with a binary column, and a TRUNCATE of Customers on
@@ -107,8 +81,5 @@ test('delta-rs reads every generic Silver and history table at every version, ac
       }
     }
   }
-  await m.close();
-  await sub.close();
-  await feed.close();
-  for (const target of targets) await target.close();
+  await lake.close();
 });

@@ -6,17 +6,10 @@
 // where they disagree, Spark wins. Under CI=true a missing Spark is a failure, never a skip.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DeltaTable } from '@shori/delta';
 import { canonicalRow } from '../conformance/canonical.ts';
 import { Spark, type CanonicalRows } from '../helpers/spark.ts';
-import { EmbeddedFeed } from '../../src/feeds/embedded/embedded-feed.ts';
-import { EmbeddedTarget } from '../../src/generator/embedded-target.ts';
-import { runWorkload } from '../../src/generator/runner.ts';
-import { TablesConfig } from '../../src/config/tables-config.ts';
-import { Medallion } from '../../src/lakehouse/medallion/medallion.ts';
+import { openGenericLake } from '../helpers/generic-lake.ts';
 
 const spark = await Spark.start();
 after(() => spark?.stop());
@@ -35,28 +28,8 @@ test(
   'Spark reads every generic Silver and history table at every version, across ADD COLUMNS and widened types, equal to ours',
   { skip: spark ? false : 'pyspark + delta-spark are not installable here', timeout: 1_800_000 },
   async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'generic-spark-'));
-    const sources = ['src1', 'src2'];
-    const targets = sources.map((s) => new EmbeddedTarget(dataDir, s));
-    const feed = new EmbeddedFeed({ dataDir, sources, pollIntervalMs: 10 });
-    const sub = await feed.subscribe({ group: 'g', initial: 'earliest' });
-    const m = await Medallion.open(dataDir, { tables: TablesConfig.defaults() });
-    const step = async (count: number, seed: number, ddlAfter?: number) => {
-      await runWorkload({
-        targets,
-        rate: 0,
-        count,
-        mix: { insert: 5, update: 4, delete: 1 },
-        seed,
-        relatedFraction: 1,
-        ...(ddlAfter === undefined ? {} : { ddlAfter }),
-      });
-      for (;;) {
-        const records = await sub.poll(100, 200);
-        if (records.length === 0) break;
-        await m.writeBatch(records);
-      }
-    };
+    const lake = await openGenericLake('generic-spark-');
+    const { m, step } = lake;
     await step(60, 1);
     await step(60, 2, 30); // DDL halfway: a Bronze version with both schemas
     await step(30, 3);
@@ -87,9 +60,6 @@ test(
       if (types.CreditLimit === 'decimal(14,2)') widened.push(`${table.location.split('/').pop()}.CreditLimit`);
     }
     assert.deepEqual(widened.sort(), ['agents.Level', 'agents_history.Level', 'customers.CreditLimit', 'customers_history.CreditLimit']);
-    await m.close();
-    await sub.close();
-    await feed.close();
-    for (const target of targets) await target.close();
+    await lake.close();
   },
 );
