@@ -1,5 +1,5 @@
 // Freshness of the embedded default: how long from a change's source commit to the Silver commit
-// that makes it visible, at a given rate. The service runs as users run it (`node src/main.ts` with npm start's flags, its
+// that makes it visible, at a given rate. The service runs as users run it (`npm start`'s scripts/start.sh, its
 // own generator off, LAKEHOUSE_FLUSH_INTERVAL_SEC as given) on a fresh DATA_DIR; the workload
 // generator runs in its own process against the same embedded sources at --rate changes/s for
 // --sec seconds. When the generator is done and Silver has been quiet for a few flush intervals,
@@ -99,12 +99,8 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `freshness: ${rate.toLocaleString('en-US')} changes/s for ${sec} s (${count.toLocaleString('en-US')} changes), LAKEHOUSE_FLUSH_INTERVAL_SEC=${flush}, DATA_DIR ${dataDir}`,
   );
-  // The flags scripts/start.sh (npm start) runs the service with.
-  const service = spawn(process.execPath, ['--max-semi-space-size=64', 'src/main.ts'], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', log ? openSync(log, 'w') : 'ignore', 'inherit'],
-  });
+  // Through scripts/start.sh (npm start), which execs Node with the service's flags.
+  const service = spawn('bash', ['scripts/start.sh'], { cwd: REPO, env, stdio: ['ignore', log ? openSync(log, 'w') : 'ignore', 'inherit'] });
   try {
     await waitForHealth(port, service);
     const started = performance.now();

@@ -5,11 +5,17 @@ import { ListOffsetTimestamps, type Consumer } from '@platformatic/kafka';
 import { ShoriError } from '../../errors.ts';
 import { partitionId, type StreamPartition, type SubscribeOptions } from '../feed.ts';
 
+/** Partition numbers per topic, as the offset calls take them. */
+function byTopic(partitions: StreamPartition[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const p of partitions) (out[p.stream] ??= []).push(p.partition);
+  return out;
+}
+
 /** The group's committed offsets for `partitions`, or the `initial` end where none is committed. */
 export async function startPositions(consumer: Consumer, partitions: StreamPartition[], initial: SubscribeOptions['initial']): Promise<Map<string, bigint>> {
-  const byTopic = new Map<string, number[]>();
-  for (const p of partitions) byTopic.set(p.stream, [...(byTopic.get(p.stream) ?? []), p.partition]);
-  const committed = await consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, parts]) => ({ topic, partitions: parts })) });
+  const asked = byTopic(partitions);
+  const committed = await consumer.listCommittedOffsets({ topics: Object.entries(asked).map(([topic, parts]) => ({ topic, partitions: parts })) });
   const out = new Map<string, bigint>();
   const missing: StreamPartition[] = [];
   for (const p of partitions) {
@@ -18,8 +24,7 @@ export async function startPositions(consumer: Consumer, partitions: StreamParti
     else missing.push(p);
   }
   if (missing.length > 0) {
-    const topics: Record<string, number[]> = {};
-    for (const p of missing) (topics[p.stream] ??= []).push(p.partition);
+    const topics = byTopic(missing);
     const ends = await consumer.listOffsets({
       topics: Object.keys(topics),
       partitions: topics,
@@ -43,8 +48,7 @@ export async function lagOf(
   held: StreamPartition[],
   deliveredNext: (p: StreamPartition) => number | null,
 ): Promise<PartitionLag[]> {
-  const partitions: Record<string, number[]> = {};
-  for (const p of held) (partitions[p.stream] ??= []).push(p.partition);
+  const partitions = byTopic(held);
   let ends: Map<string, bigint[]>;
   try {
     ends = await consumer.listOffsets({ topics: Object.keys(partitions), partitions, timestamp: ListOffsetTimestamps.LATEST });

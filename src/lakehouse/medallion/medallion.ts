@@ -25,7 +25,7 @@ import { appendToBronze, bronzeResumePositions } from './bronze-step.ts';
 import { readBronzeVersion } from './bronze-range.ts';
 import { appliedBronzeVersion } from './applied-version.ts';
 import { prepareBatch, type BronzeEntry, type PreparedBatch, type RejectRow } from './prepared-batch.ts';
-import { applyRejected, badRecordError, type OnBadRecord } from './rejected-step.ts';
+import { applyRejected, badRecordError, type OnBadRecord, type Quarantine } from './rejected-step.ts';
 import { applyDeleted } from './deleted-step.ts';
 import { applySilver } from './silver-step.ts';
 import { applyHistory } from './history-step.ts';
@@ -152,8 +152,7 @@ export class Medallion {
     const medallion = new Medallion(dataDir, bronze, rejected, specTables, db, conn, options.onBadRecord ?? 'quarantine', options);
     for (const name of generic) medallion.#generic.add(name);
     medallion.appendOnly.push(...appendOnly);
-    for (const tables of specTables)
-      medallion.#notes.push(...(await catchUpHistory(conn, bronze, { table: rejected, onBadRecord: options.onBadRecord ?? 'quarantine' }, tables)));
+    for (const tables of specTables) medallion.#notes.push(...(await catchUpHistory(conn, bronze, medallion.#quarantine(), tables)));
     return medallion;
   }
 
@@ -179,16 +178,7 @@ export class Medallion {
         continue;
       }
       const properties = { ...this.#common, ...made.properties };
-      const opened = await openFoundTable(
-        this.conn,
-        this.bronze,
-        { table: this.rejected, onBadRecord: this.#onBadRecord },
-        this.#lake,
-        made,
-        change.source.table,
-        properties,
-        v,
-      );
+      const opened = await openFoundTable(this.conn, this.bronze, this.#quarantine(), this.#lake, made, change.source.table, properties, v);
       notes.push(...opened.notes);
       if (opened.found.appendOnly) this.appendOnly.push(opened.found.appendOnly);
       else {
@@ -197,6 +187,11 @@ export class Medallion {
       }
     }
     return notes;
+  }
+
+  /** Where a catch-up from Bronze sends what it cannot apply, and whether that stops it. */
+  #quarantine(): Quarantine {
+    return { table: this.rejected, onBadRecord: this.#onBadRecord };
   }
 
   /** The Tickets tables (the first spec), for readers that know only them. */

@@ -5,7 +5,7 @@
 // `_rejected` holds the event for that table already, so a catch-up run again adds none twice.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ShoriError } from '../../errors.ts';
-import { quoteIdent, type DeltaTable } from '@shori/delta';
+import { quoteLiteral, type DeltaTable } from '@shori/delta';
 import { appliedTxn } from './applied-version.ts';
 import type { PreparedBatch, RejectRow } from './prepared-batch.ts';
 import { stageRows } from './staging.ts';
@@ -40,16 +40,23 @@ export function badRecordError(r: RejectRow, bronzeVersion: number): ShoriError 
   );
 }
 
+/** Stages rejects as `_rejected` rows, in `stage_rejected`. */
+async function stageRejects(conn: DuckDBConnection, rejects: RejectRow[], bronzeVersion: number, now: string): Promise<void> {
+  const rows = rejects.map((r) => [r.topic, r.partition, r.offset, bronzeVersion, r.table, r.reason, r.key, r.payload, now]);
+  await stageRows(conn, 'stage_rejected', [...COLUMNS], rows);
+}
+
+const eventOf = (r: RejectRow | Record<string, unknown>) => `${r.topic}/${r.partition}/${r.offset}/${r.table}`;
+
 export interface StepResult {
   version: number;
   rows: number;
 }
 
 export async function applyRejected(conn: DuckDBConnection, table: DeltaTable, batch: PreparedBatch, now: string): Promise<StepResult> {
-  const rows = batch.rejects.map((r) => [r.topic, r.partition, r.offset, batch.bronzeVersion, r.table, r.reason, r.key, r.payload, now]);
-  await stageRows(conn, 'stage_rejected', [...COLUMNS], rows);
+  await stageRejects(conn, batch.rejects, batch.bronzeVersion, now);
   const result = await table.append(conn, 'SELECT * FROM stage_rejected', { txns: appliedTxn(batch.bronzeVersion), operation: 'WRITE' });
-  return { version: result.version, rows: rows.length };
+  return { version: result.version, rows: batch.rejects.length };
 }
 
 /**
@@ -65,24 +72,16 @@ export async function quarantineCaughtUp(
   now: string,
 ): Promise<number> {
   if (rejects.length === 0) return 0;
-  const rows = rejects.map((r) => [r.topic, r.partition, r.offset, bronzeVersion, r.table, r.reason, r.key, r.payload, now]);
-  await stageRows(conn, 'stage_rejected', [...COLUMNS], rows);
   await table.refresh();
-  const same = ['topic', 'partition', 'offset', 'table'].map((c) => `h.${quoteIdent(c)} IS NOT DISTINCT FROM s.${quoteIdent(c)}`).join(' AND ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE new_rejected AS
-    SELECT s.* FROM stage_rejected AS s WHERE NOT EXISTS (SELECT 1 FROM ${await table.scan()} AS h WHERE ${same})`);
-  const fresh = Number((await conn.runAndReadAll('SELECT count(*) AS n FROM new_rejected')).getRowObjectsJson()[0].n);
-  if (fresh > 0 && onBadRecord === 'fail') {
-    const first = (
-      await conn.runAndReadAll('SELECT "offset", "partition", topic, "table" FROM new_rejected ORDER BY topic, "partition", "offset" LIMIT 1')
-    ).getRowObjectsJson()[0];
-    const r = rejects.find(
-      (x) => x.topic === first.topic && x.partition === Number(first.partition) && x.offset === Number(first.offset) && x.table === first.table,
-    )!;
-    await conn.run('DROP TABLE new_rejected');
-    throw badRecordError(r, bronzeVersion);
-  }
-  if (fresh > 0) await table.append(conn, 'SELECT * FROM new_rejected', { operation: 'WRITE' });
-  await conn.run('DROP TABLE new_rejected');
-  return fresh;
+  const tables = [...new Set(rejects.map((r) => r.table))].filter((t) => t !== null).map(quoteLiteral);
+  const held = (
+    await conn.runAndReadAll(`SELECT topic, "partition", "offset", "table" FROM ${await table.scan()} WHERE "table" IN (${tables.join(', ') || 'NULL'})`)
+  ).getRowObjectsJson();
+  const seen = new Set(held.map(eventOf));
+  const fresh = rejects.filter((r) => !seen.has(eventOf(r)));
+  if (fresh.length === 0) return 0;
+  if (onBadRecord === 'fail') throw badRecordError(fresh[0], bronzeVersion);
+  await stageRejects(conn, fresh, bronzeVersion, now);
+  await table.append(conn, 'SELECT * FROM stage_rejected', { operation: 'WRITE' });
+  return fresh.length;
 }
